@@ -1,0 +1,139 @@
+"""Shared fixtures: a fresh app on its own SQLite file, clients, users, and a network guard."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import socket
+
+import pytest
+
+from webpanel import create_app, migrate
+from webpanel.auth import services as auth_services
+from webpanel.extensions import db
+
+pytest_plugins = ["tests.support.smtp_fixtures"]
+
+PASSWORD = "correct horse battery"
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
+
+
+def _is_local(host) -> bool:
+    if host in (None, "", "localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(str(host).strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def no_network_outside_loopback(monkeypatch):
+    """Fail any connection to an address outside 127.0.0.1/::1; names other than
+    localhost do not resolve (the answer a resolver gives for an unknown host)."""
+    real_connect, real_getaddrinfo = socket.socket.connect, socket.getaddrinfo
+
+    def guarded_connect(sock, address):
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_local(address[0]):
+            raise AssertionError(f"test tried to reach {address!r} outside loopback")
+        return real_connect(sock, address)
+
+    def guarded_getaddrinfo(host, *args, **kwargs):
+        if not _is_local(host):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
+
+
+@pytest.fixture
+def instance_dir(tmp_path, monkeypatch):
+    """A fresh instance folder (keys, database) for one test."""
+    path = tmp_path / "instance"
+    monkeypatch.setenv("WEBPANEL_INSTANCE", str(path))
+    return path
+
+
+@pytest.fixture
+def app(instance_dir):
+    """The app on a fresh SQLite file, migrated to the newest schema."""
+    application = create_app({"TESTING": True, "MAIL_TIMEOUT": 2.0})
+    with application.app_context():
+        migrate.upgrade(application)
+    yield application
+    application.extensions["webpanel.engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A browser-like test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app):
+    """Create an account: make_user("a@example.com", admin=True)."""
+
+    def make(email: str, admin: bool = False, password: str = PASSWORD):
+        with app.app_context():
+            user = auth_services.create_user(email, password, is_admin=admin)
+            db.session.commit()
+            return user.id
+
+    return make
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token in a page."""
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token in page"
+    return match.group(1) or match.group(2)
+
+
+def sign_in(client, email: str, password: str = PASSWORD):
+    """Sign in through the real form; returns the response."""
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    return client.post("/login", data={"csrf_token": token, "email": email,
+                                       "password": password})
+
+
+@pytest.fixture
+def admin_id(make_user):
+    return make_user("admin@example.com", admin=True)
+
+
+@pytest.fixture
+def user_id(make_user, admin_id):
+    return make_user("sam@example.com")
+
+
+@pytest.fixture
+def user_client(app, user_id):
+    """A client signed in as an ordinary user (sam@example.com)."""
+    client = app.test_client()
+    assert sign_in(client, "sam@example.com").status_code == 302
+    return client
+
+
+@pytest.fixture
+def admin_client(app, admin_id):
+    """A client signed in as the administrator."""
+    client = app.test_client()
+    assert sign_in(client, "admin@example.com").status_code == 302
+    return client
+
+
+class Htmx:
+    """Helpers to talk to the panel the way its pages do."""
+
+    def __init__(self, client, page: str):
+        self.client = client
+        self.token = csrf_from(client.get(page).get_data(as_text=True))
+
+    def post(self, url: str, data: dict, htmx: bool = True):
+        headers = {"HX-Request": "true", "X-CSRFToken": self.token} if htmx else {}
+        return self.client.post(url, data={"csrf_token": self.token, **data}, headers=headers)
+
+    def get(self, url: str):
+        return self.client.get(url, headers={"HX-Request": "true"})

@@ -1,0 +1,58 @@
+"""webpanel: a self-hosted panel that sends an office's documents by email in each person's name."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from webpanel import config, errors, security
+from webpanel.config import PROJECT_ROOT, StartupError
+from webpanel.crypto import SecretBox
+from webpanel.extensions import csrf, db, htmx, login_manager
+
+__all__ = ["create_app", "StartupError"]
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints and CLI commands."""
+    app = Flask(
+        __name__,
+        instance_path=str(config.instance_path()),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    config.load(app, test_config)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    logging.getLogger("xhtml2pdf").setLevel(logging.ERROR)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    app.extensions["webpanel.secrets"] = SecretBox(
+        config.key_file_path(app, config.ENCRYPTION_KEY_FILE)
+    )
+    db.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from webpanel.admin import bp as admin_bp
+    from webpanel.auth import bp as auth_bp
+    from webpanel.settings import bp as settings_bp
+
+    for blueprint in (auth_bp, admin_bp, settings_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from webpanel import cli
+
+    cli.init_app(app)

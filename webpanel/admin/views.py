@@ -1,0 +1,102 @@
+"""List users, add one, reset a password, grant admin."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required, login_user
+from sqlalchemy import select
+
+from webpanel.admin import bp
+from webpanel.admin.forms import AddUserForm, AdminForm, ResetPasswordForm
+from webpanel.auth import services
+from webpanel.auth.models import User
+from webpanel.extensions import db
+
+
+def admin_required(view):
+    """Only administrators; others get 403 in plain words."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _page(add_form: AddUserForm | None = None, status: int = 200):
+    users = db.session.scalars(select(User).order_by(User.email)).all()
+    return render_template("admin/users.html", users=users, add_form=add_form or AddUserForm(),
+                           reset_form=ResetPasswordForm(), admin_form=AdminForm()), status
+
+
+@bp.route("/")
+@admin_required
+def users():
+    """The Users page."""
+    return _page()
+
+
+@bp.route("/", methods=["POST"])
+@admin_required
+def add_user():
+    """Add an account."""
+    form = AddUserForm()
+    if not form.validate_on_submit():
+        return _page(form, 422)
+    try:
+        services.create_user(form.email.data, form.password.data, form.is_admin.data)
+    except services.UserExists as exc:
+        form.email.errors.append(str(exc))
+        return _page(form, 422)
+    db.session.commit()
+    flash(f"Added {form.email.data}.")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/<int:user_id>/password", methods=["POST"])
+@admin_required
+def reset_password(user_id: int):
+    """Set a new password; the person is signed out everywhere."""
+    user = _get(user_id)
+    form = ResetPasswordForm()
+    if not form.validate_on_submit():
+        flash(f"Password for {user.email} not changed: {_first_error(form)}", "error")
+        return redirect(url_for("admin.users"))
+    services.change_password(user, form.password.data)
+    db.session.commit()
+    if user.id == current_user.id:
+        login_user(user)
+    flash(f"New password set for {user.email}. They were signed out everywhere.")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/<int:user_id>/admin", methods=["POST"])
+@admin_required
+def set_admin(user_id: int):
+    """Grant or withdraw administrator rights (never from oneself)."""
+    user = _get(user_id)
+    form = AdminForm()
+    if form.validate_on_submit():
+        if user.id == current_user.id and not form.is_admin.data:
+            flash("You cannot withdraw your own administrator rights.", "error")
+        else:
+            user.is_admin = form.is_admin.data
+            db.session.commit()
+            flash(f"{user.email} is {'now' if user.is_admin else 'no longer'} an administrator.")
+    return redirect(url_for("admin.users"))
+
+
+def _get(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _first_error(form) -> str:
+    return next(iter(error for errors in form.errors.values() for error in errors), "")

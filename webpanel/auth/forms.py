@@ -1,0 +1,55 @@
+"""Forms for setup, sign-in and passwords."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField
+from wtforms.validators import EqualTo, InputRequired, Length
+
+from webpanel.validators import email_address, single_line
+
+MIN_PASSWORD = 10
+
+
+def new_password_fields():
+    """A password entered twice, at least MIN_PASSWORD characters."""
+    password = PasswordField(
+        "Password",
+        validators=[
+            InputRequired("Choose a password."),
+            Length(min=MIN_PASSWORD, max=200,
+                   message=f"Use at least {MIN_PASSWORD} characters."),
+        ],
+    )
+    confirm = PasswordField(
+        "Password again",
+        validators=[InputRequired("Type the password again."),
+                    EqualTo("password", message="The two passwords differ. Type them again.")],
+    )
+    return password, confirm
+
+
+class SetupForm(FlaskForm):
+    """Create the first administrator."""
+
+    email = EmailField("Email", validators=[InputRequired("Enter your email address."),
+                                            Length(max=254), single_line, email_address])
+    password, confirm = new_password_fields()
+
+
+class LoginForm(FlaskForm):
+    """Sign in."""
+
+    email = EmailField("Email", validators=[InputRequired("Enter your email address."),
+                                            Length(max=254), single_line])
+    password = PasswordField("Password", validators=[InputRequired("Enter your password."),
+                                                     Length(max=200)])
+    remember = BooleanField("Keep me signed in on this computer")
+
+
+class ChangePasswordForm(FlaskForm):
+    """Change one's own password."""
+
+    current = PasswordField("Current password", validators=[InputRequired("Enter your current "
+                                                                          "password.")])
+    password, confirm = new_password_fields()

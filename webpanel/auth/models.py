@@ -1,0 +1,69 @@
+"""Accounts and their sign-in sessions."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import ClassVar
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from webpanel.database import Base, utcnow
+
+
+class User(UserMixin, Base):
+    """A person who signs in; admins manage users and may edit anyone's settings."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # The sign-in session this object was loaded for; not a column.
+    login_sid: ClassVar[str | None] = None
+
+    def set_password(self, password: str) -> None:
+        """Hash and store a new password (scrypt)."""
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        """Whether `password` matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str | None:
+        """Flask-Login stores the sign-in session id, not the user id, in the cookie."""
+        return self.login_sid
+
+
+class LoginSession(Base):
+    """One signed-in browser. Deleting the row makes its cookie useless."""
+
+    __tablename__ = "login_sessions"
+
+    sid_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @staticmethod
+    def hash_sid(sid: str) -> str:
+        """The stored form of a session id (the raw id lives only in the cookie)."""
+        return hashlib.sha256(sid.encode()).hexdigest()
+
+
+class RateEvent(Base):
+    """One counted event (a failed sign-in, a Send Test) for throttling."""
+
+    __tablename__ = "rate_events"
+
+    __table_args__ = (Index("ix_rate_events_bucket_key_at", "bucket", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(300))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,105 @@
+"""Accounts: creating users, checking passwords with throttling, and sign-in sessions."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+
+from webpanel import throttle
+from webpanel.auth.models import LoginSession, User
+from webpanel.extensions import db
+
+log = logging.getLogger("webpanel.auth")
+
+
+class SignInThrottled(Exception):
+    """Too many failed sign-ins for this account or this address."""
+
+
+class UserExists(ValueError):
+    """An account with that email already exists."""
+
+
+def has_users() -> bool:
+    """Whether any account exists (the first-run page shows only while none does)."""
+    return db.session.scalar(select(func.count()).select_from(User)) > 0
+
+
+def find_user(email: str) -> User | None:
+    """The account with this email, case-insensitively."""
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def create_user(email: str, password: str, is_admin: bool = False) -> User:
+    """Add an account (the caller commits)."""
+    email = email.strip().lower()
+    if find_user(email):
+        raise UserExists(f"An account for {email} already exists.")
+    user = User(email=email, is_admin=is_admin)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str, remote_addr: str) -> User | None:
+    """Check a sign-in; count failures per account and per address; raise when throttled."""
+    cfg = current_app.config
+    account_key, address_key = email.strip().lower(), remote_addr or "unknown"
+    window = cfg["LOGIN_FAILURE_WINDOW"]
+    if (throttle.recent("login-account", account_key, window) >= cfg["LOGIN_FAILURES_PER_ACCOUNT"]
+            or throttle.recent("login-address", address_key, window)
+            >= cfg["LOGIN_FAILURES_PER_ADDRESS"]):
+        log.warning("sign-in throttled for %r from %s", account_key, address_key)
+        raise SignInThrottled()
+    user = find_user(account_key)
+    if user and user.check_password(password):
+        throttle.clear("login-account", account_key)
+        return user
+    throttle.record("login-account", account_key)
+    throttle.record("login-address", address_key)
+    db.session.commit()
+    log.warning("failed sign-in for %r from %s", account_key, address_key)
+    return None
+
+
+def start_session(user: User) -> str:
+    """Record a new sign-in session for `user` and return its id (for the cookie only)."""
+    sid = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(sid_hash=LoginSession.hash_sid(sid), user_id=user.id))
+    user.login_sid = sid
+    return sid
+
+
+def load_session_user(sid: str) -> User | None:
+    """The user of a live sign-in session, or None if it was ended."""
+    row = db.session.get(LoginSession, LoginSession.hash_sid(sid))
+    if row is None:
+        return None
+    user = db.session.get(User, row.user_id)
+    if user is not None:
+        user.login_sid = sid
+    return user
+
+
+def end_session(sid: str | None) -> None:
+    """End one sign-in session (sign-out)."""
+    if sid:
+        db.session.execute(
+            delete(LoginSession).where(LoginSession.sid_hash == LoginSession.hash_sid(sid))
+        )
+
+
+def end_all_sessions(user: User) -> None:
+    """End every sign-in session of `user` (after a password change or reset)."""
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+
+
+def change_password(user: User, new_password: str) -> str | None:
+    """Set a new password, sign out every other browser, and keep this one signed in."""
+    user.set_password(new_password)
+    end_all_sessions(user)
+    return start_session(user) if user.login_sid else None

@@ -1,0 +1,33 @@
+"""The one fragment helper: a full page for a normal request, only the partial for htmx."""
+
+from __future__ import annotations
+
+from flask import Response, make_response, render_template
+
+from webpanel.extensions import htmx
+
+
+def render_htmx(page: str, partial: str, status: int = 200, **context) -> Response:
+    """Render `partial` alone for an htmx request (not boosted), else `page`, which includes it.
+
+    Both answers share a URL, so the response varies on `HX-Request`.
+    """
+    restoring = htmx.history_restore_request if htmx else False
+    wants_fragment = bool(htmx) and not htmx.boosted and not restoring
+    template = partial if wants_fragment else page
+    response = make_response(render_template(template, partial=partial, **context), status)
+    response.headers["Vary"] = _add_vary(response.headers.get("Vary"), "HX-Request")
+    return response
+
+
+def render_fragment(partial: str, status: int = 200, **context) -> Response:
+    """Render a partial that only ever answers htmx requests (dialogs, results)."""
+    response = make_response(render_template(partial, **context), status)
+    response.headers["Vary"] = _add_vary(response.headers.get("Vary"), "HX-Request")
+    return response
+
+
+def _add_vary(current: str | None, value: str) -> str:
+    if not current:
+        return value
+    return current if value in current else f"{current}, {value}"

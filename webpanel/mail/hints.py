@@ -1,0 +1,190 @@
+"""Plain-language failures for SMTP: what happened at which step, and what to try."""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+import ssl
+from typing import TYPE_CHECKING
+
+from webpanel.mail.base import MailError
+
+if TYPE_CHECKING:
+    from webpanel.mail.smtp import SmtpConfig
+
+STEP_LABELS = {
+    "settings": "Checking the settings",
+    "connect": "Connecting to the server",
+    "tls": "Securing the connection (TLS)",
+    "greeting": "Server greeting",
+    "sign-in": "Signing in",
+    "sender": "Sender address",
+    "recipient": "Recipient address",
+    "message": "Sending the message",
+}
+MAX_REPLY = 300
+GMAIL_MARKERS = ("5.7.9", "application-specific password", "badcredentials", "support.google.com")
+MICROSOFT_MARKERS = ("5.7.139", "smtpclientauthentication", "basic authentication is disabled",
+                     "5.7.57", "5.7.3 authentication unsuccessful")
+
+
+def where(config: SmtpConfig) -> str:
+    """The server and port in words."""
+    return f"{config.host} port {config.port}"
+
+
+def clean_reply(config: SmtpConfig, code: int | None, text: str) -> str:
+    """A server reply safe to show: no secrets, one line, bounded length."""
+    for secret in (config.password,):
+        if secret:
+            text = text.replace(secret, "********")
+    text = " ".join(text.split())[:MAX_REPLY]
+    return f"{code} {text}".strip() if code and code > 0 else text
+
+
+def from_exception(step: str, config: SmtpConfig, exc: BaseException) -> MailError:
+    """Turn a socket, TLS or smtplib exception into a MailError for the step it happened in."""
+    if isinstance(exc, socket.gaierror):
+        return host_not_found(config)
+    if isinstance(exc, ConnectionRefusedError):
+        return connection_refused(config)
+    if _is_timeout(exc):
+        return no_answer(step, config)
+    if isinstance(exc, ssl.SSLError):
+        return tls_failed(step, config, exc)
+    if isinstance(exc, smtplib.SMTPConnectError):
+        return greeting_refused(config, exc.smtp_code, _text(exc.smtp_error))
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return disconnected(step, config)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return refused_at(step, config, exc.smtp_code, _text(exc.smtp_error))
+    return MailError(step, f"The connection to {where(config)} failed.",
+                     "Check the SMTP Server and Port, then try again.")
+
+
+def host_not_found(config: SmtpConfig) -> MailError:
+    return MailError("connect", f"The server name “{config.host}” could not be found.",
+                     "Check the spelling of the SMTP Server (for example smtp.office365.com).")
+
+
+def connection_refused(config: SmtpConfig) -> MailError:
+    return MailError("connect", f"Nothing accepted the connection at {where(config)}.",
+                     "Check the Port: most providers use 587 with TLS or 465 with SSL.")
+
+
+def no_answer(step: str, config: SmtpConfig) -> MailError:
+    return MailError(step, f"No answer from {where(config)} within {config.timeout:g} seconds.",
+                     "Check the SMTP Server and Port. A firewall may be blocking outgoing mail, "
+                     "or the server may be down: try again later or ask your provider.")
+
+
+def tls_failed(step: str, config: SmtpConfig, exc: ssl.SSLError) -> MailError:
+    reason = str(getattr(exc, "reason", "") or "").upper()
+    if config.security == "ssl" and ("WRONG_VERSION" in reason or "RECORD" in reason):
+        return MailError("tls", f"{where(config)} does not speak SSL from the start.",
+                         "This port expects TLS (STARTTLS): choose TLS, "
+                         "or use port 465 if your provider offers SSL.")
+    return MailError("tls", f"The secure connection to {where(config)} could not be set up.",
+                     "Check Security and Port with your provider: SSL usually goes with 465, "
+                     "TLS with 587.")
+
+
+def untrusted_certificate(config: SmtpConfig, exc: ssl.SSLCertVerificationError) -> MailError:
+    detail = exc.verify_message or "certificate verification failed"
+    return MailError("tls", f"The server's certificate is not trusted ({detail}).",
+                     "Check that the SMTP Server name is exactly the one your provider gives. "
+                     "If this is your office's own server with a self-signed certificate, tick "
+                     "“Allow self-signed certificate”.", retryable=False)
+
+
+def greeting_refused(config: SmtpConfig, code: int, text: str) -> MailError:
+    if code <= 0:
+        return MailError("greeting", f"{where(config)} did not answer like a mail server.",
+                         "Check the SMTP Server and Port with your provider.")
+    return MailError("greeting", f"{where(config)} refused the connection.",
+                     "The server may be busy or may not accept mail from this network: "
+                     "try again later or ask your provider.", clean_reply(config, code, text))
+
+
+def disconnected(step: str, config: SmtpConfig) -> MailError:
+    return MailError(step, f"{where(config)} closed the connection unexpectedly.",
+                     "Check Security and Port (SSL with 465, TLS with 587), then try again.")
+
+
+def no_starttls(config: SmtpConfig) -> MailError:
+    return MailError("tls", f"{where(config)} does not offer TLS (STARTTLS).",
+                     "Choose SSL with port 465 if your provider offers it. Choose NONE only for a "
+                     "server inside your own network: your password would travel unencrypted.",
+                     retryable=False)
+
+
+def no_auth_offered(config: SmtpConfig, starttls_offered: bool) -> MailError:
+    if starttls_offered and config.security == "none":
+        return starttls_required(config, "")
+    return MailError("sign-in", f"{where(config)} does not offer sign-in on this connection.",
+                     "If this server needs no sign-in, leave User Name and Password empty. "
+                     "Otherwise check Security and Port with your provider.", retryable=False)
+
+
+def starttls_required(config: SmtpConfig, reply: str) -> MailError:
+    return MailError("tls", f"{where(config)} requires an encrypted connection (STARTTLS).",
+                     "Choose TLS (usually port 587).", reply or None, retryable=False)
+
+
+def sign_in_rejected(config: SmtpConfig, code: int, text: str) -> MailError:
+    lowered = text.lower()
+    hint = "Check the User Name and Password. Some providers need an app password for SMTP."
+    if any(marker in lowered for marker in GMAIL_MARKERS):
+        hint = ("Gmail refuses your normal password over SMTP. Create an app password in your "
+                "Google Account (Security → App passwords) and enter it here, "
+                "or use the Gmail tab.")
+    elif any(marker in lowered for marker in MICROSOFT_MARKERS):
+        hint = ("Microsoft has turned off password sign-in (SMTP AUTH) for this account. "
+                "Use the Outlook tab instead, or ask your Microsoft 365 administrator.")
+    return MailError("sign-in", f"{where(config)} rejected the user name or password.", hint,
+                     clean_reply(config, code, text), retryable=False)
+
+
+def sender_refused(config: SmtpConfig, sender: str, code: int, text: str) -> MailError:
+    if code == 530 and "starttls" in text.lower():
+        return starttls_required(config, clean_reply(config, code, text))
+    if code == 530:
+        return MailError("sign-in", f"{where(config)} requires sign-in before sending.",
+                         "Enter your User Name and Password.", clean_reply(config, code, text),
+                         retryable=False)
+    return MailError("sender", f"The server refused the sender address {sender}.",
+                     "Use the Email Address of the account you sign in with, or ask your "
+                     "provider whether it may send as this address.",
+                     clean_reply(config, code, text), retryable=False)
+
+
+def recipient_refused(config: SmtpConfig, recipient: str, code: int, text: str) -> MailError:
+    return MailError("recipient", f"The server refused the recipient {recipient}.",
+                     "Check the spelling of the address.", clean_reply(config, code, text),
+                     retryable=code >= 400 and code < 500)
+
+
+def message_refused(config: SmtpConfig, code: int, text: str) -> MailError:
+    return MailError("message", "The server refused the message.",
+                     "The reply below says why; it may be too large or look like spam to the "
+                     "server.", clean_reply(config, code, text))
+
+
+def too_large_for_server(config: SmtpConfig, size: int, limit: int) -> MailError:
+    return MailError("message", f"The message is {size:,} bytes; {where(config)} accepts at most "
+                     f"{limit:,}.", "Remove or shrink an attachment.", retryable=False)
+
+
+def refused_at(step: str, config: SmtpConfig, code: int, text: str) -> MailError:
+    if code == 530 and "starttls" in text.lower():
+        return starttls_required(config, clean_reply(config, code, text))
+    return MailError(step, "The server refused the request.", "Read the reply below.",
+                     clean_reply(config, code, text))
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    return isinstance(exc, TimeoutError) or "timed out" in str(exc)
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)

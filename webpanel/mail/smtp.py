@@ -1,0 +1,147 @@
+"""SMTP transport: sends step by step so a failure names the step, the reply and what to try."""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+import ssl
+from dataclasses import dataclass
+
+from webpanel.mail import hints
+from webpanel.mail.base import MailError, Outgoing, SendResult
+
+DEFAULT_PORTS = {"ssl": 465, "tls": 587, "none": 25}
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    """Where and how to reach one SMTP server."""
+
+    host: str
+    port: int
+    security: str  # "ssl" (implicit TLS), "tls" (STARTTLS) or "none"
+    username: str = ""
+    password: str = ""
+    timeout: float = 10.0
+    allow_self_signed: bool = False
+
+
+def tls_context(allow_self_signed: bool) -> ssl.SSLContext:
+    """The system trust store (SSL_CERT_FILE adds a CA); self-signed only on explicit opt-in."""
+    context = ssl.create_default_context()
+    if allow_self_signed:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+class _Client(smtplib.SMTP):
+    """smtplib.SMTP that remembers which step it is in while connecting."""
+
+    def __init__(self, config: SmtpConfig, context: ssl.SSLContext) -> None:
+        self.step = "connect"
+        self._config = config
+        self._context = context
+        super().__init__(timeout=config.timeout)
+        self._host = config.host  # smtplib's STARTTLS checks the certificate against this name
+
+    def _get_socket(self, host, port, timeout):
+        self.step = "connect"
+        sock = socket.create_connection((host, port), timeout)
+        if self._config.security == "ssl":
+            self.step = "tls"
+            sock = self._context.wrap_socket(sock, server_hostname=host)
+        self.step = "greeting"
+        return sock
+
+
+class SmtpTransport:
+    """Delivers messages through one SMTP server."""
+
+    def __init__(self, config: SmtpConfig) -> None:
+        self.config = config
+
+    def send(self, outgoing: Outgoing) -> SendResult:
+        """Connect, secure, sign in, then MAIL/RCPT/DATA; raise MailError naming the step."""
+        client = _Client(self.config, tls_context(self.config.allow_self_signed))
+        try:
+            self._open(client)
+            result = self._deliver(client, outgoing)
+        except ssl.SSLCertVerificationError as exc:
+            client.close()
+            raise hints.untrusted_certificate(self.config, exc) from None
+        except (ssl.SSLError, OSError, smtplib.SMTPException) as exc:
+            client.close()
+            raise hints.from_exception(client.step, self.config, exc) from None
+        except MailError:
+            client.close()
+            raise
+        _quit(client)
+        return result
+
+    def _open(self, client: _Client) -> None:
+        code, reply = client.connect(self.config.host, self.config.port)
+        client.step = "greeting"
+        if code != 220:
+            raise hints.greeting_refused(self.config, code, _text(reply))
+        code, reply = client.ehlo()
+        if code != 250:
+            client.helo()
+        if self.config.security == "tls":
+            self._starttls(client)
+        if self.config.username:
+            self._login(client)
+
+    def _starttls(self, client: _Client) -> None:
+        client.step = "tls"
+        if not client.has_extn("starttls"):
+            raise hints.no_starttls(self.config)
+        code, reply = client.starttls(context=client._context)
+        client.ehlo()
+
+    def _login(self, client: _Client) -> None:
+        client.step = "sign-in"
+        if not client.has_extn("auth"):
+            raise hints.no_auth_offered(self.config, client.has_extn("starttls"))
+        try:
+            client.login(self.config.username, self.config.password)
+        except smtplib.SMTPAuthenticationError as exc:
+            reply = _text(exc.smtp_error)
+            raise hints.sign_in_rejected(self.config, exc.smtp_code, reply) from None
+
+    def _deliver(self, client: _Client, outgoing: Outgoing) -> SendResult:
+        data = outgoing.as_bytes()
+        client.step = "message"
+        _check_size(client, data, self.config)
+        client.step = "sender"
+        code, reply = client.mail(outgoing.sender)
+        if code != 250:
+            raise hints.sender_refused(self.config, outgoing.sender, code, _text(reply))
+        client.step = "recipient"
+        for recipient in outgoing.recipients:
+            code, reply = client.rcpt(recipient)
+            if code not in (250, 251):
+                raise hints.recipient_refused(self.config, recipient, code, _text(reply))
+        client.step = "message"
+        code, reply = client.data(data)
+        if code != 250:
+            raise hints.message_refused(self.config, code, _text(reply))
+        return SendResult(reply=f"{code} {_text(reply)}")
+
+
+def _check_size(client: _Client, data: bytes, config: SmtpConfig) -> None:
+    limit = client.esmtp_features.get("size", "").strip()
+    if limit.isdigit() and int(limit) and len(data) > int(limit):
+        raise hints.too_large_for_server(config, len(data), int(limit))
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
+def _quit(client: _Client) -> None:
+    """Say goodbye politely after a delivery; the message is already accepted either way."""
+    try:
+        client.quit()
+    except (smtplib.SMTPException, OSError):
+        client.close()

@@ -1,0 +1,105 @@
+"""WTForms for the General and SMTP sub-tabs and the Send Test dialog; labels are the seed's."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from webpanel.mail.smtp import DEFAULT_PORTS
+from webpanel.validators import email_address, single_line
+
+SECURITY_LABELS = [
+    SelectChoice(value, label, {"data-default-port": DEFAULT_PORTS[value]})
+    for value, label in (("ssl", "SSL"), ("tls", "TLS"), ("none", "NONE"))
+]
+SEND_USING_LABELS = [SelectChoice("smtp", "SMTP Server"), SelectChoice("client", "Email Client")]
+
+
+class GeneralForm(FlaskForm):
+    """Email Display Name, Email Address, Auto BCC Self, Signature."""
+
+    display_name = StringField("Email Display Name", validators=[Length(max=120), single_line])
+    address = EmailField("Email Address", validators=[Length(max=254), single_line, email_address])
+    auto_bcc_self = BooleanField("Auto BCC Self")
+    signature = TextAreaField("Signature", validators=[Length(max=4000)])
+
+    def validate_display_name(self, field) -> None:
+        """Quotes and angle brackets would confuse the From header some mail programs show."""
+        if field.data and any(ch in field.data for ch in '<>"'):
+            raise ValidationError("Leave out quotes and angle brackets (\" < >).")
+
+
+class PortField(IntegerField):
+    """An integer field whose parse error is in plain words."""
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError("Enter the port as a number from 1 to 65535.") from exc
+
+
+class SmtpForm(FlaskForm):
+    """SMTP Server, User Name, Password, Port, security and Send Mail Using."""
+
+    send_using = RadioField("Send Mail Using", choices=SEND_USING_LABELS, default="smtp")
+    smtp_server = StringField("SMTP Server", validators=[Length(max=253), single_line])
+    smtp_username = StringField("User Name", validators=[Length(max=254), single_line])
+    smtp_password = PasswordField("Password", validators=[Length(max=500), single_line])
+    smtp_port = PortField(
+        "Port",
+        validators=[Optional(), NumberRange(min=1, max=65535,
+                                            message="Enter a port from 1 to 65535.")],
+    )
+    smtp_security = RadioField("Security", choices=SECURITY_LABELS, default="tls")
+    allow_self_signed = BooleanField("Allow self-signed certificate")
+
+    def validate_smtp_server(self, field) -> None:
+        """A host name or address: needed when sending with the SMTP server."""
+        value = (field.data or "").strip()
+        field.data = value
+        if self.send_using.data == "smtp" and not value:
+            raise ValidationError("Enter your provider's SMTP server, like smtp.office365.com.")
+        if value and (" " in value or "/" in value or ":" in value.strip("[]")):
+            if not _is_ipv6(value):
+                raise ValidationError("Enter only the server name, like smtp.office365.com "
+                                      "(no spaces, “smtp://” or port).")
+
+    def port_or_default(self) -> int:
+        """The Port, or the usual one for the chosen security when left empty."""
+        return self.smtp_port.data or self.default_port(self.smtp_security.data)
+
+    @staticmethod
+    def default_port(security: str) -> int:
+        """The usual port for a security choice: 465 for SSL, 587 for TLS, 25 for NONE."""
+        return DEFAULT_PORTS.get(security, 587)
+
+
+class SendTestForm(FlaskForm):
+    """The Send Test dialog: where to send the test and its subject."""
+
+    test_to = EmailField("Send to", validators=[InputRequired("Enter the address to send the "
+                                                              "test to."),
+                                                Length(max=254), single_line, email_address])
+    test_subject = StringField("Subject", validators=[InputRequired("Enter a subject."),
+                                                      Length(max=200), single_line])
+
+
+def _is_ipv6(value: str) -> bool:
+    try:
+        ipaddress.IPv6Address(value.strip("[]"))
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,40 @@
+"""The typed settings store for each user's Email tab."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webpanel.database import Base, utcnow
+
+SECURITY_CHOICES = ("ssl", "tls", "none")
+SEND_USING_CHOICES = ("smtp", "client")
+
+
+class EmailSettings(Base):
+    """How mail is sent on one user's behalf: the General and SMTP sub-tabs."""
+
+    __tablename__ = "email_settings"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    address: Mapped[str] = mapped_column(String(254), default="")
+    auto_bcc_self: Mapped[bool] = mapped_column(default=False)
+    signature: Mapped[str] = mapped_column(Text, default="")
+    smtp_server: Mapped[str] = mapped_column(String(253), default="")
+    smtp_username: Mapped[str] = mapped_column(String(254), default="")
+    smtp_password_enc: Mapped[str | None] = mapped_column(Text, default=None)
+    smtp_port: Mapped[int | None] = mapped_column(default=None)
+    smtp_security: Mapped[str] = mapped_column(String(8), default="tls")
+    send_using: Mapped[str] = mapped_column(String(16), default="smtp")
+    allow_self_signed: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def has_password(self) -> bool:
+        """Whether a password is stored (never the password itself)."""
+        return bool(self.smtp_password_enc)

@@ -1,0 +1,89 @@
+"""Send Test: a real message through the settings now in the form, with a plain-words result."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from flask import current_app
+
+from webpanel import throttle
+from webpanel.crypto import SecretUnreadable
+from webpanel.extensions import db
+from webpanel.mail import builder
+from webpanel.mail.base import MailError, SendResult
+from webpanel.mail.smtp import SmtpTransport
+from webpanel.settings import services
+from webpanel.settings.forms import SendTestForm, SmtpForm
+from webpanel.settings.models import EmailSettings
+
+log = logging.getLogger("webpanel.sendtest")
+DEFAULT_SUBJECT = "Test message from webpanel"
+BODY = ("This is a test message sent with the Send Test button of webpanel.\n"
+        "If you can read it, your email settings work.")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the Send Test dialog shows."""
+
+    to: str
+    result: SendResult | None = None
+    error: MailError | None = None
+
+
+def run(settings: EmailSettings, smtp_form: SmtpForm, test_form: SendTestForm) -> Outcome:
+    """Check the limits, build the test message and send it; never raises MailError."""
+    to = test_form.test_to.data
+    try:
+        _check_ready(settings)
+        config = _config(settings, smtp_form)
+        outgoing = builder.build(_draft(settings, to, test_form.test_subject.data))
+        _count(settings.user_id)
+        result = SmtpTransport(config).send(outgoing)
+    except MailError as error:
+        log.info("send test for user %s via %s failed at %s: %s", settings.user_id,
+                 smtp_form.smtp_server.data, error.step, error.reason)
+        return Outcome(to=to, error=error)
+    log.info("send test for user %s via %s accepted", settings.user_id, config.host)
+    return Outcome(to=to, result=result)
+
+
+def _check_ready(settings: EmailSettings) -> None:
+    if not settings.address:
+        raise MailError("settings", "There is no Email Address to send from yet.",
+                        "Enter your Email Address on the General tab and save it, then try again.",
+                        retryable=False)
+    cfg = current_app.config
+    if throttle.recent("send-test", str(settings.user_id), cfg["SEND_TEST_WINDOW"]) >= cfg[
+            "SEND_TEST_LIMIT"]:
+        minutes = cfg["SEND_TEST_WINDOW"] // 60
+        raise MailError("settings", "Too many tests in a short time.",
+                        f"Wait {minutes} minutes, then try again.", retryable=False)
+
+
+def _config(settings: EmailSettings, smtp_form: SmtpForm):
+    try:
+        return services.smtp_config(settings, smtp_form)
+    except SecretUnreadable:
+        raise MailError("sign-in", services.UNREADABLE_PASSWORD,
+                        "Type the password in the Password field, then Send Test or Save.",
+                        retryable=False) from None
+
+
+def _draft(settings: EmailSettings, to: str, subject: str) -> builder.Draft:
+    return builder.Draft(
+        from_name=settings.display_name,
+        from_address=settings.address,
+        to=[to],
+        subject=subject,
+        text=BODY,
+        signature=settings.signature,
+        bcc=[settings.address] if settings.auto_bcc_self and settings.address != to else [],
+    )
+
+
+def _count(user_id: int) -> None:
+    """Count the attempt and end the transaction before any network call."""
+    throttle.record("send-test", str(user_id))
+    db.session.commit()

@@ -1,0 +1,104 @@
+"""The settings store: load and save a user's Email tab, and turn it into an SMTP config."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from webpanel.crypto import SecretBox, SecretUnreadable
+from webpanel.extensions import db
+from webpanel.mail.smtp import SmtpConfig
+from webpanel.settings.forms import GeneralForm, SmtpForm
+from webpanel.settings.models import EmailSettings
+
+UNREADABLE_PASSWORD = ("The stored password can no longer be read (it was damaged or encrypted "
+                       "with a lost key). Enter the password again and save.")
+
+
+def secrets() -> SecretBox:
+    """The app's secret box (key in the instance folder)."""
+    return current_app.extensions["webpanel.secrets"]
+
+
+def load(user_id: int) -> EmailSettings:
+    """A user's settings, or fresh defaults (not yet saved) if they never saved any."""
+    settings = db.session.get(EmailSettings, user_id)
+    return settings or EmailSettings(user_id=user_id, display_name="", address="",
+                                     auto_bcc_self=False, signature="", smtp_server="",
+                                     smtp_username="", smtp_security="tls", send_using="smtp",
+                                     allow_self_signed=False)
+
+
+def save_general(settings: EmailSettings, form: GeneralForm) -> None:
+    """Store the General sub-tab."""
+    settings.display_name = (form.display_name.data or "").strip()
+    settings.address = form.address.data or ""
+    settings.auto_bcc_self = bool(form.auto_bcc_self.data)
+    settings.signature = (form.signature.data or "").replace("\r\n", "\n").rstrip()
+    _commit(settings)
+
+
+def save_smtp(settings: EmailSettings, form: SmtpForm) -> None:
+    """Store the SMTP sub-tab; a blank password keeps the stored one."""
+    settings.send_using = form.send_using.data
+    settings.smtp_server = form.smtp_server.data or ""
+    settings.smtp_username = (form.smtp_username.data or "").strip()
+    settings.smtp_port = form.smtp_port.data
+    settings.smtp_security = form.smtp_security.data
+    settings.allow_self_signed = bool(form.allow_self_signed.data)
+    if form.smtp_password.data:
+        settings.smtp_password_enc = secrets().encrypt(form.smtp_password.data)
+    _commit(settings)
+
+
+def clear_password(settings: EmailSettings) -> None:
+    """Forget the stored SMTP password."""
+    settings.smtp_password_enc = None
+    _commit(settings)
+
+
+def password_state(settings: EmailSettings) -> str:
+    """"none", "stored" or "unreadable": what the page may say about the password."""
+    if not settings.smtp_password_enc:
+        return "none"
+    try:
+        secrets().decrypt(settings.smtp_password_enc)
+    except SecretUnreadable:
+        return "unreadable"
+    return "stored"
+
+
+def smtp_config(settings: EmailSettings, form: SmtpForm) -> SmtpConfig:
+    """An SMTP config from the form's current values; a blank password means the stored one."""
+    password = form.smtp_password.data or ""
+    if not password and settings.smtp_password_enc and form.smtp_username.data:
+        password = secrets().decrypt(settings.smtp_password_enc)
+    return SmtpConfig(
+        host=form.smtp_server.data,
+        port=form.port_or_default(),
+        security=form.smtp_security.data,
+        username=(form.smtp_username.data or "").strip(),
+        password=password,
+        timeout=current_app.config["MAIL_TIMEOUT"],
+        allow_self_signed=bool(form.allow_self_signed.data),
+    )
+
+
+def saved_smtp_config(settings: EmailSettings) -> SmtpConfig:
+    """An SMTP config from the saved settings."""
+    password = ""
+    if settings.smtp_password_enc and settings.smtp_username:
+        password = secrets().decrypt(settings.smtp_password_enc)
+    return SmtpConfig(
+        host=settings.smtp_server,
+        port=settings.smtp_port or SmtpForm.default_port(settings.smtp_security),
+        security=settings.smtp_security,
+        username=settings.smtp_username,
+        password=password,
+        timeout=current_app.config["MAIL_TIMEOUT"],
+        allow_self_signed=settings.allow_self_signed,
+    )
+
+
+def _commit(settings: EmailSettings) -> None:
+    db.session.add(settings)
+    db.session.commit()

@@ -1,0 +1,130 @@
+"""The Email tab: sub-tabs as htmx fragments, saving, presets and Send Test."""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from webpanel.auth.models import User
+from webpanel.extensions import db
+from webpanel.fragments import render_fragment, render_htmx
+from webpanel.mail.hints import STEP_LABELS
+from webpanel.settings import bp, presets, sendtest, services
+from webpanel.settings.forms import GeneralForm, SendTestForm, SmtpForm
+
+TABS = ("general", "smtp", "gmail", "outlook")
+
+
+def owner_or_404(user_id: int) -> User:
+    """The user whose tab this is: oneself, or anyone for an admin; otherwise 404."""
+    if user_id != current_user.id and not current_user.is_admin:
+        abort(404)
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/")
+@bp.route("/<tab>")
+@login_required
+def email_tab(user_id: int, tab: str = "general"):
+    """A sub-tab: the whole page, or only the panel for an htmx tab switch."""
+    if tab not in TABS:
+        abort(404)
+    owner = owner_or_404(user_id)
+    return _render_tab(owner, tab)
+
+
+@bp.route("/general", methods=["POST"])
+@login_required
+def save_general(user_id: int):
+    """Save the General sub-tab."""
+    owner = owner_or_404(user_id)
+    settings = services.load(owner.id)
+    form = GeneralForm()
+    if not form.validate_on_submit():
+        return _render_tab(owner, "general", general_form=form, status=422)
+    services.save_general(settings, form)
+    return _render_tab(owner, "general", saved=True)
+
+
+@bp.route("/smtp", methods=["POST"])
+@login_required
+def save_smtp(user_id: int):
+    """Save the SMTP sub-tab; a blank Password keeps the stored one."""
+    owner = owner_or_404(user_id)
+    settings = services.load(owner.id)
+    form = SmtpForm()
+    if not form.validate_on_submit():
+        return _render_tab(owner, "smtp", smtp_form=form, status=422)
+    services.save_smtp(settings, form)
+    return _render_tab(owner, "smtp", saved=True)
+
+
+@bp.route("/smtp/clear-password", methods=["POST"])
+@login_required
+def clear_password(user_id: int):
+    """Forget the stored SMTP password."""
+    owner = owner_or_404(user_id)
+    services.clear_password(services.load(owner.id))
+    return _render_tab(owner, "smtp", notice="Password cleared.")
+
+
+@bp.route("/smtp/recommended", methods=["POST"])
+@login_required
+def use_recommended(user_id: int):
+    """Fill server, port and security from the provider preset (not saved until Save)."""
+    owner = owner_or_404(user_id)
+    settings = services.load(owner.id)
+    preset = presets.for_address(settings.address)
+    form = SmtpForm()
+    if preset:
+        form.smtp_server.data, form.smtp_port.data = preset.server, preset.port
+        form.smtp_security.data = preset.security
+        if not form.smtp_username.data:
+            form.smtp_username.data = settings.address
+    notice = "Recommended settings filled in. Press Save to keep them." if preset else None
+    return _render_tab(owner, "smtp", smtp_form=form, notice=notice)
+
+
+@bp.route("/smtp/test")
+@login_required
+def send_test_dialog(user_id: int):
+    """The Send Test dialog."""
+    owner = owner_or_404(user_id)
+    settings = services.load(owner.id)
+    form = SendTestForm(formdata=None, test_to=settings.address or owner.email,
+                        test_subject=sendtest.DEFAULT_SUBJECT)
+    return render_fragment("settings/partials/_send_test.html", owner=owner, form=form)
+
+
+@bp.route("/smtp/test", methods=["POST"])
+@login_required
+def send_test(user_id: int):
+    """Send a real test message with the values now in the SMTP form."""
+    owner = owner_or_404(user_id)
+    settings = services.load(owner.id)
+    smtp_form, test_form = SmtpForm(), SendTestForm()
+    smtp_ok, test_ok = smtp_form.validate_on_submit(), test_form.validate_on_submit()
+    if not (smtp_ok and test_ok):
+        return render_fragment("settings/partials/_send_test_form.html", owner=owner,
+                               form=test_form, smtp_form=smtp_form, status=422)
+    outcome = sendtest.run(settings, smtp_form, test_form)
+    return render_fragment("settings/partials/_send_test_result.html", owner=owner,
+                           outcome=outcome, form=test_form, step_labels=STEP_LABELS)
+
+
+def _render_tab(owner: User, tab: str, status: int = 200, **context):
+    settings = services.load(owner.id)
+    context.setdefault("general_form", GeneralForm(formdata=None, obj=settings))
+    context.setdefault("smtp_form", SmtpForm(formdata=None, obj=settings))
+    return render_htmx(
+        "settings/email.html", f"settings/partials/_{tab}.html", status=status,
+        owner=owner, tab=tab, tabs=TABS, settings=settings,
+        password_state=services.password_state(settings),
+        preset=presets.for_address(settings.address),
+        editing_other=owner.id != current_user.id, **context,
+    )
+
+

@@ -1,0 +1,36 @@
+"""Counting events in a sliding window, shared by every worker through the database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
+
+from webpanel.auth.models import RateEvent
+from webpanel.database import utcnow
+from webpanel.extensions import db
+
+
+def recent(bucket: str, key: str, window_seconds: int) -> int:
+    """How many events of `bucket` for `key` happened in the last `window_seconds`."""
+    since = utcnow() - timedelta(seconds=window_seconds)
+    query = select(func.count()).where(
+        RateEvent.bucket == bucket, RateEvent.key == key, RateEvent.at >= since
+    )
+    return db.session.scalar(query) or 0
+
+
+def record(bucket: str, key: str) -> None:
+    """Count one event (the caller commits)."""
+    db.session.add(RateEvent(bucket=bucket, key=key[:300]))
+
+
+def clear(bucket: str, key: str) -> None:
+    """Forget the events of `bucket` for `key` (e.g. after a successful sign-in)."""
+    db.session.execute(delete(RateEvent).where(RateEvent.bucket == bucket, RateEvent.key == key))
+
+
+def prune(older_than_seconds: int = 86_400) -> None:
+    """Drop events older than a day."""
+    since = utcnow() - timedelta(seconds=older_than_seconds)
+    db.session.execute(delete(RateEvent).where(RateEvent.at < since))

@@ -1,0 +1,36 @@
+"""Field validators shared by every form: single lines, strict email addresses."""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from wtforms import Field, Form
+from wtforms.validators import ValidationError
+
+ADDRESS_MESSAGE = "Enter one email address, like name@example.com."
+
+
+def single_line(_form: Form, field: Field) -> None:
+    """Refuse CR and LF: they would let a value smuggle extra mail headers."""
+    if field.data and ("\r" in field.data or "\n" in field.data):
+        raise ValidationError("Line breaks are not allowed here. Keep it on one line.")
+
+
+def normalize_address(value: str) -> str:
+    """Check one address strictly (syntax only, no DNS) and return it normalised."""
+    value = value.strip()
+    if not value or any(ch in value for ch in ",;<>\r\n\"()"):
+        raise ValueError(ADDRESS_MESSAGE)
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(ADDRESS_MESSAGE) from exc
+
+
+def email_address(_form: Form, field: Field) -> None:
+    """WTForms validator: exactly one valid address; stores the normalised form."""
+    if not field.data:
+        return
+    try:
+        field.data = normalize_address(field.data)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
