@@ -17,8 +17,10 @@ def single_line(_form: Form, field: Field) -> None:
 
 def normalize_address(value: str) -> str:
     """Check one address strictly (syntax only, no DNS) and return it normalised."""
+    if "\r" in value or "\n" in value:
+        raise ValueError(ADDRESS_MESSAGE)
     value = value.strip()
-    if not value or any(ch in value for ch in ",;<>\r\n\"()"):
+    if not value or any(ch in value for ch in ",;<>\"()"):
         raise ValueError(ADDRESS_MESSAGE)
     try:
         return validate_email(value, check_deliverability=False).normalized

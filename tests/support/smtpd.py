@@ -278,7 +278,7 @@ class SmtpServer:
     def _bind(self) -> socket.socket:
         for _attempt in range(5):
             try:
-                return socket.create_server((self.host, self.port), backlog=32)
+                return _listen(self.port)
             except OSError as error:
                 if error.errno != errno.EADDRINUSE or not self._auto_port:
                     raise
@@ -357,6 +357,23 @@ class SmtpServer:
         pending = [task for task in tasks if not task.done()]
         if pending:
             await asyncio.wait(pending, timeout=2)
+
+
+def _listen(port: int) -> socket.socket:
+    """A listening socket on 127.0.0.1:port.
+
+    ``IPPROTO_TCP`` explicitly: asyncio only sets TCP_NODELAY on sockets whose ``proto`` says
+    TCP, and without it every multi-line reply (EHLO) waits ~40 ms for a delayed ACK.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((HOST, port))
+        sock.listen(32)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
 
 def _discard(controller: Controller) -> None:

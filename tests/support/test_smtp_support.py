@@ -310,6 +310,14 @@ def test_stop_drops_connections_joins_threads_and_can_restart() -> None:
     assert len(server.messages) == 1
 
 
+def test_multi_line_replies_are_not_delayed_by_nagle(plain_smtp: SmtpServer) -> None:
+    with smtplib.SMTP(plain_smtp.host, plain_smtp.port, timeout=5) as smtp:
+        started = time.monotonic()
+        for _ in range(5):
+            smtp.ehlo()
+        assert time.monotonic() - started < 0.15  # ~40 ms each without TCP_NODELAY
+
+
 def test_taken_port_fails_fast_or_moves_when_automatic() -> None:
     auto, fixed = SmtpServer(), SmtpServer(port=free_port())
     with (

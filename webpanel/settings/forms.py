@@ -20,10 +20,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from webpanel.mail.smtp import DEFAULT_PORTS
 from webpanel.validators import email_address, single_line
 
-SECURITY_LABELS = [
-    SelectChoice(value, label, {"data-default-port": DEFAULT_PORTS[value]})
-    for value, label in (("ssl", "SSL"), ("tls", "TLS"), ("none", "NONE"))
-]
+SECURITY_LABELS = [SelectChoice("ssl", "SSL"), SelectChoice("tls", "TLS"),
+                   SelectChoice("none", "NONE")]
 SEND_USING_LABELS = [SelectChoice("smtp", "SMTP Server"), SelectChoice("client", "Email Client")]
 
 

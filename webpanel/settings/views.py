@@ -9,6 +9,7 @@ from webpanel.auth.models import User
 from webpanel.extensions import db
 from webpanel.fragments import render_fragment, render_htmx
 from webpanel.mail.hints import STEP_LABELS
+from webpanel.mail.smtp import DEFAULT_PORTS
 from webpanel.settings import bp, presets, sendtest, services
 from webpanel.settings.forms import GeneralForm, SendTestForm, SmtpForm
 
@@ -124,7 +125,8 @@ def _render_tab(owner: User, tab: str, status: int = 200, **context):
         owner=owner, tab=tab, tabs=TABS, settings=settings,
         password_state=services.password_state(settings),
         preset=presets.for_address(settings.address),
-        editing_other=owner.id != current_user.id, **context,
+        editing_other=owner.id != current_user.id,
+        default_ports={k: {"data-default-port": v} for k, v in DEFAULT_PORTS.items()}, **context,
     )
 
 

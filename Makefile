@@ -1,0 +1,50 @@
+# webpanel: `make run` serves the panel, `make test` runs every test. See README.md.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+WORKERS ?= 2
+APT_PACKAGES_RUN  := fonts-dejavu-core
+APT_PACKAGES_TEST := chromium fonts-dejavu-core
+
+.PHONY: run test lint bench install install-test system-run system-test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# Debian packages: fonts for the PDFs, and Chromium for the browser tests.
+system-run:
+	@./scripts/apt-ensure.sh $(APT_PACKAGES_RUN)
+system-test:
+	@./scripts/apt-ensure.sh $(APT_PACKAGES_TEST)
+
+run: install system-run
+	$(BIN)/flask --app webpanel db upgrade
+	@echo "webpanel is at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 --timeout 60 \
+		--access-logfile - wsgi:app
+
+lint: install-test
+	$(BIN)/ruff check .
+
+test: install-test system-test lint
+	$(BIN)/python -m pytest
+
+bench: install-test
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,93 @@
+"""Secrets at rest, key rotation, migrations, and SQLite under concurrent writers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+
+from tests.conftest import Htmx
+from webpanel import create_app, migrate
+from webpanel.extensions import db
+from webpanel.models import metadata
+from webpanel.settings import services
+from webpanel.settings.models import EmailSettings
+
+SMTP = {"send_using": "smtp", "smtp_server": "smtp.example.com", "smtp_port": "587",
+        "smtp_security": "tls", "smtp_username": "sam@example.com",
+        "smtp_password": "Rotate-Me-123"}
+
+
+def save_password(client, user_id):
+    hx = Htmx(client, f"/users/{user_id}/email/smtp")
+    assert hx.post(f"/users/{user_id}/email/smtp", SMTP).status_code == 200
+
+
+def test_key_rotation_re_encrypts_everything(app, user_client, user_id, instance_dir):
+    save_password(user_client, user_id)
+    old_key = (instance_dir / "encryption.key").read_text()
+    with app.app_context():
+        before = db.session.get(EmailSettings, user_id).smtp_password_enc
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "webpanel", "keys",
+                             "rotate"], capture_output=True, text=True, timeout=60,
+                            env={"WEBPANEL_INSTANCE": str(instance_dir), "PATH": "/usr/bin"})
+    assert result.returncode == 0, result.stderr
+    assert "Re-encrypted 1 secrets" in result.stdout
+    new_key = (instance_dir / "encryption.key").read_text()
+    assert new_key != old_key and len(new_key.split()) == 1
+    fresh = create_app({"TESTING": True})  # reads the new key file
+    with fresh.app_context():
+        row = db.session.get(EmailSettings, user_id)
+        assert row.smtp_password_enc != before
+        assert services.secrets().decrypt(row.smtp_password_enc) == "Rotate-Me-123"
+
+
+def test_migrations_match_the_models(app):
+    with app.app_context(), db.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), metadata)
+    assert diff == []
+
+
+def test_upgrade_is_repeatable_and_keeps_settings(app, user_client, user_id):
+    save_password(user_client, user_id)
+    with app.app_context():
+        migrate.upgrade(app)
+        migrate.upgrade(app)
+        row = db.session.get(EmailSettings, user_id)
+        assert row.smtp_server == "smtp.example.com"
+        assert services.secrets().decrypt(row.smtp_password_enc) == "Rotate-Me-123"
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
+    with app.app_context(), db.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def test_concurrent_writers_never_see_database_is_locked(app, make_user):
+    ids = [make_user(f"writer{n}@example.com") for n in range(4)]
+    errors: list[BaseException] = []
+
+    def writer(uid: int) -> None:
+        try:
+            with app.app_context():
+                for n in range(25):
+                    row = services.load(uid)
+                    row.signature = f"rev {n}"
+                    db.session.add(row)
+                    db.session.commit()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(uid,)) for uid in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    with app.app_context():
+        assert {services.load(uid).signature for uid in ids} == {"rev 24"}

@@ -1,0 +1,306 @@
+"""Render proposals, sales orders, invoices and purchase orders as PDF files.
+
+The rendering layer knows nothing of the database: callers map their models to the
+frozen dataclasses below. Rendering needs a Flask app context (for the templates under
+``templates/documents/pdf/``); ``PdfCache`` keeps rendered files keyed by ``fingerprint``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import hashlib
+import io
+import json
+import logging
+import os
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any, Literal
+
+from flask import current_app, render_template
+
+log = logging.getLogger(__name__)
+
+#: Bump when the rendering code changes in a way the templates and fonts do not show.
+RENDER_VERSION = "1"
+
+Kind = Literal["proposal", "sales_order", "invoice", "purchase_order"]
+
+KIND_TITLES: dict[str, str] = {
+    "proposal": "Proposal",
+    "sales_order": "Sales Order",
+    "invoice": "Invoice",
+    "purchase_order": "Purchase Order",
+}
+
+DEFAULT_FONT_DIR = "/usr/share/fonts/truetype/dejavu"
+_DEJAVU = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
+_VERA = ("Vera.ttf", "VeraBd.ttf")
+_TEMPLATE_DIR = "documents/pdf"
+
+
+@dataclass(frozen=True)
+class PdfParty:
+    """A company, customer or vendor as printed on a document; ``address`` may be multi-line."""
+
+    name: str
+    contact: str = ""
+    email: str = ""
+    phone: str = ""
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class PdfLine:
+    """One item row; ``amount`` is computed by the caller."""
+
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class PdfDocument:
+    """Everything printed on one PDF. ``tax_rate`` is a percentage: Decimal("8.25") is 8.25 %."""
+
+    kind: Kind
+    number: str
+    date: datetime.date
+    company: PdfParty
+    contact: PdfParty
+    lines: tuple[PdfLine, ...]
+    subtotal: Decimal
+    tax_rate: Decimal
+    tax: Decimal
+    total: Decimal
+    notes: str = ""
+    currency: str = "USD"
+
+
+class PdfRenderError(Exception):
+    """A document could not be turned into a PDF."""
+
+
+@dataclass(frozen=True)
+class _Fonts:
+    """The TrueType files embedded in every PDF."""
+
+    regular: Path
+    bold: Path
+
+    @property
+    def directory(self) -> Path:
+        return self.regular.parent
+
+    def identity(self) -> list[list[Any]]:
+        """Path, size and modification time of each file: changes when a font is replaced."""
+        stats = [(path, path.stat()) for path in (self.regular, self.bold)]
+        return [[str(path), st.st_size, st.st_mtime_ns] for path, st in stats]
+
+
+# --- formatting helpers (passed to the templates) ---------------------------------------
+
+
+def format_money(value: Decimal) -> str:
+    """``Decimal("1234.5")`` -> ``"1,234.50"``."""
+    return f"{value:,.2f}"
+
+
+def format_quantity(value: Decimal) -> str:
+    """Drop trailing zeros, keep thousands separators: ``Decimal("1200.0")`` -> ``"1,200"``."""
+    return f"{value.normalize():,f}"
+
+
+def format_percent(value: Decimal) -> str:
+    """``Decimal("8.250")`` -> ``"8.25"``."""
+    return f"{value.normalize():f}"
+
+
+def format_date(value: datetime.date) -> str:
+    """Unambiguous in every country: ``24 Nov 2025``."""
+    return f"{value.day} {value:%b %Y}"
+
+
+# --- fonts, templates, fingerprint ------------------------------------------------------
+
+
+@cache
+def _warn_missing_fonts(directory: str) -> None:
+    """Say once per process and directory that DejaVu Sans is missing."""
+    log.warning(
+        "DejaVu Sans was not found in %s (set PDF_FONT_DIR or install fonts-dejavu-core); "
+        "PDFs use reportlab's Vera fonts, which lack some characters such as € and ✓.",
+        directory,
+    )
+
+
+def _resolve_fonts() -> _Fonts:
+    """DejaVu Sans from ``PDF_FONT_DIR``, else reportlab's bundled Vera (with a warning)."""
+    directory = Path(current_app.config.get("PDF_FONT_DIR", DEFAULT_FONT_DIR))
+    regular, bold = (directory / name for name in _DEJAVU)
+    if regular.is_file() and bold.is_file():
+        return _Fonts(regular.resolve(), bold.resolve())
+    _warn_missing_fonts(str(directory))
+    import reportlab
+
+    vera = Path(reportlab.__file__).parent / "fonts"
+    return _Fonts((vera / _VERA[0]).resolve(), (vera / _VERA[1]).resolve())
+
+
+def _template_names(kind: str) -> tuple[str, str]:
+    """The base template and the template of ``kind``; an unknown kind is an error."""
+    if kind not in KIND_TITLES:
+        known = ", ".join(KIND_TITLES)
+        raise PdfRenderError(f"Unknown document kind {kind!r}; expected one of: {known}.")
+    return f"{_TEMPLATE_DIR}/_base.html", f"{_TEMPLATE_DIR}/{kind}.html"
+
+
+def _template_sources(kind: str) -> list[str]:
+    env = current_app.jinja_env
+    assert env.loader is not None
+    return [env.loader.get_source(env, name)[0] for name in _template_names(kind)]
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, Decimal | datetime.date):
+        return str(value)
+    raise TypeError(f"Cannot serialize {type(value).__name__} for a PDF fingerprint")
+
+
+def fingerprint(doc: PdfDocument) -> str:
+    """SHA-256 over the document, its templates, the fonts and the renderer versions.
+
+    Equal inputs give the same key in every process; any change gives a new one.
+    Needs an app context (templates and ``PDF_FONT_DIR`` come from the app).
+    """
+    payload = {
+        "render_version": RENDER_VERSION,
+        "libraries": [version("xhtml2pdf"), version("reportlab")],
+        "document": dataclasses.asdict(doc),
+        "templates": _template_sources(doc.kind),
+        "fonts": _resolve_fonts().identity(),
+    }
+    text = json.dumps(payload, default=_json_default, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --- rendering --------------------------------------------------------------------------
+
+
+def _tame_xhtml2pdf_logger() -> None:
+    """xhtml2pdf logs HTML fragments on every warning; keep only errors, unless configured."""
+    logger = logging.getLogger("xhtml2pdf")
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.ERROR)
+
+
+def _render_html(doc: PdfDocument, fonts: _Fonts) -> str:
+    return render_template(
+        _template_names(doc.kind)[1],
+        doc=doc,
+        title=KIND_TITLES[doc.kind],
+        font_regular=fonts.regular.as_uri(),
+        font_bold=fonts.bold.as_uri(),
+        money=format_money,
+        qty=format_quantity,
+        percent=format_percent,
+        date=format_date,
+    )
+
+
+def _policy_base_dir() -> Path:
+    app = current_app
+    return Path(app.root_path, app.template_folder or "templates", _TEMPLATE_DIR)
+
+
+def _html_to_pdf(html: str, fonts: _Fonts) -> bytes:
+    from xhtml2pdf import pisa
+    from xhtml2pdf.config.resources import ResourceAccessPolicy
+
+    policy = ResourceAccessPolicy.server(_policy_base_dir(), extra_roots=(fonts.directory,))
+    out = io.BytesIO()
+    try:
+        status = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=policy)
+    except Exception as exc:
+        raise PdfRenderError(f"The PDF renderer stopped with an error: {exc}") from exc
+    if status.err:
+        raise PdfRenderError(
+            f"The PDF renderer reported {status.err} error(s); the document was not created. "
+            "Check the PDF templates under templates/documents/pdf/."
+        )
+    return out.getvalue()
+
+
+def render_pdf(doc: PdfDocument) -> bytes:
+    """Render ``doc`` to PDF bytes; raise ``PdfRenderError`` if the renderer fails.
+
+    Needs an app context.
+    """
+    _tame_xhtml2pdf_logger()
+    fonts = _resolve_fonts()
+    return _html_to_pdf(_render_html(doc, fonts), fonts)
+
+
+def pdf_filename(doc: PdfDocument) -> str:
+    """A download name of safe ASCII characters, e.g. ``Invoice-INV-0001.pdf``."""
+    title = KIND_TITLES.get(doc.kind, "Document").replace(" ", "-")
+    ascii_number = unicodedata.normalize("NFKD", doc.number).encode("ascii", "ignore").decode()
+    number = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_number).strip("-._")
+    number = re.sub(r"-{2,}", "-", number)
+    return f"{title}-{number}.pdf" if number else f"{title}.pdf"
+
+
+# --- cache ------------------------------------------------------------------------------
+
+
+def _read_if_present(path: Path) -> bytes | None:
+    """The file's bytes, or None when it does not exist (a cache miss)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+class PdfCache:
+    """Rendered PDFs on disk, one ``<fingerprint>.pdf`` file per distinct document."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self.render_count = 0
+
+    def path_for(self, doc: PdfDocument) -> Path:
+        """Where the PDF of ``doc`` is (or would be) stored."""
+        return self.directory / f"{fingerprint(doc)}.pdf"
+
+    def get_or_render(self, doc: PdfDocument) -> tuple[bytes, bool]:
+        """Return ``(pdf_bytes, was_cached)``, rendering and storing on a miss."""
+        path = self.path_for(doc)
+        cached = _read_if_present(path)
+        if cached is not None:
+            return cached, True
+        data = render_pdf(doc)
+        self.render_count += 1
+        self._write_atomically(path, data)
+        return data, False
+
+    def _write_atomically(self, path: Path, data: bytes) -> None:
+        """Write to a temporary file beside ``path``, then rename it into place."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".pdf")
+        try:
+            with os.fdopen(fd, "wb") as tmp:
+                tmp.write(data)
+                tmp.flush()
+                os.fsync(tmp.fileno())
+            os.replace(tmp_name, path)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
