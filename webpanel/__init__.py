@@ -48,9 +48,10 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from webpanel.admin import bp as admin_bp
     from webpanel.auth import bp as auth_bp
+    from webpanel.outbox import bp as outbox_bp
     from webpanel.settings import bp as settings_bp
 
-    for blueprint in (auth_bp, admin_bp, settings_bp):
+    for blueprint in (auth_bp, admin_bp, settings_bp, outbox_bp):
         app.register_blueprint(blueprint)
 
 

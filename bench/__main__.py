@@ -1,0 +1,21 @@
+"""Run every benchmark and print one table."""
+
+from __future__ import annotations
+
+import logging
+
+from bench import send_test, tab_switch
+from bench.harness import print_table
+
+SUITES = [tab_switch, send_test]
+
+
+def main() -> None:
+    """Run the suites in order and print their rows."""
+    logging.disable(logging.WARNING)
+    rows = [row for suite in SUITES for row in suite.run()]
+    print_table(rows)
+
+
+if __name__ == "__main__":
+    main()

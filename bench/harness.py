@@ -1,0 +1,74 @@
+"""Shared pieces: a throwaway panel with a signed-in user, timing, and the table."""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from webpanel import create_app, migrate
+from webpanel.auth import services as auth_services
+from webpanel.extensions import db
+
+PASSWORD = "bench password 123"
+
+
+@dataclass
+class Row:
+    """One line of the table."""
+
+    name: str
+    value: str
+    target: str
+    ok: bool
+
+
+def median_seconds(fn: Callable[[], object], runs: int = 21, warmup: int = 2) -> float:
+    """The median wall time of `fn` over `runs` calls."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def make_panel(**config):
+    """A panel on a fresh instance folder with one signed-in user; returns (app, client, uid)."""
+    os.environ["WEBPANEL_INSTANCE"] = tempfile.mkdtemp(prefix="webpanel-bench-")
+    app = create_app({"TESTING": True, "SEND_TEST_LIMIT": 10_000, **config})
+    with app.app_context():
+        migrate.upgrade(app)
+        user = auth_services.create_user("bench@example.com", PASSWORD, is_admin=True)
+        db.session.commit()
+        uid = user.id
+    client = app.test_client()
+    token = csrf(client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"csrf_token": token, "email": "bench@example.com",
+                                "password": PASSWORD})
+    return app, client, uid
+
+
+def csrf(html: str) -> str:
+    """The CSRF token in a page."""
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def print_table(rows: list[Row]) -> None:
+    """Print the rows as an aligned table."""
+    widths = [max(len(getattr(r, f)) for r in rows) for f in ("name", "value", "target")]
+    header = ("measure", "median / value", "target")
+    widths = [max(w, len(h)) for w, h in zip(widths, header, strict=True)]
+    line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + "  result"
+    print(line)
+    print("-" * len(line))
+    for r in rows:
+        cells = (r.name, r.value, r.target)
+        print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)),
+              " ok" if r.ok else " MISSED")

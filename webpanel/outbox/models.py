@@ -1,0 +1,63 @@
+"""The message record: every message the panel was asked to send, with its exact MIME bytes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webpanel.database import Base, utcnow
+
+METHOD_LABELS = {"smtp": "SMTP", "client": "Email client", "gmail": "Gmail API",
+                 "outlook": "Outlook API"}
+STATUS_LABELS = {"sending": "Sending", "sent": "Sent", "failed": "Failed",
+                 "handed_off": "Handed to email client", "unknown": "Unknown – check your mailbox"}
+
+
+class Message(Base):
+    """One message: recorded as "sending" before any network call, then "sent" or "failed"."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        Index("ix_messages_user_id_id", "user_id", "id"),
+        Index("ix_messages_user_status_id", "user_id", "status", "id"),
+        Index("ix_messages_user_method_id", "user_id", "method", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    method: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="sending")
+    subject: Mapped[str] = mapped_column(String(998), default="")
+    from_header: Mapped[str] = mapped_column(String(400), default="")
+    to_addrs: Mapped[str] = mapped_column(Text, default="")
+    cc_addrs: Mapped[str] = mapped_column(Text, default="")
+    bcc_addrs: Mapped[str] = mapped_column(Text, default="")
+    document_id: Mapped[int | None] = mapped_column(default=None)
+    document_label: Mapped[str] = mapped_column(String(120), default="")
+    size: Mapped[int] = mapped_column(default=0)
+    attachment_count: Mapped[int] = mapped_column(default=0)
+    reply: Mapped[str] = mapped_column(Text, default="")
+    provider_id: Mapped[str] = mapped_column(String(200), default="")
+    error_step: Mapped[str] = mapped_column(String(20), default="")
+    error_reason: Mapped[str] = mapped_column(Text, default="")
+    error_hint: Mapped[str] = mapped_column(Text, default="")
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    body: Mapped[MessageBody] = relationship(lazy="raise", cascade="all, delete-orphan")
+
+
+class MessageBody(Base):
+    """The exact MIME bytes of a message, kept apart so lists never read them."""
+
+    __tablename__ = "message_bodies"
+
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    mime: Mapped[bytes] = mapped_column(LargeBinary)
