@@ -48,10 +48,16 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from webpanel.admin import bp as admin_bp
     from webpanel.auth import bp as auth_bp
+    from webpanel.company import bp as company_bp
+    from webpanel.contacts import bp as contacts_bp
+    from webpanel.documents import bp as documents_bp
+    from webpanel.integrations import bp as integrations_bp
+    from webpanel.oauth.views import bp as oauth_bp
     from webpanel.outbox import bp as outbox_bp
     from webpanel.settings import bp as settings_bp
 
-    for blueprint in (auth_bp, admin_bp, settings_bp, outbox_bp):
+    for blueprint in (auth_bp, admin_bp, settings_bp, outbox_bp, company_bp, contacts_bp,
+                      documents_bp, integrations_bp, oauth_bp):
         app.register_blueprint(blueprint)
 
 

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from webpanel import migrate
 from webpanel.auth.cli import users_cli
+from webpanel.documents.cli import demo_command
 from webpanel.keys import rotate_all
 
 db_cli = AppGroup("db", help="Database schema.")
@@ -40,5 +41,5 @@ def rotate() -> None:
 
 def init_app(app: Flask) -> None:
     """Attach the command groups."""
-    for group in (db_cli, keys_cli, users_cli):
+    for group in (db_cli, keys_cli, users_cli, demo_command):
         app.cli.add_command(group)

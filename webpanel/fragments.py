@@ -7,14 +7,14 @@ from flask import Response, make_response, render_template
 from webpanel.extensions import htmx
 
 
-def render_htmx(page: str, partial: str, status: int = 200, **context) -> Response:
-    """Render `partial` alone for an htmx request (not boosted), else `page`, which includes it.
+def render_htmx(page_template: str, partial: str, status: int = 200, **context) -> Response:
+    """Render `partial` alone for an htmx request (not boosted), else the page, which includes it.
 
     Both answers share a URL, so the response varies on `HX-Request`.
     """
     restoring = htmx.history_restore_request if htmx else False
     wants_fragment = bool(htmx) and not htmx.boosted and not restoring
-    template = partial if wants_fragment else page
+    template = partial if wants_fragment else page_template
     response = make_response(render_template(template, partial=partial, **context), status)
     response.headers["Vary"] = _add_vary(response.headers.get("Vary"), "HX-Request")
     return response

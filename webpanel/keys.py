@@ -7,12 +7,16 @@ from sqlalchemy import select
 
 from webpanel.crypto import SecretBox, SecretUnreadable
 from webpanel.extensions import db
+from webpanel.integrations.models import IntegrationSettings
+from webpanel.oauth.models import OAuthAccount
 from webpanel.settings.models import EmailSettings
 
 
 def encrypted_columns():
     """Every column that holds a secret; a new secret column must be listed here."""
-    return [EmailSettings.smtp_password_enc]
+    return [EmailSettings.smtp_password_enc, OAuthAccount.access_token_enc,
+            OAuthAccount.refresh_token_enc, IntegrationSettings.google_client_secret_enc,
+            IntegrationSettings.microsoft_client_secret_enc]
 
 
 def rotate_all(app: Flask) -> tuple[int, int]:

@@ -1,11 +1,17 @@
 """Every model, gathered so Alembic sees the whole schema."""
 
 from webpanel.auth.models import LoginSession, RateEvent, User
+from webpanel.company.models import Company
+from webpanel.contacts.models import Contact
 from webpanel.database import Base
+from webpanel.documents.models import Document, DocumentCounter, DocumentLine
+from webpanel.integrations.models import IntegrationSettings
+from webpanel.oauth.models import OAuthAccount
 from webpanel.outbox.models import Message, MessageBody
 from webpanel.settings.models import EmailSettings
 
 metadata = Base.metadata
 
-__all__ = ["EmailSettings", "LoginSession", "Message", "MessageBody", "RateEvent", "User",
-           "metadata"]
+__all__ = ["Company", "Contact", "Document", "DocumentCounter", "DocumentLine", "EmailSettings",
+           "IntegrationSettings", "LoginSession", "Message", "MessageBody", "OAuthAccount",
+           "RateEvent", "User", "metadata"]

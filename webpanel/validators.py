@@ -36,3 +36,26 @@ def email_address(_form: Form, field: Field) -> None:
         field.data = normalize_address(field.data)
     except ValueError as exc:
         raise ValidationError(str(exc)) from exc
+
+
+def parse_address_list(value: str) -> list[str]:
+    """Split a To/Cc/Bcc field on commas or semicolons; every part must be one valid address."""
+    if "\r" in value or "\n" in value:
+        raise ValueError("Line breaks are not allowed here. Separate addresses with commas.")
+    parts = [part.strip() for part in value.replace(";", ",").split(",")]
+    addresses = []
+    for part in filter(None, parts):
+        try:
+            addresses.append(normalize_address(part))
+        except ValueError:
+            raise ValueError(f"“{part[:80]}” is not an email address. Separate several "
+                             "addresses with commas, like a@example.com, b@example.com.") from None
+    return list(dict.fromkeys(addresses))
+
+
+def address_list(_form: Form, field: Field) -> None:
+    """WTForms validator: a comma-separated list of valid addresses; stores the list."""
+    try:
+        field.data = ", ".join(parse_address_list(field.data or ""))
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc

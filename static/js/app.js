@@ -13,6 +13,14 @@
     });
   }
 
+  function startDownloads(root) {
+    if (!root || !root.querySelectorAll) return;
+    root.querySelectorAll("a[data-auto-download]").forEach(function (link) {
+      link.removeAttribute("data-auto-download");
+      link.click();
+    });
+  }
+
   function focusResult(root) {
     var target = root && root.querySelector && root.querySelector("[data-focus]");
     if (target) target.focus();
@@ -57,6 +65,7 @@
   document.addEventListener("htmx:afterSwap", function (event) {
     openDialogs(event.detail.target);
     focusResult(event.detail.target);
+    startDownloads(event.detail.target);
   });
   document.addEventListener("htmx:afterSettle", syncTabs);
   document.addEventListener("htmx:historyRestore", syncTabs);

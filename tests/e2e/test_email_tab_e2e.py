@@ -55,7 +55,7 @@ def test_tabs_switch_without_reload_and_history_works(page: Page, panel, first_a
     expect(page).to_have_url(re.compile(r"/email/smtp$"))
     expect(page.get_by_role("tab", name="SMTP")).to_have_attribute("aria-selected", "true")
     page.get_by_role("tab", name="Gmail").click()
-    expect(page.get_by_text("arrives in a later version")).to_be_visible()
+    expect(page.get_by_text("not set up for this panel yet")).to_be_visible()
     page.go_back()
     expect(page).to_have_url(re.compile(r"/email/smtp$"))
     expect(page.get_by_role("textbox", name="SMTP Server")).to_be_visible()

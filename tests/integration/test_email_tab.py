@@ -53,9 +53,11 @@ def test_labels_are_the_seeds_words(hx):
         assert label in smtp.replace("</label>", "<"), label
 
 
-def test_gmail_and_outlook_tabs_say_sign_in_comes_later(hx):
+def test_gmail_and_outlook_tabs_say_who_can_set_them_up(hx):
     for tab in ("gmail", "outlook"):
-        assert "later version" in hx.get(f"{hx.base}/{tab}").get_data(as_text=True)
+        html = hx.get(f"{hx.base}/{tab}").get_data(as_text=True)
+        assert "not set up for this panel yet" in html
+        assert "Ask your panel administrator" in html
 
 
 def test_unknown_tab_is_404(hx):

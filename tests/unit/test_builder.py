@@ -19,12 +19,12 @@ def draft(**changes) -> Draft:
 
 
 def parse(outgoing):
-    return email.message_from_bytes(outgoing.as_bytes(), policy=policy.default)
+    return email.message_from_bytes(outgoing.data, policy=policy.default)
 
 
 def test_from_uses_the_display_name_encoded_for_the_wire():
     outgoing = build(draft())
-    raw = outgoing.as_bytes()
+    raw = outgoing.data
     assert b"=?utf-8?" in raw.split(b"\r\n\r\n")[0]
     sender = parse(outgoing)["From"].addresses[0]
     assert (sender.display_name, sender.addr_spec) == ("Zoë Müller", "zoe@example.com")
@@ -33,7 +33,7 @@ def test_from_uses_the_display_name_encoded_for_the_wire():
 def test_bcc_lives_only_in_the_envelope():
     outgoing = build(draft(cc=["accounts@example.org"]))
     message = parse(outgoing)
-    assert message["Bcc"] is None and b"Bcc:" not in outgoing.as_bytes()
+    assert message["Bcc"] is None and b"Bcc:" not in outgoing.data
     assert outgoing.recipients == ("pat@example.org", "accounts@example.org", "zoe@example.com")
 
 

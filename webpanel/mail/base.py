@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from email.message import EmailMessage
-from email.policy import SMTP
 from typing import Protocol
 
 
 @dataclass(frozen=True)
 class Outgoing:
-    """A built message and its envelope (Bcc addresses live only in the envelope)."""
+    """The exact MIME bytes of a message and its envelope (Bcc lives only in the envelope)."""
 
-    message: EmailMessage
+    data: bytes
     sender: str
     recipients: tuple[str, ...]
-
-    def as_bytes(self) -> bytes:
-        """The exact MIME bytes that go on the wire (CRLF line ends)."""
-        return self.message.as_bytes(policy=SMTP)
+    bcc: tuple[str, ...] = ()  # APIs that read recipients from headers need them
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import html
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 
 from webpanel.database import utcnow
@@ -42,10 +43,16 @@ class Draft:
     attachments: list[Attachment] = field(default_factory=list)
 
 
-def build(draft: Draft) -> Outgoing:
-    """Build a multipart/alternative message (plus attachments) and its envelope."""
+def build(draft: Draft, for_email_client: bool = False) -> Outgoing:
+    """Build a multipart/alternative message (plus attachments) and its envelope.
+
+    For the email-client hand-off the message is a draft: `X-Unsent: 1` makes Outlook, Apple
+    Mail and Thunderbird open it ready to send, and Bcc stays a header for the client to use.
+    """
     _refuse_line_breaks(draft)
     message = EmailMessage()
+    if for_email_client:
+        message["X-Unsent"] = "1"
     message["From"] = Address(display_name=draft.from_name, addr_spec=draft.from_address)
     message["To"] = ", ".join(draft.to)
     if draft.cc:
@@ -61,8 +68,11 @@ def build(draft: Draft) -> Outgoing:
         message.add_attachment(
             item.data, maintype=maintype, subtype=subtype, filename=item.filename
         )
+    if for_email_client and draft.bcc:
+        message["Bcc"] = ", ".join(draft.bcc)
     recipients = tuple(dict.fromkeys([*draft.to, *draft.cc, *draft.bcc]))
-    return Outgoing(message=message, sender=draft.from_address, recipients=recipients)
+    return Outgoing(data=message.as_bytes(policy=SMTP), sender=draft.from_address,
+                    recipients=recipients, bcc=tuple(draft.bcc))
 
 
 def body_text(text: str, signature: str) -> str:

@@ -110,7 +110,7 @@ class SmtpTransport:
             raise hints.sign_in_rejected(self.config, exc.smtp_code, reply) from None
 
     def _deliver(self, client: _Client, outgoing: Outgoing) -> SendResult:
-        data = outgoing.as_bytes()
+        data = outgoing.data
         client.step = "message"
         _check_size(client, data, self.config)
         client.step = "sender"

@@ -32,6 +32,7 @@ class Message(Base):
     status: Mapped[str] = mapped_column(String(16), default="sending")
     subject: Mapped[str] = mapped_column(String(998), default="")
     from_header: Mapped[str] = mapped_column(String(400), default="")
+    envelope_from: Mapped[str] = mapped_column(String(254), default="")
     to_addrs: Mapped[str] = mapped_column(Text, default="")
     cc_addrs: Mapped[str] = mapped_column(Text, default="")
     bcc_addrs: Mapped[str] = mapped_column(Text, default="")

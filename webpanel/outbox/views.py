@@ -1,15 +1,168 @@
-"""Views of the outbox: compose and send a document, Retry, Sent mail and its preview."""
+"""Views of the outbox: the Email dialog, Retry, Sent mail and its inline preview."""
 
 from __future__ import annotations
 
-from flask import abort
-from flask_login import login_required
+import secrets
 
-from webpanel.outbox import bp
+from flask import Response, abort, make_response, request, url_for
+from flask_login import current_user, login_required
+
+from webpanel.documents import services as documents
+from webpanel.fragments import render_fragment, render_htmx
+from webpanel.mail.hints import STEP_LABELS
+from webpanel.outbox import bp, compose, listing, preview, services
+from webpanel.outbox.forms import ComposeForm
+from webpanel.outbox.models import METHOD_LABELS, STATUS_LABELS, Message
+from webpanel.settings import services as settings_services
+
+BODY_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data: cid:{images}; "
+            "font-src data:; frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
+
+
+@bp.app_template_global("row_status")
+def _row_status(row) -> str:
+    return listing.row_status(row)
+
+
+@bp.app_template_global("status_label")
+def _status_label(name: str) -> str:
+    return STATUS_LABELS.get(name, name)
+
+
+def _document_or_404(document_id: int):
+    document = documents.get_document(document_id)
+    if document is None:
+        abort(404)
+    return document
+
+
+def _own_message_or_404(message_id: int) -> Message:
+    message = services.get_own(current_user.id, message_id)
+    if message is None:
+        abort(404)
+    return message
 
 
 @bp.route("/documents/<int:document_id>/email")
 @login_required
-def compose(document_id: int):
-    """The Email dialog for a document."""
-    abort(404)
+def compose_dialog(document_id: int):
+    """The Email dialog for a document, prefilled."""
+    document = _document_or_404(document_id)
+    settings = settings_services.load(current_user.id)
+    form = compose.prefilled_form(document, settings, secrets.token_urlsafe(24))
+    return render_fragment("outbox/partials/_compose.html", **compose.context(
+        document, settings, form))
+
+
+@bp.route("/documents/<int:document_id>/email", methods=["POST"])
+@login_required
+def send(document_id: int):
+    """Send the document (or hand it to the email client); a double click sends once."""
+    document = _document_or_404(document_id)
+    settings = settings_services.load(current_user.id)
+    form = ComposeForm()
+    if not form.validate_on_submit():
+        return render_fragment("outbox/partials/_compose_form.html", status=422,
+                               **compose.context(document, settings, form))
+    try:
+        message = services.send(settings, compose.draft(form, document, settings),
+                                form.idempotency_key.data, (document.id, compose.label(document)))
+    except services.NotReady as refused:
+        return render_fragment("outbox/partials/_compose_form.html", status=422,
+                               refused=str(refused), **compose.context(document, settings, form))
+    return _result(message)
+
+
+@bp.route("/sent/<int:message_id>/retry", methods=["POST"])
+@login_required
+def retry(message_id: int):
+    """Send a failed message's stored bytes again."""
+    message = _own_message_or_404(message_id)
+    message = services.retry(message, settings_services.load(current_user.id))
+    return _result(message)
+
+
+def _result(message: Message):
+    return render_fragment("outbox/partials/_send_result.html", message=message,
+                           status_name=services.effective_status(message),
+                           step_labels=STEP_LABELS)
+
+
+@bp.route("/sent")
+@login_required
+def sent():
+    """Sent mail: newest first, with filters, search and keyset pages."""
+    page = listing.page_from_request(current_user.id, request.args)
+    return render_htmx("outbox/sent.html", "outbox/partials/_sent_list.html", page=page,
+                       methods=METHOD_LABELS, statuses=STATUS_LABELS)
+
+
+@bp.route("/sent/<int:message_id>")
+@login_required
+def message_preview(message_id: int):
+    """One message's preview (HTML, Text, Headers, Raw and attachments)."""
+    message = _own_message_or_404(message_id)
+    view = request.args.get("view", "html")
+    if view not in {"html", "text", "headers", "raw"}:
+        view = "html"
+    context = preview.context(message, services.mime_of(message), view,
+                              images=request.args.get("images") == "1")
+    page = listing.page_from_request(current_user.id, {})
+    return render_htmx("outbox/sent.html", "outbox/partials/_preview.html", page=page,
+                       methods=METHOD_LABELS, statuses=STATUS_LABELS, message=message,
+                       status_name=services.effective_status(message), step_labels=STEP_LABELS,
+                       **context)
+
+
+@bp.route("/sent/<int:message_id>/body.html")
+@login_required
+def message_body(message_id: int):
+    """The sanitised HTML body, for a sandboxed iframe; remote images only when asked."""
+    message = _own_message_or_404(message_id)
+    html = preview.html_body(preview.parse(services.mime_of(message)))
+    response = make_response(html or "<p>(This message has no HTML part.)</p>")
+    images = " https: http:" if request.args.get("images") == "1" else ""
+    response.headers["Content-Security-Policy"] = BODY_CSP.format(images=images)
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/sent/<int:message_id>/attachments/<int:index>")
+@login_required
+def attachment(message_id: int, index: int):
+    """Download an attachment (a PDF may open inline) with a server-made safe name."""
+    message = _own_message_or_404(message_id)
+    found = preview.attachment_bytes(preview.parse(services.mime_of(message)), index)
+    if found is None:
+        abort(404)
+    info, data = found
+    inline = request.args.get("inline") == "1" and info.is_pdf and data.startswith(b"%PDF-")
+    content_type = "application/pdf" if inline else "application/octet-stream"
+    return _download(data, preview.safe_filename(info.filename), content_type, inline)
+
+
+@bp.route("/sent/<int:message_id>/message.eml")
+@login_required
+def message_file(message_id: int):
+    """The message as an .eml file: the exact bytes recorded (a draft for the email client)."""
+    message = _own_message_or_404(message_id)
+    name = preview.safe_filename(message.document_label or message.subject, "message") + ".eml"
+    return _download(services.mime_of(message), name, "message/rfc822", inline=False)
+
+
+def _download(data: bytes, filename: str, content_type: str, inline: bool) -> Response:
+    response = make_response(data)
+    response.headers["Content-Type"] = content_type
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def sent_url(message: Message) -> str:
+    """Where a message is shown in Sent mail."""
+    return url_for("outbox.message_preview", message_id=message.id)
+
+

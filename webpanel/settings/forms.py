@@ -23,6 +23,9 @@ from webpanel.validators import email_address, single_line
 SECURITY_LABELS = [SelectChoice("ssl", "SSL"), SelectChoice("tls", "TLS"),
                    SelectChoice("none", "NONE")]
 SEND_USING_LABELS = [SelectChoice("smtp", "SMTP Server"), SelectChoice("client", "Email Client")]
+API_LABELS = {"gmail": SelectChoice("gmail", "Gmail API"),
+              "outlook": SelectChoice("outlook", "Outlook API")}
+API_TABS = {"gmail": "Gmail", "outlook": "Outlook"}
 
 
 class GeneralForm(FlaskForm):
@@ -52,7 +55,8 @@ class PortField(IntegerField):
 class SmtpForm(FlaskForm):
     """SMTP Server, User Name, Password, Port, security and Send Mail Using."""
 
-    send_using = RadioField("Send Mail Using", choices=SEND_USING_LABELS, default="smtp")
+    send_using = RadioField("Send Mail Using", choices=SEND_USING_LABELS, default="smtp",
+                            validate_choice=False)
     smtp_server = StringField("SMTP Server", validators=[Length(max=253), single_line])
     smtp_username = StringField("User Name", validators=[Length(max=254), single_line])
     smtp_password = PasswordField("Password", validators=[Length(max=500), single_line])
@@ -63,6 +67,20 @@ class SmtpForm(FlaskForm):
     )
     smtp_security = RadioField("Security", choices=SECURITY_LABELS, default="tls")
     allow_self_signed = BooleanField("Allow self-signed certificate")
+
+    def offer_apis(self, connected: set[str]) -> None:
+        """Add "Gmail API" / "Outlook API" for the accounts this person has signed in to."""
+        self.send_using.choices = SEND_USING_LABELS + [
+            API_LABELS[name] for name in ("gmail", "outlook") if name in connected]
+
+    def validate_send_using(self, field) -> None:
+        """Only a way of sending that is available; an API only once its tab is signed in."""
+        allowed = {choice.value for choice in field.choices}
+        if field.data in API_LABELS and field.data not in allowed:
+            tab = API_TABS[field.data]
+            raise ValidationError(f"Sign in on the {tab} tab first, then choose {tab} API.")
+        if field.data not in allowed:
+            raise ValidationError("Choose SMTP Server or Email Client.")
 
     def validate_smtp_server(self, field) -> None:
         """A host name or address: needed when sending with the SMTP server."""

@@ -11,7 +11,7 @@ from webpanel import throttle
 from webpanel.crypto import SecretUnreadable
 from webpanel.extensions import db
 from webpanel.mail import builder
-from webpanel.mail.base import MailError, SendResult
+from webpanel.mail.base import MailError, SendResult, Transport
 from webpanel.mail.smtp import SmtpTransport
 from webpanel.settings import services
 from webpanel.settings.forms import SendTestForm, SmtpForm
@@ -37,15 +37,15 @@ def run(settings: EmailSettings, smtp_form: SmtpForm, test_form: SendTestForm) -
     to = test_form.test_to.data
     try:
         _check_ready(settings)
-        config = _config(settings, smtp_form)
+        transport = _transport(settings, smtp_form)
         outgoing = builder.build(_draft(settings, to, test_form.test_subject.data))
         _count(settings.user_id)
-        result = SmtpTransport(config).send(outgoing)
+        result = transport.send(outgoing)
     except MailError as error:
-        log.info("send test for user %s via %s failed at %s: %s", settings.user_id,
-                 smtp_form.smtp_server.data, error.step, error.reason)
+        log.info("send test for user %s by %s failed at %s: %s", settings.user_id,
+                 smtp_form.send_using.data, error.step, error.reason)
         return Outcome(to=to, error=error)
-    log.info("send test for user %s via %s accepted", settings.user_id, config.host)
+    log.info("send test for user %s by %s accepted", settings.user_id, smtp_form.send_using.data)
     return Outcome(to=to, result=result)
 
 
@@ -62,9 +62,17 @@ def _check_ready(settings: EmailSettings) -> None:
                         f"Wait {minutes} minutes, then try again.", retryable=False)
 
 
-def _config(settings: EmailSettings, smtp_form: SmtpForm):
+def _transport(settings: EmailSettings, smtp_form: SmtpForm) -> Transport:
+    """SMTP with the values now in the form; the APIs with the signed-in account."""
+    method = smtp_form.send_using.data
+    if method == "client":
+        raise MailError("settings", "With Email Client, your own email program sends, so there "
+                        "is nothing for the panel to test.", "Choose SMTP Server, Gmail API or "
+                        "Outlook API to test sending from the panel.", retryable=False)
+    if method != "smtp":
+        return services.transport_for(settings, method)
     try:
-        return services.smtp_config(settings, smtp_form)
+        return SmtpTransport(services.smtp_config(settings, smtp_form))
     except SecretUnreadable:
         raise MailError("sign-in", services.UNREADABLE_PASSWORD,
                         "Type the password in the Password field, then Send Test or Save.",

@@ -6,7 +6,14 @@ from flask import current_app
 
 from webpanel.crypto import SecretBox, SecretUnreadable
 from webpanel.extensions import db
-from webpanel.mail.smtp import SmtpConfig
+from webpanel.integrations import providers
+from webpanel.mail.base import MailError, Transport
+from webpanel.mail.gmail import GmailTransport
+from webpanel.mail.graph import GraphTransport
+from webpanel.mail.smtp import SmtpConfig, SmtpTransport
+from webpanel.mail.transports import EmailClientHandoff
+from webpanel.oauth import services as oauth_services
+from webpanel.oauth.tokens import AccountTokens
 from webpanel.settings.forms import GeneralForm, SmtpForm
 from webpanel.settings.models import EmailSettings
 
@@ -97,6 +104,37 @@ def saved_smtp_config(settings: EmailSettings) -> SmtpConfig:
         timeout=current_app.config["MAIL_TIMEOUT"],
         allow_self_signed=settings.allow_self_signed,
     )
+
+
+def transport_for(settings: EmailSettings, method: str | None = None) -> Transport:
+    """The transport for `method` (default: the person's "Send Mail Using")."""
+    method = method or settings.send_using
+    if method == "client":
+        return EmailClientHandoff()
+    if method in ("gmail", "outlook"):
+        return api_transport(settings.user_id, method)
+    try:
+        return SmtpTransport(saved_smtp_config(settings))
+    except SecretUnreadable:
+        raise MailError("sign-in", UNREADABLE_PASSWORD, "Open Email settings → SMTP, enter "
+                        "the password again and save.", retryable=False) from None
+
+
+def api_transport(user_id: int, method: str) -> Transport:
+    """The Gmail API or Microsoft Graph transport for the person's signed-in account."""
+    provider = "google" if method == "gmail" else "microsoft"
+    account = oauth_services.account_for(user_id, provider)
+    if account is None:
+        tab = "Gmail" if method == "gmail" else "Outlook"
+        raise MailError("sign-in", f"You are not signed in on the {tab} tab.",
+                        f"Open Email settings → {tab} and sign in, or choose another way under "
+                        "Send Mail Using.", retryable=False)
+    tokens = AccountTokens(account.id, provider)
+    timeout = current_app.config["MAIL_TIMEOUT"]
+    if method == "gmail":
+        return GmailTransport(tokens, providers.endpoint("GMAIL_API_BASE_URL"),
+                              providers.endpoint("GMAIL_UPLOAD_BASE_URL"), timeout)
+    return GraphTransport(tokens, providers.endpoint("GRAPH_API_BASE_URL"), timeout)
 
 
 def _commit(settings: EmailSettings) -> None:

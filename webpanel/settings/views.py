@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user, login_required
 
 from webpanel.auth.models import User
@@ -10,6 +10,8 @@ from webpanel.extensions import db
 from webpanel.fragments import render_fragment, render_htmx
 from webpanel.mail.hints import STEP_LABELS
 from webpanel.mail.smtp import DEFAULT_PORTS
+from webpanel.oauth import services as oauth_services
+from webpanel.oauth import tabs as oauth_tabs
 from webpanel.settings import bp, presets, sendtest, services
 from webpanel.settings.forms import GeneralForm, SendTestForm, SmtpForm
 
@@ -34,7 +36,7 @@ def email_tab(user_id: int, tab: str = "general"):
     if tab not in TABS:
         abort(404)
     owner = owner_or_404(user_id)
-    return _render_tab(owner, tab)
+    return render_tab(owner, tab)
 
 
 @bp.route("/general", methods=["POST"])
@@ -45,9 +47,9 @@ def save_general(user_id: int):
     settings = services.load(owner.id)
     form = GeneralForm()
     if not form.validate_on_submit():
-        return _render_tab(owner, "general", general_form=form, status=422)
+        return render_tab(owner, "general", general_form=form, status=422)
     services.save_general(settings, form)
-    return _render_tab(owner, "general", saved=True)
+    return render_tab(owner, "general", saved=True)
 
 
 @bp.route("/smtp", methods=["POST"])
@@ -56,11 +58,11 @@ def save_smtp(user_id: int):
     """Save the SMTP sub-tab; a blank Password keeps the stored one."""
     owner = owner_or_404(user_id)
     settings = services.load(owner.id)
-    form = SmtpForm()
+    form = smtp_form(owner.id)
     if not form.validate_on_submit():
-        return _render_tab(owner, "smtp", smtp_form=form, status=422)
+        return render_tab(owner, "smtp", smtp_form=form, status=422)
     services.save_smtp(settings, form)
-    return _render_tab(owner, "smtp", saved=True)
+    return render_tab(owner, "smtp", saved=True)
 
 
 @bp.route("/smtp/clear-password", methods=["POST"])
@@ -69,7 +71,7 @@ def clear_password(user_id: int):
     """Forget the stored SMTP password."""
     owner = owner_or_404(user_id)
     services.clear_password(services.load(owner.id))
-    return _render_tab(owner, "smtp", notice="Password cleared.")
+    return render_tab(owner, "smtp", notice="Password cleared.")
 
 
 @bp.route("/smtp/recommended", methods=["POST"])
@@ -79,14 +81,14 @@ def use_recommended(user_id: int):
     owner = owner_or_404(user_id)
     settings = services.load(owner.id)
     preset = presets.for_address(settings.address)
-    form = SmtpForm()
+    form = smtp_form(owner.id)
     if preset:
         form.smtp_server.data, form.smtp_port.data = preset.server, preset.port
         form.smtp_security.data = preset.security
         if not form.smtp_username.data:
             form.smtp_username.data = settings.address
     notice = "Recommended settings filled in. Press Save to keep them." if preset else None
-    return _render_tab(owner, "smtp", smtp_form=form, notice=notice)
+    return render_tab(owner, "smtp", smtp_form=form, notice=notice)
 
 
 @bp.route("/smtp/test")
@@ -106,20 +108,31 @@ def send_test(user_id: int):
     """Send a real test message with the values now in the SMTP form."""
     owner = owner_or_404(user_id)
     settings = services.load(owner.id)
-    smtp_form, test_form = SmtpForm(), SendTestForm()
-    smtp_ok, test_ok = smtp_form.validate_on_submit(), test_form.validate_on_submit()
+    form, test_form = smtp_form(owner.id), SendTestForm()
+    smtp_ok, test_ok = form.validate_on_submit(), test_form.validate_on_submit()
     if not (smtp_ok and test_ok):
         return render_fragment("settings/partials/_send_test_form.html", owner=owner,
-                               form=test_form, smtp_form=smtp_form, status=422)
-    outcome = sendtest.run(settings, smtp_form, test_form)
+                               form=test_form, smtp_form=form, status=422)
+    outcome = sendtest.run(settings, form, test_form)
     return render_fragment("settings/partials/_send_test_result.html", owner=owner,
                            outcome=outcome, form=test_form, step_labels=STEP_LABELS)
 
 
-def _render_tab(owner: User, tab: str, status: int = 200, **context):
+def smtp_form(user_id: int, **kwargs) -> SmtpForm:
+    """The SMTP form, offering Gmail API / Outlook API once their tabs are signed in."""
+    form = SmtpForm(**kwargs)
+    form.offer_apis(oauth_services.connected_apis(user_id))
+    return form
+
+
+def render_tab(owner: User, tab: str, status: int = 200, **context):
+    """The Email tab's page or sub-tab fragment, with every form and notice it needs."""
     settings = services.load(owner.id)
+    if tab in oauth_tabs.TAB_PROVIDERS:
+        context.update(oauth_tabs.context(tab, owner.id, current_user.id, settings,
+                                          request.args))
     context.setdefault("general_form", GeneralForm(formdata=None, obj=settings))
-    context.setdefault("smtp_form", SmtpForm(formdata=None, obj=settings))
+    context.setdefault("smtp_form", smtp_form(owner.id, formdata=None, obj=settings))
     return render_htmx(
         "settings/email.html", f"settings/partials/_{tab}.html", status=status,
         owner=owner, tab=tab, tabs=TABS, settings=settings,

@@ -5,7 +5,7 @@ Revises: 0001
 
 
 """
-from typing import Sequence, Union
+from typing import Sequence
 
 from alembic import op
 import sqlalchemy as sa
@@ -13,9 +13,9 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = '0002'
-down_revision: Union[str, Sequence[str], None] = '0001'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = '0001'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
@@ -29,6 +29,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('subject', sa.String(length=998), nullable=False),
     sa.Column('from_header', sa.String(length=400), nullable=False),
+    sa.Column('envelope_from', sa.String(length=254), nullable=False),
     sa.Column('to_addrs', sa.Text(), nullable=False),
     sa.Column('cc_addrs', sa.Text(), nullable=False),
     sa.Column('bcc_addrs', sa.Text(), nullable=False),

@@ -1,0 +1,19 @@
+"""The customer and vendor form."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from webpanel.validators import email_address, single_line
+
+
+class ContactForm(FlaskForm):
+    """Name, contact person, email and postal address of a customer or vendor."""
+
+    name = StringField("Name", validators=[
+        InputRequired("Enter the company's or the person's name."), Length(max=200), single_line])
+    contact_person = StringField("Contact person", validators=[Length(max=200), single_line])
+    email = EmailField("Email", validators=[Length(max=254), single_line, email_address])
+    address = TextAreaField("Postal address", validators=[Length(max=1000)])

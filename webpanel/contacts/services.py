@@ -1,0 +1,97 @@
+"""Find, save and delete customers and vendors."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from webpanel.company.services import clean_text
+from webpanel.contacts.forms import ContactForm
+from webpanel.contacts.models import Contact
+from webpanel.extensions import db
+from webpanel.listing import Page, paginate
+
+#: URL segment -> contact kind
+GROUPS = {"customers": "customer", "vendors": "vendor"}
+LABELS = {"customer": ("customer", "Customers"), "vendor": ("vendor", "Vendors")}
+
+
+class ContactInUse(Exception):
+    """A contact that documents point to cannot be deleted; the message says what to do."""
+
+
+def search_contacts(kind: str, words: str, number: int) -> Page:
+    """One page of customers or vendors whose name, contact person or email contains `words`."""
+    statement = select(Contact).where(Contact.kind == kind)
+    if words:
+        statement = statement.where(or_(
+            Contact.name.icontains(words, autoescape=True),
+            Contact.contact_person.icontains(words, autoescape=True),
+            Contact.email.icontains(words, autoescape=True),
+        ))
+    return paginate(statement.order_by(func.lower(Contact.name), Contact.id), number)
+
+
+def get_contact(contact_id: int, kind: str) -> Contact | None:
+    """The contact with this id, if it is of `kind`."""
+    contact = db.session.get(Contact, contact_id)
+    return contact if contact is not None and contact.kind == kind else None
+
+
+def contacts_of_kind(kind: str) -> list[Contact]:
+    """Every customer or every vendor, by name (for the document form's list)."""
+    statement = select(Contact).where(Contact.kind == kind)
+    return list(db.session.scalars(statement.order_by(func.lower(Contact.name), Contact.id)))
+
+
+def has_contacts() -> bool:
+    """Whether any customer or vendor exists."""
+    return db.session.scalar(select(Contact.id).limit(1)) is not None
+
+
+def save_contact(contact: Contact, form: ContactForm) -> None:
+    """Store the form into `contact` (new or existing)."""
+    contact.name = form.name.data.strip()
+    contact.contact_person = (form.contact_person.data or "").strip()
+    contact.email = form.email.data or ""
+    contact.address = clean_text(form.address.data)
+    db.session.add(contact)
+    db.session.commit()
+
+
+def document_numbers(contact: Contact, limit: int = 5) -> tuple[int, list[str]]:
+    """How many documents are addressed to `contact`, and the numbers of the newest few."""
+    # Imported here: the documents package imports this module while it loads.
+    from webpanel.documents.models import Document
+
+    where = Document.contact_id == contact.id
+    count = db.session.scalar(select(func.count()).where(where)) or 0
+    newest = select(Document.number).where(where).order_by(Document.id.desc()).limit(limit)
+    return count, list(db.session.scalars(newest))
+
+
+def refusal(contact: Contact) -> str | None:
+    """Why `contact` cannot be deleted, in plain words; None when it can."""
+    count, numbers = document_numbers(contact)
+    if not count:
+        return None
+    shown = ", ".join(numbers) + (" and others" if count > len(numbers) else "")
+    noun = "document" if count == 1 else "documents"
+    return (f"{contact.name} cannot be deleted: {count} {noun} ({shown}) "
+            f"{'is' if count == 1 else 'are'} addressed to it. Delete those documents first, "
+            "or keep this entry so the documents stay complete.")
+
+
+def delete_contact(contact: Contact) -> None:
+    """Delete a contact that no document points to; otherwise raise `ContactInUse`."""
+    reason = refusal(contact)
+    if reason:
+        raise ContactInUse(reason)
+    name = contact.name
+    db.session.delete(contact)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:  # a document was added to it a moment ago
+        db.session.rollback()
+        raise ContactInUse(f"{name} cannot be deleted: a document was just addressed to "
+                           "it. Delete that document first.") from exc

@@ -1,0 +1,119 @@
+"""New and edit document forms, and the in-place add and remove of items."""
+
+from __future__ import annotations
+
+from flask import flash, request, url_for
+from flask_login import login_required
+from sqlalchemy.exc import IntegrityError
+
+from webpanel.contacts.services import contacts_of_kind
+from webpanel.documents import bp, services
+from webpanel.documents.forms import DocumentForm, add_line, remove_line
+from webpanel.documents.models import CONTACT_KINDS, Document
+from webpanel.documents.totals import line_amount
+from webpanel.documents.views import SLUG, SLUG_KINDS, get_or_404, kind_labels
+from webpanel.extensions import db
+from webpanel.fragments import render_htmx
+from webpanel.listing import redirect_after_post
+
+PAGE = "documents/edit.html"
+FORM, LINES = "documents/partials/_form.html", "documents/partials/_lines.html"
+BUSY = "Another document was saved at the same moment. Press Save again."
+
+
+@bp.route(f"/{SLUG}/new")
+@login_required
+def new(slug: str):
+    """An empty form, dated today, with the tax rate of the newest document."""
+    kind = SLUG_KINDS[slug]
+    form = document_form(kind, data={"tax_rate": services.last_tax_rate()})
+    return _render(kind, None, form)
+
+
+@bp.route(f"/{SLUG}/new", methods=["POST"])
+@login_required
+def create(slug: str):
+    """Save a new document under the next number of its series."""
+    kind = SLUG_KINDS[slug]
+    form = document_form(kind)
+    if not form.validate_on_submit():
+        return _render(kind, None, form, status=422)
+    try:
+        document = services.create_document(kind, form)
+    except IntegrityError:
+        db.session.rollback()
+        return _render(kind, None, form, status=409, notice=BUSY)
+    flash(f"Saved {document.label}.")
+    return redirect_after_post(url_for("documents.show", document_id=document.id))
+
+
+@bp.route(f"/{SLUG}/new/lines", methods=["POST"])
+@login_required
+def new_lines(slug: str):
+    """Add or remove an item of a new document; answers the items fragment."""
+    return _edit_lines(SLUG_KINDS[slug], None)
+
+
+@bp.route("/<int:document_id>/edit")
+@login_required
+def edit(document_id: int):
+    """The form of a saved document."""
+    document = get_or_404(document_id)
+    return _render(document.kind, document, document_form(document.kind, obj=document))
+
+
+@bp.route("/<int:document_id>/edit", methods=["POST"])
+@login_required
+def update(document_id: int):
+    """Save changes to a document."""
+    document = get_or_404(document_id)
+    form = document_form(document.kind)
+    if not form.validate_on_submit():
+        return _render(document.kind, document, form, status=422)
+    services.update_document(document, form)
+    flash(f"Saved {document.label}.")
+    return redirect_after_post(url_for("documents.show", document_id=document.id))
+
+
+@bp.route("/<int:document_id>/lines", methods=["POST"])
+@login_required
+def edit_lines(document_id: int):
+    """Add or remove an item of a saved document (saved only with Save)."""
+    document = get_or_404(document_id)
+    return _edit_lines(document.kind, document)
+
+
+def document_form(kind: str, **kwargs) -> DocumentForm:
+    """The form for `kind`, its contact list limited to customers (or vendors for POs)."""
+    form = DocumentForm(**kwargs)
+    contact_kind = CONTACT_KINDS[kind]
+    form.contact_kind = contact_kind
+    form.contact_id.label.text = contact_kind.capitalize()
+    form.contact_id.choices = [("", f"Choose a {contact_kind}…")] + [
+        (contact.id, contact.name) for contact in contacts_of_kind(contact_kind)]
+    return form
+
+
+def _edit_lines(kind: str, document: Document | None):
+    form = document_form(kind)
+    lines_notice = ""
+    if "remove" in request.form:
+        remove_line(form, request.form["remove"])
+    elif "add" in request.form:
+        lines_notice = add_line(form)
+    return _render(kind, document, form, partial=LINES, lines_notice=lines_notice)
+
+
+def _render(kind: str, document: Document | None, form: DocumentForm, status: int = 200,
+            partial: str = FORM, **extra: str):
+    labels = kind_labels(kind)
+    if document is None:
+        action = url_for("documents.create", slug=labels["slug"])
+        lines_url = url_for("documents.new_lines", slug=labels["slug"])
+    else:
+        action = url_for("documents.update", document_id=document.id)
+        lines_url = url_for("documents.edit_lines", document_id=document.id)
+    return render_htmx(PAGE, partial, status=status, form=form, document=document,
+                       action=action, lines_url=lines_url, totals=form.live_totals(),
+                       amount=line_amount, no_contacts=len(form.contact_id.choices) == 1,
+                       **labels, **extra)

@@ -1,0 +1,119 @@
+"""The document form: date, customer or vendor, items, tax rate and notes."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from flask_wtf import FlaskForm
+from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from webpanel.contacts.models import Contact
+from webpanel.documents.fields import NumberField, PlainDateField, optional_id
+from webpanel.documents.totals import MAX_TOTAL, Totals, compute_totals
+from webpanel.extensions import db
+from webpanel.validators import single_line
+
+MAX_LINES = 100
+BILLION = Decimal("1000000000")
+
+
+class LineForm(Form):
+    """One item row."""
+
+    description = StringField("Description", validators=[Length(max=300), single_line])
+    quantity = NumberField(
+        "Quantity", what="quantity", example="2 or 1.5", places=3, maximum=BILLION,
+        too_large="Enter a quantity of at most 1,000,000,000.")
+    unit_price = NumberField(
+        "Unit price", what="unit price", example="19.99", places=2, maximum=BILLION,
+        too_large="Enter a unit price of at most 1,000,000,000.", strip="$€£")
+
+    def is_blank(self) -> bool:
+        """Whether the person left the whole row empty (such rows are ignored)."""
+        return not any(_typed(f) for f in (self.description, self.quantity, self.unit_price))
+
+    def check_filled(self) -> bool:
+        """A row that is not blank needs all three values; say which is missing."""
+        if not (self.description.data or "").strip():
+            self.description.errors.append("Describe the item.")
+        if self.quantity.data is None and not self.quantity.errors:
+            self.quantity.errors.append("Enter the quantity.")
+        elif self.quantity.data == 0:
+            self.quantity.errors.append("Enter a quantity above 0.")
+        if self.unit_price.data is None and not self.unit_price.errors:
+            self.unit_price.errors.append("Enter the unit price (0 for a free item).")
+        return not any(f.errors for f in (self.description, self.quantity, self.unit_price))
+
+
+class DocumentForm(FlaskForm):
+    """The fields of a document; `contact_kind` says whether it goes to a customer or vendor."""
+
+    date = PlainDateField("Date", validators=[InputRequired("Enter the document's date.")],
+                          default=datetime.date.today)
+    contact_id = SelectField("Customer", coerce=optional_id, validate_choice=False)
+    lines = FieldList(FormField(LineForm), min_entries=1, max_entries=MAX_LINES)
+    tax_rate = NumberField(
+        "Tax rate (%)", what="tax rate", example="8.25", places=2, maximum=Decimal(100),
+        too_large="Enter a tax rate from 0 to 100.", strip="%", default=Decimal("0"))
+    notes = TextAreaField("Notes", validators=[Length(max=4000)])
+
+    contact_kind = "customer"
+    lines_error = ""
+    failed = False
+
+    def validate_contact_id(self, field: SelectField) -> None:
+        """The chosen contact must exist and be a customer (or, for purchase orders, a vendor)."""
+        contact = db.session.get(Contact, field.data) if field.data else None
+        if contact is None or contact.kind != self.contact_kind:
+            raise ValidationError(f"Choose a {self.contact_kind} from the list.")
+
+    def validate(self, extra_validators=None) -> bool:
+        """Check every field, then the items: at least one, each complete, total storable."""
+        fields_ok = super().validate(extra_validators)
+        lines_ok = self._check_lines()
+        self.failed = not (fields_ok and lines_ok)
+        return not self.failed
+
+    def filled_lines(self) -> list[LineForm]:
+        """The rows the person filled in, in order."""
+        return [entry.form for entry in self.lines if not entry.form.is_blank()]
+
+    def live_totals(self) -> Totals:
+        """Totals of the rows whose numbers are readable (shown while editing)."""
+        rows = [(row.quantity.data, row.unit_price.data) for row in self.filled_lines()
+                if row.quantity.data is not None and row.unit_price.data is not None]
+        return compute_totals(rows, self.tax_rate.data or Decimal(0))
+
+    def _check_lines(self) -> bool:
+        rows = self.filled_lines()
+        rows_ok = all([row.check_filled() for row in rows])
+        if not rows:
+            self.lines_error = "Add at least one item with a description, quantity and price."
+        elif rows_ok and self.live_totals().total > MAX_TOTAL:
+            self.lines_error = ("The total is more than 9,999,999,999.99, which the panel "
+                                "cannot store. Split it into several documents.")
+        return rows_ok and not self.lines_error
+
+
+def _typed(field) -> str:
+    """What the person typed into a box (or the stored value when the form was not posted)."""
+    if field.raw_data:
+        return field.raw_data[0].strip()
+    return "" if field.data is None else str(field.data).strip()
+
+
+def add_line(form: DocumentForm) -> str:
+    """Append an empty row; returns a message when the document is already full."""
+    if len(form.lines.entries) >= MAX_LINES:
+        return f"A document can have at most {MAX_LINES} items."
+    form.lines.append_entry()
+    return ""
+
+
+def remove_line(form: DocumentForm, name: str) -> None:
+    """Remove the row whose field prefix is `name` (e.g. "lines-2"); keep one row at least."""
+    form.lines.entries = [entry for entry in form.lines.entries if entry.name != name]
+    if not form.lines.entries:
+        form.lines.append_entry()

@@ -1,0 +1,101 @@
+"""Proposals, sales orders, invoices and purchase orders, their items and number series."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webpanel.contacts.models import Contact
+from webpanel.database import Base, utcnow
+from webpanel.documents.pdf import KIND_TITLES
+
+KINDS = ("proposal", "sales_order", "invoice", "purchase_order")
+#: Each kind is numbered in its own series: P-0001, SO-0001, INV-0001, PO-0001.
+NUMBER_PREFIXES = {"proposal": "P", "sales_order": "SO", "invoice": "INV",
+                   "purchase_order": "PO"}
+#: Who a document of each kind is addressed to.
+CONTACT_KINDS = {"proposal": "customer", "sales_order": "customer", "invoice": "customer",
+                 "purchase_order": "vendor"}
+#: URL segment of each kind's list.
+KIND_SLUGS = {"proposal": "proposals", "sales_order": "sales-orders", "invoice": "invoices",
+              "purchase_order": "purchase-orders"}
+KIND_PLURALS = {"proposal": "Proposals", "sales_order": "Sales Orders", "invoice": "Invoices",
+                "purchase_order": "Purchase Orders"}
+
+MONEY = Numeric(12, 2)
+QUANTITY = Numeric(12, 3)
+RATE = Numeric(5, 2)
+
+
+def format_number(kind: str, seq: int) -> str:
+    """The printed number of the `seq`-th document of `kind`, e.g. INV-0007."""
+    return f"{NUMBER_PREFIXES[kind]}-{seq:04d}"
+
+
+class Document(Base):
+    """One document; totals are computed from its items when it is saved."""
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("kind", "number", name="uq_documents_kind_number"),
+        UniqueConstraint("kind", "seq", name="uq_documents_kind_seq"),
+        Index("ix_documents_contact_id", "contact_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    seq: Mapped[int] = mapped_column()
+    number: Mapped[str] = mapped_column(String(20))
+    date: Mapped[datetime.date] = mapped_column(Date)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="RESTRICT"))
+    tax_rate: Mapped[Decimal] = mapped_column(RATE, default=Decimal("0"))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    subtotal: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
+    tax: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
+    total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
+    created_at: Mapped[datetime.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    contact: Mapped[Contact] = relationship()
+    lines: Mapped[list[DocumentLine]] = relationship(
+        back_populates="document", cascade="all, delete-orphan",
+        order_by="DocumentLine.position",
+    )
+
+    @property
+    def title(self) -> str:
+        """The kind in words: "Invoice", "Purchase Order" ..."""
+        return KIND_TITLES[self.kind]
+
+    @property
+    def label(self) -> str:
+        """Title and number, e.g. "Invoice INV-0001"."""
+        return f"{self.title} {self.number}"
+
+
+class DocumentLine(Base):
+    """One item of a document: description, quantity and unit price."""
+
+    __tablename__ = "document_lines"
+    __table_args__ = (Index("ix_document_lines_document_id_position", "document_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column()
+    description: Mapped[str] = mapped_column(String(300))
+    quantity: Mapped[Decimal] = mapped_column(QUANTITY)
+    unit_price: Mapped[Decimal] = mapped_column(MONEY)
+
+    document: Mapped[Document] = relationship(back_populates="lines")
+
+
+class DocumentCounter(Base):
+    """The last number given in each series; numbers of deleted documents are not reused."""
+
+    __tablename__ = "document_counters"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last_number: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,140 @@
+"""Documents: find, save, delete, and turn into PDFs (cached under the instance folder)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from webpanel.company.services import clean_text, get_company
+from webpanel.contacts.models import Contact
+from webpanel.documents.forms import DocumentForm
+from webpanel.documents.models import Document, DocumentLine
+from webpanel.documents.numbering import allocate_number
+from webpanel.documents.pdf import PdfCache, PdfDocument, PdfLine, PdfParty, pdf_filename
+from webpanel.documents.totals import compute_totals, line_amount
+from webpanel.extensions import db
+from webpanel.listing import Page, paginate
+
+PDF_CACHE_KEY = "webpanel.pdf_cache"
+
+
+def get_document(document_id: int) -> Document | None:
+    """The document with this id, or None."""
+    return db.session.get(Document, document_id)
+
+
+def search_documents(kind: str, words: str, number: int) -> Page:
+    """One page of `kind`'s documents, newest first, whose number or contact name has `words`."""
+    statement = (select(Document).join(Document.contact).where(Document.kind == kind)
+                 .options(selectinload(Document.contact)))
+    if words:
+        statement = statement.where(or_(Document.number.icontains(words, autoescape=True),
+                                        Contact.name.icontains(words, autoescape=True)))
+    return paginate(statement.order_by(Document.seq.desc()), number)
+
+
+def last_tax_rate() -> Decimal:
+    """The tax rate of the newest document, as a starting point for the next one."""
+    newest = select(Document.tax_rate).order_by(Document.id.desc()).limit(1)
+    return db.session.scalar(newest) or Decimal("0")
+
+
+def create_document(kind: str, form: DocumentForm) -> Document:
+    """Save a new document with the next number of its series, in one transaction."""
+    document = Document(kind=kind)
+    _fill(document, form)
+    return add_numbered(document)
+
+
+def add_numbered(document: Document) -> Document:
+    """Give a new document the next number of its series and save it with that number."""
+    number_document(document)
+    db.session.commit()
+    return document
+
+
+def number_document(document: Document) -> None:
+    """Number a new document and add it to the session (the caller commits)."""
+    document.seq, document.number = allocate_number(document.kind)
+    db.session.add(document)
+
+
+def update_document(document: Document, form: DocumentForm) -> None:
+    """Save changes; the number stays."""
+    _fill(document, form)
+    db.session.commit()
+
+
+def delete_document(document: Document) -> None:
+    """Delete a document and its items; its number is not given again."""
+    db.session.delete(document)
+    db.session.commit()
+
+
+def set_items(document: Document, items: Iterable[tuple[str, Decimal, Decimal]]) -> None:
+    """Replace the items with (description, quantity, unit price) rows; recompute totals."""
+    document.lines = [DocumentLine(position=i, description=description, quantity=quantity,
+                                   unit_price=unit_price)
+                      for i, (description, quantity, unit_price) in enumerate(items, start=1)]
+    totals = compute_totals(((line.quantity, line.unit_price) for line in document.lines),
+                            document.tax_rate)
+    document.subtotal, document.tax, document.total = totals.subtotal, totals.tax, totals.total
+
+
+def _fill(document: Document, form: DocumentForm) -> None:
+    """Copy the form into the document and recompute its totals."""
+    document.date = form.date.data
+    document.contact_id = form.contact_id.data
+    document.tax_rate = form.tax_rate.data or Decimal("0")
+    document.notes = clean_text(form.notes.data)
+    set_items(document, [(row.description.data.strip(), row.quantity.data, row.unit_price.data)
+                         for row in form.filled_lines()])
+
+
+# --- PDF -------------------------------------------------------------------------------
+
+
+def pdf_document(document: Document) -> PdfDocument:
+    """The one mapping from a saved document (and the company) to what its PDF prints."""
+    company, contact = get_company(), document.contact
+    return PdfDocument(
+        kind=document.kind,  # type: ignore[arg-type]
+        number=document.number,
+        date=document.date,
+        company=PdfParty(company.name, email=company.email, phone=company.phone,
+                         address=company.address),
+        contact=PdfParty(contact.name, contact=contact.contact_person, email=contact.email,
+                         address=contact.address),
+        lines=tuple(PdfLine(line.description, line.quantity, line.unit_price,
+                            line_amount(line.quantity, line.unit_price))
+                    for line in document.lines),
+        subtotal=document.subtotal,
+        tax_rate=document.tax_rate,
+        tax=document.tax,
+        total=document.total,
+        notes=document.notes,
+    )
+
+
+def pdf_cache() -> PdfCache:
+    """The app's PDF cache in `<instance>/pdf-cache` (one per app, made on first use)."""
+    cache = current_app.extensions.get(PDF_CACHE_KEY)
+    if cache is None:
+        cache = PdfCache(Path(current_app.instance_path) / "pdf-cache")
+        current_app.extensions[PDF_CACHE_KEY] = cache
+    return cache
+
+
+def pdf_for(document: Document) -> tuple[bytes, str]:
+    """The PDF of `document` (rendered once per distinct content) and its file name.
+
+    Raises `webpanel.documents.pdf.PdfRenderError` when the renderer fails.
+    """
+    printed = pdf_document(document)
+    data, _cached = pdf_cache().get_or_render(printed)
+    return data, pdf_filename(printed)

@@ -1,0 +1,139 @@
+"""Document lists, the document page, View PDF and delete."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_login import login_required
+
+from webpanel.company.services import get_company
+from webpanel.documents import bp, services
+from webpanel.documents.models import (
+    CONTACT_KINDS,
+    KIND_PLURALS,
+    KIND_SLUGS,
+    KINDS,
+    NUMBER_PREFIXES,
+    Document,
+)
+from webpanel.documents.pdf import (
+    KIND_TITLES,
+    PdfRenderError,
+    format_date,
+    format_money,
+    format_quantity,
+)
+from webpanel.documents.totals import line_amount
+from webpanel.errors import error_response
+from webpanel.fragments import render_htmx
+from webpanel.listing import page_arg, search_arg
+
+log = logging.getLogger(__name__)
+
+SLUG = "<any(proposals, 'sales-orders', invoices, 'purchase-orders'):slug>"
+SLUG_KINDS = {slug: kind for kind, slug in KIND_SLUGS.items()}
+#: Chrome shows PDFs through a built-in viewer that a page's `object-src 'none'` and
+#: `style-src 'self'` would block; the PDF itself runs no script and loads nothing.
+PDF_CSP = ("default-src 'none'; object-src 'self'; style-src 'unsafe-inline'; "
+           "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+PDF_FAILED = ("The PDF could not be made", "Nothing was lost. Try again in a moment; if it "
+              "keeps happening, tell your administrator (the details are in the panel's log).")
+
+
+@bp.app_template_filter("money")
+def money_filter(value) -> str:
+    """A money amount for pages: 1,234.50."""
+    return format_money(value)
+
+
+@bp.app_template_filter("qty")
+def quantity_filter(value) -> str:
+    """A quantity for pages: 1,200 or 1.5."""
+    return format_quantity(value)
+
+
+@bp.app_template_filter("day")
+def date_filter(value) -> str:
+    """A date for pages, the way PDFs print it: 24 Nov 2025."""
+    return format_date(value)
+
+
+def kind_labels(kind: str) -> dict:
+    """What templates need to name a kind: title, plural, slug and who it goes to."""
+    return {"kind": kind, "title": KIND_TITLES[kind], "prefix": NUMBER_PREFIXES[kind],
+            "plural": KIND_PLURALS[kind], "slug": KIND_SLUGS[kind],
+            "contact_kind": CONTACT_KINDS[kind], "kinds": KINDS, "kind_plurals": KIND_PLURALS,
+            "kind_slugs": KIND_SLUGS}
+
+
+def get_or_404(document_id: int) -> Document:
+    """The document, or a 404 page."""
+    document = services.get_document(document_id)
+    if document is None:
+        abort(404)
+    return document
+
+
+@bp.route("/")
+@login_required
+def index():
+    """Documents open on the invoice list."""
+    return redirect(url_for("documents.index_of", slug=KIND_SLUGS["invoice"]))
+
+
+@bp.route(f"/{SLUG}/")
+@login_required
+def index_of(slug: str):
+    """One kind's list, newest first, with search."""
+    kind, words = SLUG_KINDS[slug], search_arg()
+    page = services.search_documents(kind, words, page_arg())
+    return render_htmx("documents/list.html", "documents/partials/_list.html", results=page,
+                       q=words, **kind_labels(kind))
+
+
+@bp.route("/<int:document_id>")
+@login_required
+def show(document_id: int):
+    """The document page: items, totals, and the Edit, View PDF, Email and Delete buttons."""
+    document = get_or_404(document_id)
+    return render_template("documents/show.html", document=document, amount=line_amount,
+                           company_missing=not get_company().name,
+                           **kind_labels(document.kind))
+
+
+@bp.route("/<int:document_id>/pdf")
+@login_required
+def pdf(document_id: int):
+    """The PDF, shown in the browser (rendered once until the document changes)."""
+    document = get_or_404(document_id)
+    try:
+        data, filename = services.pdf_for(document)
+    except PdfRenderError:
+        log.exception("PDF of document %s could not be rendered", document.id)
+        return error_response(500, *PDF_FAILED)
+    response = Response(data, mimetype="application/pdf")
+    response.headers.set("Content-Disposition", "inline", filename=filename)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = PDF_CSP
+    return response
+
+
+@bp.route("/<int:document_id>/delete")
+@login_required
+def confirm_delete(document_id: int):
+    """Ask before deleting (a plain page: works without JavaScript)."""
+    document = get_or_404(document_id)
+    return render_template("documents/delete.html", document=document,
+                           **kind_labels(document.kind))
+
+
+@bp.route("/<int:document_id>/delete", methods=["POST"])
+@login_required
+def delete(document_id: int):
+    """Delete the document and go back to its list."""
+    document = get_or_404(document_id)
+    label, slug = document.label, KIND_SLUGS[document.kind]
+    services.delete_document(document)
+    flash(f"Deleted {label}.")
+    return redirect(url_for("documents.index_of", slug=slug), 303)

@@ -1,0 +1,55 @@
+"""The Integrations page (administrators only)."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template, url_for
+
+from webpanel.admin.views import admin_required
+from webpanel.extensions import db
+from webpanel.integrations import bp, providers
+from webpanel.integrations.forms import IntegrationsForm
+
+
+@bp.route("/", methods=["GET", "POST"])
+@admin_required
+def page():
+    """Show and save the app registrations; secrets are write-only."""
+    row = providers.stored()
+    form = IntegrationsForm(obj=row)
+    saved = False
+    if form.validate_on_submit():
+        _save(row, form)
+        saved = True
+    status = 422 if form.errors else 200
+    return render_template("integrations/page.html", form=form, row=row, saved=saved,
+                           redirect_uris=_redirect_uris(), env=_from_environment(),
+                           configured={n: providers.get(n) is not None for n in providers.LABELS},
+                           ), status
+
+
+def _save(row, form: IntegrationsForm) -> None:
+    box = db_secrets()
+    row.google_client_id = form.google_client_id.data.strip()
+    row.microsoft_client_id = form.microsoft_client_id.data.strip()
+    row.microsoft_tenant = form.microsoft_tenant.data.strip() or "common"
+    if form.google_client_secret.data:
+        row.google_client_secret_enc = box.encrypt(form.google_client_secret.data)
+    if form.microsoft_client_secret.data:
+        row.microsoft_client_secret_enc = box.encrypt(form.microsoft_client_secret.data)
+    db.session.add(row)
+    db.session.commit()
+
+
+def db_secrets():
+    """The app's secret box."""
+    return current_app.extensions["webpanel.secrets"]
+
+
+def _redirect_uris() -> dict[str, str]:
+    return {name: url_for("oauth.callback", provider=name, _external=True)
+            for name in providers.LABELS}
+
+
+def _from_environment() -> dict[str, bool]:
+    return {name: bool(providers.from_environment(f"{name.upper()}_CLIENT_ID"))
+            for name in providers.LABELS}

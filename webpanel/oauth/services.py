@@ -1,0 +1,145 @@
+"""The authorization code flow with PKCE and state, and De-Authorize."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+
+import requests
+from authlib.common.security import generate_token
+from authlib.integrations.base_client.errors import OAuthError
+from authlib.integrations.requests_client import OAuth2Session
+from flask import current_app, session
+from sqlalchemy import delete, select
+
+from webpanel.crypto import SecretUnreadable
+from webpanel.database import utcnow
+from webpanel.extensions import db
+from webpanel.integrations import providers
+from webpanel.integrations.providers import Provider
+from webpanel.oauth.models import OAuthAccount
+from webpanel.oauth.tokens import box, store
+
+log = logging.getLogger("webpanel.oauth")
+PENDING = "oauth_pending"
+MICROSOFT_CONSENT_HELP = ("To remove the panel's access at Microsoft too: for a work or school "
+                          "account open https://myapplications.microsoft.com, for a personal "
+                          "account https://account.live.com/consent/Manage, and remove the app.")
+
+
+class SignInFailed(Exception):
+    """The sign-in did not complete; the message says what to do, nothing was saved."""
+
+
+def account_for(user_id: int, provider: str) -> OAuthAccount | None:
+    """The user's account with this provider, if signed in."""
+    return db.session.scalar(select(OAuthAccount).where(OAuthAccount.user_id == user_id,
+                                                        OAuthAccount.provider == provider))
+
+
+def connected_apis(user_id: int) -> set[str]:
+    """"gmail" and/or "outlook": the APIs this user signed in to (reconnect-needed counts,
+    so the choice stays and its send fails with the plain "sign in again" message)."""
+    rows = db.session.scalars(select(OAuthAccount.provider).where(OAuthAccount.user_id == user_id))
+    return {providers.METHODS[name] for name in rows}
+
+
+def start(provider: Provider, user_id: int, redirect_uri: str) -> str:
+    """Remember state and the PKCE verifier in this browser's session; return the provider URL."""
+    state, verifier = generate_token(32), generate_token(64)
+    session[PENDING] = {"provider": provider.name, "state": state, "verifier": verifier,
+                        "user_id": user_id}
+    client = _client(provider, redirect_uri)
+    url, _ = client.create_authorization_url(provider.authorize_url, state=state,
+                                             code_verifier=verifier, **provider.authorize_params)
+    return url
+
+
+def finish(provider: Provider, user_id: int, args: dict, redirect_uri: str) -> OAuthAccount:
+    """Check state, exchange the code (with the verifier), learn the address, store the tokens."""
+    pending = session.pop(PENDING, None)
+    if not _state_matches(pending, provider.name, user_id, args.get("state", "")):
+        raise SignInFailed("The sign-in could not be matched to this browser, so nothing was "
+                           "saved. Start again with the button on the tab.")
+    if args.get("error"):
+        raise SignInFailed(f"{provider.label} did not give access ({args['error'][:60]}). "
+                           "Nothing was saved. Press the button again and choose Allow.")
+    token = _exchange(provider, args.get("code", ""), pending["verifier"], redirect_uri)
+    email = _address(provider, token["access_token"])
+    return _save(user_id, provider.name, token, email)
+
+
+def deauthorize(account: OAuthAccount, provider: Provider | None) -> bool | None:
+    """Delete the local tokens; for Google also revoke them there.
+
+    Returns True if Google confirmed the revocation, False if that call failed, None when the
+    provider has no revoke endpoint (Microsoft).
+    """
+    revoked = _revoke(account, provider) if provider and provider.revoke_url else None
+    db.session.execute(delete(OAuthAccount).where(OAuthAccount.id == account.id))
+    db.session.commit()
+    return revoked
+
+
+def _client(provider: Provider, redirect_uri: str) -> OAuth2Session:
+    return OAuth2Session(provider.client_id, provider.client_secret, scope=provider.scope,
+                         redirect_uri=redirect_uri, code_challenge_method="S256",
+                         default_timeout=current_app.config["MAIL_TIMEOUT"])
+
+
+def _state_matches(pending: dict | None, provider: str, user_id: int, state: str) -> bool:
+    if not pending or pending.get("provider") != provider or pending.get("user_id") != user_id:
+        return False
+    return bool(state) and hmac.compare_digest(str(pending.get("state")), str(state))
+
+
+def _exchange(provider: Provider, code: str, verifier: str, redirect_uri: str) -> dict:
+    try:
+        return _client(provider, redirect_uri).fetch_token(
+            provider.token_url, grant_type="authorization_code", code=code,
+            code_verifier=verifier)
+    except OAuthError as exc:
+        log.warning("%s token exchange refused: %s", provider.name, exc.error)
+        raise SignInFailed(f"{provider.label} refused the sign-in ({exc.error}). Nothing was "
+                           "saved. Start again with the button on the tab.") from None
+    except (requests.RequestException, ValueError):
+        raise SignInFailed(f"{provider.label} did not answer. Nothing was saved. Check the "
+                           "network connection and try again.") from None
+
+
+def _address(provider: Provider, access_token: str) -> str:
+    """The account's address: Google's userinfo, or Graph /me for Microsoft."""
+    if provider.name == "google":
+        url = providers.endpoint("GOOGLE_USERINFO_URL")
+    else:
+        url = providers.endpoint("GRAPH_API_BASE_URL") + "me"
+    try:
+        response = requests.get(url, headers={"Authorization": f"Bearer {access_token}"},
+                                timeout=current_app.config["MAIL_TIMEOUT"])
+        response.raise_for_status()
+        data = response.json()
+    except (requests.RequestException, ValueError):
+        raise SignInFailed(f"{provider.label} did not tell the panel which account signed in. "
+                           "Nothing was saved. Try again.") from None
+    return str(data.get("email") or data.get("mail") or data.get("userPrincipalName") or "")
+
+
+def _save(user_id: int, provider: str, token: dict, email: str) -> OAuthAccount:
+    account = account_for(user_id, provider) or OAuthAccount(user_id=user_id, provider=provider)
+    store(account, token)
+    account.email, account.authorized_at, account.refreshed_at = email[:254], utcnow(), None
+    db.session.add(account)
+    db.session.commit()
+    log.info("user %s signed in with %s", user_id, provider)
+    return account
+
+
+def _revoke(account: OAuthAccount, provider: Provider) -> bool:
+    token = account.refresh_token_enc or account.access_token_enc
+    try:
+        response = requests.post(provider.revoke_url, data={"token": box().decrypt(token or "")},
+                                 timeout=current_app.config["MAIL_TIMEOUT"])
+    except (requests.RequestException, SecretUnreadable):
+        log.warning("revoking the %s token failed; deleting it locally anyway", provider.name)
+        return False
+    return response.status_code == 200

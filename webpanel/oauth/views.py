@@ -1,0 +1,80 @@
+"""Sign in, the callback, and De-Authorize for the Gmail and Outlook tabs."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from webpanel.integrations import providers
+from webpanel.oauth import services, tabs
+from webpanel.settings.views import owner_or_404, render_tab
+
+bp = Blueprint("oauth", __name__)
+
+
+def _callback_uri(provider: str) -> str:
+    return url_for("oauth.callback", provider=provider, _external=True)
+
+
+def _tab_url(user_id: int, provider: str) -> str:
+    return url_for("settings.email_tab", user_id=user_id, tab=providers.TABS[provider])
+
+
+@bp.route("/users/<int:user_id>/email/<tab>/connect", methods=["POST"])
+@login_required
+def connect(user_id: int, tab: str):
+    """Start signing in: only people sign in for themselves."""
+    provider_name = tabs.TAB_PROVIDERS.get(tab)
+    if provider_name is None or user_id != current_user.id:
+        abort(404)
+    provider = providers.get(provider_name)
+    if provider is None:
+        flash(f"Sign-in with {providers.LABELS[provider_name]} is not set up yet. Ask your "
+              "administrator to fill in the Integrations page.", "error")
+        return redirect(_tab_url(user_id, provider_name))
+    return redirect(services.start(provider, current_user.id, _callback_uri(provider_name)))
+
+
+@bp.route("/oauth/<provider>/callback")
+@login_required
+def callback(provider: str):
+    """Where Google or Microsoft sends the browser back; saves nothing unless state matches."""
+    configured = providers.get(provider) if provider in providers.LABELS else None
+    if configured is None:
+        abort(404)
+    try:
+        account = services.finish(configured, current_user.id, request.args.to_dict(),
+                                  _callback_uri(provider))
+    except services.SignInFailed as failure:
+        return render_template("oauth/failed.html", message=str(failure),
+                               back=_tab_url(current_user.id, provider)), 400
+    flash(f"Signed in as {account.email}. You can now choose "
+          f"“{'Gmail API' if provider == 'google' else 'Outlook API'}” under SMTP → Send Mail "
+          "Using.")
+    return redirect(_tab_url(current_user.id, provider))
+
+
+@bp.route("/users/<int:user_id>/email/<tab>/deauthorize", methods=["POST"])
+@login_required
+def deauthorize(user_id: int, tab: str):
+    """Revoke (Google) and delete the local tokens, even if revoking fails."""
+    owner = owner_or_404(user_id)
+    provider_name = tabs.TAB_PROVIDERS.get(tab) or abort(404)
+    account = services.account_for(owner.id, provider_name)
+    notice = "Not signed in."
+    if account is not None:
+        revoked = services.deauthorize(account, providers.get(provider_name))
+        notice = _deauthorized_notice(provider_name, revoked)
+    return render_tab(owner, tab, notice=notice)
+
+
+def _deauthorized_notice(provider: str, revoked: bool | None) -> str:
+    if revoked is None:
+        return "Outlook is de-authorized: the panel deleted its tokens. " + \
+            services.MICROSOFT_CONSENT_HELP
+    if revoked:
+        return ("Gmail is de-authorized: Google revoked the panel's access and the tokens are "
+                "deleted.")
+    return ("The panel deleted its Gmail tokens, but Google could not be reached to revoke them. "
+            "To be sure, remove the panel under Google Account → Security → Third-party access.")
+

@@ -1,0 +1,30 @@
+"""The compose dialog's form."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Regexp
+
+from webpanel.validators import address_list, single_line
+
+
+class ComposeForm(FlaskForm):
+    """To, Cc, Bcc (lists), Subject and the message; the key makes a double click send once."""
+
+    to = StringField("To", validators=[InputRequired("Enter at least one recipient."),
+                                       Length(max=2000), address_list])
+    cc = StringField("Cc", validators=[Length(max=2000), address_list])
+    bcc = StringField("Bcc", validators=[Length(max=2000), address_list])
+    subject = StringField("Subject", validators=[InputRequired("Enter a subject."),
+                                                 Length(max=200), single_line])
+    body = TextAreaField("Message", validators=[Length(max=20000)])
+    idempotency_key = HiddenField(validators=[
+        InputRequired("This dialog has expired: close it and press Email again."),
+        Regexp(r"^[A-Za-z0-9_-]{16,64}$", message="This dialog has expired: close it and "
+               "press Email again.")])
+
+    def addresses(self, name: str) -> list[str]:
+        """A list field's addresses."""
+        value = self[name].data or ""
+        return [a.strip() for a in value.split(",") if a.strip()]

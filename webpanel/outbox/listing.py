@@ -1,0 +1,78 @@
+"""Sent mail lists: filters, search and keyset pages that stay fast however long the history."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, or_, select
+
+from webpanel.extensions import db
+from webpanel.outbox.models import METHOD_LABELS, STATUS_LABELS, Message
+from webpanel.outbox.services import stale_before
+
+PAGE_SIZE = 25
+LIST_COLUMNS = (Message.id, Message.method, Message.status, Message.subject, Message.to_addrs,
+                Message.cc_addrs, Message.created_at, Message.updated_at, Message.document_label)
+
+
+@dataclass
+class Page:
+    """One page of a user's sent mail, and how to get the next one."""
+
+    rows: list = field(default_factory=list)
+    method: str = ""
+    status: str = ""
+    q: str = ""
+    before: int | None = None
+    next_before: int | None = None
+
+
+def page_from_request(user_id: int, args: Mapping[str, str], method: str | None = None) -> Page:
+    """Read filters from the query string (unknown values are ignored) and load the page."""
+    page = Page(method=method or _choice(args.get("method", ""), METHOD_LABELS),
+                status=_choice(args.get("status", ""), STATUS_LABELS),
+                q=(args.get("q") or "").strip()[:200], before=_int(args.get("before")))
+    return load(user_id, page)
+
+
+def load(user_id: int, page: Page) -> Page:
+    """Fill `page.rows` (newest first) and `page.next_before`."""
+    query = _filtered(select(*LIST_COLUMNS).where(Message.user_id == user_id), page)
+    if page.before:
+        query = query.where(Message.id < page.before)
+    rows = db.session.execute(query.order_by(Message.id.desc()).limit(PAGE_SIZE + 1)).all()
+    page.rows, extra = rows[:PAGE_SIZE], rows[PAGE_SIZE:]
+    page.next_before = page.rows[-1].id if extra else None
+    return page
+
+
+def row_status(row) -> str:
+    """A row's status as shown: a "sending" left behind by a crash is "unknown"."""
+    if row.status == "sending" and row.updated_at < stale_before():
+        return "unknown"
+    return row.status
+
+
+def _filtered(query: Select, page: Page) -> Select:
+    if page.method:
+        query = query.where(Message.method == page.method)
+    if page.status == "unknown":
+        query = query.where(Message.status == "sending", Message.updated_at < stale_before())
+    elif page.status == "sending":
+        query = query.where(Message.status == "sending", Message.updated_at >= stale_before())
+    elif page.status:
+        query = query.where(Message.status == page.status)
+    if page.q:
+        pattern = f"%{page.q.replace('%', '').replace('_', '')}%"
+        query = query.where(or_(Message.subject.ilike(pattern), Message.to_addrs.ilike(pattern),
+                                Message.cc_addrs.ilike(pattern)))
+    return query
+
+
+def _choice(value: str, allowed: Mapping[str, str]) -> str:
+    return value if value in allowed else ""
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 12 else None

@@ -1,0 +1,148 @@
+"""Sending with a record: recorded before the network call, then sent or failed; Retry."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from webpanel.database import utcnow
+from webpanel.extensions import db
+from webpanel.mail import builder
+from webpanel.mail.base import MailError, Outgoing
+from webpanel.outbox.models import Message, MessageBody
+from webpanel.settings import services as settings_services
+from webpanel.settings.models import EmailSettings
+
+
+class NotReady(Exception):
+    """The message cannot be sent as it is; `field` names the form field to fix (or None)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def stale_before():
+    """Messages still "sending" since before this moment are shown as "unknown"."""
+    return utcnow() - timedelta(seconds=current_app.config["SENDING_STALE_AFTER"])
+
+
+def effective_status(message: Message) -> str:
+    """The status to show: a "sending" left behind by a crash is "unknown"."""
+    if message.status == "sending" and message.updated_at < stale_before():
+        return "unknown"
+    return message.status
+
+
+def find_by_key(user_id: int, key: str) -> Message | None:
+    """The message already recorded for this compose dialog, if any."""
+    return db.session.scalar(select(Message).where(Message.user_id == user_id,
+                                                   Message.idempotency_key == key))
+
+
+def send(settings: EmailSettings, draft: builder.Draft, key: str,
+         document: tuple[int, str] | None = None) -> Message:
+    """Build, check sizes, record as "sending", then hand to the transport. Sends once per key."""
+    existing = find_by_key(settings.user_id, key)
+    if existing:
+        return existing
+    if not settings.address:
+        raise NotReady("There is no Email Address to send from: enter it on Email settings → "
+                       "General, then try again.")
+    method = settings.send_using
+    outgoing = builder.build(draft, for_email_client=method == "client")
+    check_size(outgoing)
+    try:
+        message = record(settings.user_id, key, method, draft, outgoing, document)
+    except IntegrityError:
+        db.session.rollback()
+        return find_by_key(settings.user_id, key)
+    return deliver(message, outgoing, settings)
+
+
+def check_size(outgoing: Outgoing) -> None:
+    """Refuse a message over the configured limit before anything goes out."""
+    limit = current_app.config["MAIL_MAX_BYTES"]
+    if len(outgoing.data) > limit:
+        raise NotReady(f"This message is {len(outgoing.data) / 1_048_576:.1f} MB; the panel "
+                       f"sends at most {limit / 1_048_576:.0f} MB. Remove an attachment.")
+
+
+def record(user_id: int, key: str, method: str, draft: builder.Draft, outgoing: Outgoing,
+           document: tuple[int, str] | None) -> Message:
+    """Store the message and its exact bytes as "sending", committed before any network call."""
+    message = Message(
+        user_id=user_id, idempotency_key=key, method=method, status="sending",
+        subject=draft.subject, from_header=_from_header(draft), envelope_from=outgoing.sender,
+        to_addrs=", ".join(draft.to), cc_addrs=", ".join(draft.cc),
+        bcc_addrs=", ".join(draft.bcc), size=len(outgoing.data),
+        attachment_count=len(draft.attachments), attempts=1,
+        document_id=document[0] if document else None,
+        document_label=document[1] if document else "",
+    )
+    message.body = MessageBody(mime=outgoing.data)
+    db.session.add(message)
+    db.session.commit()
+    return message
+
+
+def deliver(message: Message, outgoing: Outgoing, settings: EmailSettings) -> Message:
+    """Hand the message to its transport and record the outcome."""
+    try:
+        result = settings_services.transport_for(settings, message.method).send(outgoing)
+    except MailError as error:
+        message.status = "failed"
+        message.error_step, message.error_reason = error.step, error.reason
+        message.error_hint, message.reply = error.hint, error.reply or ""
+    else:
+        message.status = "handed_off" if message.method == "client" else "sent"
+        message.reply, message.provider_id = result.reply, result.provider_id or ""
+        message.error_step = message.error_reason = message.error_hint = ""
+        message.sent_at = utcnow()
+    db.session.add(message)
+    db.session.commit()
+    return message
+
+
+def retry(message: Message, settings: EmailSettings) -> Message:
+    """Send a failed (or unknown) message's stored bytes again; a second click does nothing."""
+    claimed = db.session.execute(
+        update(Message)
+        .where(Message.id == message.id,
+               or_(Message.status == "failed",
+                   (Message.status == "sending") & (Message.updated_at < stale_before())))
+        .values(status="sending", updated_at=utcnow(), attempts=Message.attempts + 1)
+    ).rowcount
+    db.session.commit()
+    db.session.refresh(message)
+    if not claimed:
+        return message
+    mime = db.session.scalar(select(MessageBody.mime).where(MessageBody.message_id == message.id))
+    return deliver(message, stored_outgoing(message, mime), settings)
+
+
+def stored_outgoing(message: Message, mime: bytes) -> Outgoing:
+    """The recorded bytes and envelope, exactly as first built."""
+    recipients = [a.strip() for field in (message.to_addrs, message.cc_addrs, message.bcc_addrs)
+                  for a in field.split(",") if a.strip()]
+    bcc = tuple(a.strip() for a in message.bcc_addrs.split(",") if a.strip())
+    return Outgoing(data=mime, sender=message.envelope_from,
+                    recipients=tuple(dict.fromkeys(recipients)), bcc=bcc)
+
+
+def get_own(user_id: int, message_id: int) -> Message | None:
+    """One of the user's own messages (another user's id gives None)."""
+    message = db.session.get(Message, message_id)
+    return message if message and message.user_id == user_id else None
+
+
+def mime_of(message: Message) -> bytes:
+    """The stored MIME bytes of a message."""
+    return db.session.scalar(select(MessageBody.mime).where(MessageBody.message_id == message.id))
+
+
+def _from_header(draft: builder.Draft) -> str:
+    return f"{draft.from_name} <{draft.from_address}>" if draft.from_name else draft.from_address
