@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import signal
 import subprocess
 import time
+from decimal import Decimal
 from pathlib import Path
 from urllib.error import URLError
 from urllib.request import urlopen
 
 import pytest
+from playwright.sync_api import Page, expect
 
+from tests.emulators import GoogleEmulator, MicrosoftEmulator
+from tests.support.oauth_fixtures import (
+    GOOGLE_ID,
+    GOOGLE_SECRET,
+    MICROSOFT_ID,
+    MICROSOFT_SECRET,
+    endpoint_config,
+)
 from tests.support.smtpd import free_port
+from webpanel import create_app
+from webpanel.contacts.models import Contact
+from webpanel.documents import services as documents
+from webpanel.documents.models import Document
+from webpanel.extensions import db
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -46,9 +62,35 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path, seconds: floa
 
 
 @pytest.fixture(scope="session")
-def panel(tmp_path_factory, test_ca):
+def google_stand_in():
+    """Google's OAuth and Gmail API for the whole browser session."""
+    with GoogleEmulator(GOOGLE_ID, GOOGLE_SECRET, default_email=ADMIN_EMAIL) as emulator:
+        yield emulator
+
+
+@pytest.fixture(scope="session")
+def microsoft_stand_in():
+    """Microsoft's identity platform and Graph for the whole browser session."""
+    with MicrosoftEmulator(MICROSOFT_ID, MICROSOFT_SECRET, default_email=ADMIN_EMAIL) as emulator:
+        yield emulator
+
+
+def write_instance_config(instance: Path, google, microsoft) -> None:
+    """The instance config an office would write, pointing the panel at the stand-ins."""
+    lines = [f"{key} = {value!r}" for key, value in endpoint_config(google, microsoft).items()]
+    (instance / "config.py").write_text("\n".join(lines) + "\n")
+
+
+@pytest.fixture(scope="session")
+def instance(tmp_path_factory):
+    """The e2e panel's instance folder (database, keys, config)."""
+    return tmp_path_factory.mktemp("e2e-instance")
+
+
+@pytest.fixture(scope="session")
+def panel(instance, test_ca, google_stand_in, microsoft_stand_in):
     """`make run` on a free port with its own instance folder; stopped after the session."""
-    instance = tmp_path_factory.mktemp("e2e-instance")
+    write_instance_config(instance, google_stand_in, microsoft_stand_in)
     port = free_port()
     log = instance / "server.log"
     env = {**os.environ, "WEBPANEL_INSTANCE": str(instance), "HOST": "127.0.0.1",
@@ -63,3 +105,85 @@ def panel(tmp_path_factory, test_ca):
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(20)
+
+
+@pytest.fixture(scope="session")
+def first_admin(panel, browser):
+    """Create the first administrator through the first-run page, once per session."""
+    page = browser.new_page()
+    page.goto(panel)
+    expect(page.get_by_role("heading", name="Create the first administrator")).to_be_visible()
+    page.get_by_label("Email").fill(ADMIN_EMAIL)
+    page.get_by_label("Password", exact=True).fill(ADMIN_PASSWORD)
+    page.get_by_label("Password again").fill(ADMIN_PASSWORD)
+    page.get_by_label("Load sample data").check()
+    page.get_by_role("button", name="Create").click()
+    expect(page.get_by_role("heading", name="Email settings")).to_be_visible()
+    page.close()
+    return ADMIN_EMAIL
+
+
+def sign_in(page: Page, panel: str, password: str = ADMIN_PASSWORD) -> None:
+    page.goto(f"{panel}/login")
+    page.get_by_label("Email").fill(ADMIN_EMAIL)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def use_smtp(page: Page, panel: str, port: int, method: str = "SMTP Server") -> None:
+    """Save General (name, address) and SMTP (the local server on `port`) through the tabs."""
+    page.goto(f"{panel}/users/1/email/general")
+    page.get_by_label("Email Display Name").fill("Boss Person")
+    page.get_by_label("Email Address").fill(ADMIN_EMAIL)
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+    page.get_by_role("tab", name="SMTP").click()
+    page.get_by_role("radio", name=method).check()
+    page.get_by_role("textbox", name="SMTP Server").fill("127.0.0.1")
+    page.get_by_label("NONE", exact=True).check()
+    page.get_by_label("Port").fill(str(port))
+    page.get_by_label("User Name").fill("user")
+    page.get_by_label("Password").fill("secret")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+
+
+def open_document(page: Page, panel: str, number: str) -> None:
+    """Documents → the kind's list → the document's page."""
+    page.goto(panel)
+    page.get_by_role("link", name="Documents").click()
+    kind = {"INV": "Invoices", "P": "Proposals", "SO": "Sales Orders", "PO": "Purchase Orders"}
+    page.get_by_role("link", name=kind[number.split("-")[0]], exact=True).first.click()
+    page.get_by_role("link", name=number, exact=True).click()
+    expect(page.get_by_role("heading", name=number)).to_be_visible()
+
+
+HOSTILE_NAME = ('<script>alert(1)</script><img src=x onerror="alert(2)"> '
+                '<b hx-get="/logout">Evil</b>')
+
+
+@pytest.fixture(scope="session")
+def hostile_invoice(panel, instance, first_admin) -> int:
+    """An invoice for a customer whose name, notes and items are hostile HTML."""
+    previous = os.environ.get("WEBPANEL_INSTANCE")
+    os.environ["WEBPANEL_INSTANCE"] = str(instance)
+    try:
+        app = create_app()
+    finally:
+        if previous is None:
+            os.environ.pop("WEBPANEL_INSTANCE")
+        else:
+            os.environ["WEBPANEL_INSTANCE"] = previous
+    with app.app_context():
+        contact = Contact(kind="customer", name=HOSTILE_NAME, contact_person=HOSTILE_NAME,
+                          email="evil@example.org", address="<iframe src=javascript:alert(3)>")
+        document = Document(kind="invoice", contact=contact, date=datetime.date.today(),
+                            tax_rate=Decimal("0"), notes="<script>alert(4)</script>")
+        db.session.add(contact)
+        documents.set_items(document, [('<a href="javascript:alert(5)">item</a>', Decimal(1),
+                                        Decimal(10))])
+        documents.number_document(document)
+        db.session.commit()
+        document_id = document.id
+    app.extensions["webpanel.engine"].dispose()
+    return document_id

@@ -23,6 +23,18 @@ def test_first_run_creates_the_administrator_and_signs_in(client, app):
     assert boss.email == "boss@example.com" and boss.is_admin
 
 
+def test_first_run_can_load_sample_data(client, app):
+    from webpanel.documents.models import Document
+
+    token = csrf_from(client.get("/setup").get_data(as_text=True))
+    client.post("/setup", data={"csrf_token": token, "email": "boss@example.com",
+                                "password": PASSWORD, "confirm": PASSWORD, "sample_data": "y"})
+    with app.app_context():
+        kinds = {d.kind for d in db.session.query(Document)}
+    assert kinds == {"proposal", "sales_order", "invoice", "purchase_order"}
+    assert "Sample customers" in client.get("/", follow_redirects=True).get_data(as_text=True)
+
+
 def test_first_run_errors_are_shown_at_the_fields(client):
     token = csrf_from(client.get("/setup").get_data(as_text=True))
     response = client.post("/setup", data={"csrf_token": token, "email": "boss",

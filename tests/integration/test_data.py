@@ -91,3 +91,29 @@ def test_concurrent_writers_never_see_database_is_locked(app, make_user):
     assert errors == []
     with app.app_context():
         assert {services.load(uid).signature for uid in ids} == {"rev 24"}
+
+
+def test_upgrading_from_the_first_schema_keeps_every_setting(instance_dir):
+    app = create_app({"TESTING": True})
+    with app.app_context():
+        migrate.upgrade(app, "0001")
+        secret = services.secrets().encrypt("Kept-Across-Upgrades")
+        db.session.execute(text(
+            "INSERT INTO users (id, email, password_hash, is_admin, created_at) "
+            "VALUES (1, 'old@example.com', 'x', 1, '2026-01-01 00:00:00')"))
+        db.session.execute(text(
+            "INSERT INTO email_settings (user_id, display_name, address, auto_bcc_self, "
+            "signature, smtp_server, smtp_username, smtp_password_enc, smtp_port, "
+            "smtp_security, send_using, allow_self_signed, updated_at) VALUES (1, 'Old Name', "
+            "'old@example.com', 1, 'Sig', 'smtp.example.com', 'old', :secret, 2525, 'ssl', "
+            "'client', 1, '2026-01-01 00:00:00')"), {"secret": secret})
+        db.session.commit()
+        migrate.upgrade(app)
+        row = db.session.get(EmailSettings, 1)
+        kept = (row.display_name, row.address, row.auto_bcc_self, row.signature,
+                row.smtp_server, row.smtp_username, row.smtp_port, row.smtp_security,
+                row.send_using, row.allow_self_signed)
+        assert kept == ("Old Name", "old@example.com", True, "Sig", "smtp.example.com", "old",
+                        2525, "ssl", "client", True)
+        assert services.secrets().decrypt(row.smtp_password_enc) == "Kept-Across-Upgrades"
+    app.extensions["webpanel.engine"].dispose()

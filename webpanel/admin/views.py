@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_user
 from sqlalchemy import select
 
+from webpanel.access import admin_required
 from webpanel.admin import bp
 from webpanel.admin.forms import AddUserForm, AdminForm, ResetPasswordForm
 from webpanel.auth import services
 from webpanel.auth.models import User
 from webpanel.extensions import db
-
-
-def admin_required(view):
-    """Only administrators; others get 403 in plain words."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def _page(add_form: AddUserForm | None = None, status: int = 200):

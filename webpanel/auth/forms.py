@@ -35,6 +35,7 @@ class SetupForm(FlaskForm):
     email = EmailField("Email", validators=[InputRequired("Enter your email address."),
                                             Length(max=254), single_line, email_address])
     password, confirm = new_password_fields()
+    sample_data = BooleanField("Load sample data")
 
 
 class LoginForm(FlaskForm):

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from webpanel.auth import bp, services
 from webpanel.auth.forms import ChangePasswordForm, LoginForm, SetupForm
+from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db, login_manager
 
 OPEN_ENDPOINTS = {"auth.setup", "auth.login", "static"}
@@ -43,8 +44,12 @@ def setup():
     form = SetupForm()
     if form.validate_on_submit():
         user = services.create_user(form.email.data, form.password.data, is_admin=True)
+        if form.sample_data.data:
+            load_sample_data()
         _sign_in(user, remember=False)
-        flash("Welcome! Your administrator account is ready.")
+        flash("Welcome! Your administrator account is ready." + (
+            " Sample customers, vendors and documents are loaded: open Documents to try "
+            "them." if form.sample_data.data else ""))
         return redirect(url_for("auth.home"))
     return render_template("auth/setup.html", form=form), 422 if form.errors else 200
 

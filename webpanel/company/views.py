@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from webpanel.admin.views import admin_required
+from webpanel.access import admin_required
 from webpanel.company import bp, services
 from webpanel.company.forms import CompanyForm
 from webpanel.fragments import render_htmx

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, render_template, url_for
 
-from webpanel.admin.views import admin_required
+from webpanel.access import admin_required
 from webpanel.extensions import db
 from webpanel.integrations import bp, providers
 from webpanel.integrations.forms import IntegrationsForm
