@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from bench import send_test, tab_switch
+from bench import pdf_cache, send_test, sent_mail, tab_switch
 from bench.harness import print_table
 
-SUITES = [tab_switch, send_test]
+SUITES = [tab_switch, send_test, pdf_cache, sent_mail]
 
 
 def main() -> None:
