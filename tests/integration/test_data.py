@@ -13,7 +13,10 @@ from sqlalchemy import text
 from tests.conftest import Htmx
 from webpanel import create_app, migrate
 from webpanel.extensions import db
+from webpanel.integrations.models import IntegrationSettings
+from webpanel.keys import rotate_all
 from webpanel.models import metadata
+from webpanel.oauth.models import OAuthAccount
 from webpanel.settings import services
 from webpanel.settings.models import EmailSettings
 
@@ -117,3 +120,22 @@ def test_upgrading_from_the_first_schema_keeps_every_setting(instance_dir):
                         2525, "ssl", "client", True)
         assert services.secrets().decrypt(row.smtp_password_enc) == "Kept-Across-Upgrades"
     app.extensions["webpanel.engine"].dispose()
+
+
+def test_key_rotation_covers_tokens_and_client_secrets(app, user_id, instance_dir):
+    with app.app_context():
+        box = services.secrets()
+        db.session.add(IntegrationSettings(id=1, google_client_secret_enc=box.encrypt("gsecret")))
+        db.session.add(OAuthAccount(user_id=user_id, provider="google", email="s@example.com",
+                                    access_token_enc=box.encrypt("access-1"),
+                                    refresh_token_enc=box.encrypt("refresh-1")))
+        db.session.commit()
+        assert rotate_all(app) == (3, 0)
+    fresh = create_app({"TESTING": True})
+    with fresh.app_context():
+        box = services.secrets()
+        account = db.session.query(OAuthAccount).one()
+        row = db.session.get(IntegrationSettings, 1)
+        assert box.decrypt(account.access_token_enc) == "access-1"
+        assert box.decrypt(account.refresh_token_enc) == "refresh-1"
+        assert box.decrypt(row.google_client_secret_enc) == "gsecret"

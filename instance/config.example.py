@@ -1,0 +1,30 @@
+# Example instance configuration: copy to config.py in the instance folder and edit.
+# Every setting is optional; the environment variables in README.md override these.
+
+# Seconds each mail-server or API step may take (keep it well below the web worker's timeout).
+# MAIL_TIMEOUT = 10
+
+# The largest message the panel sends, in bytes.
+# MAIL_MAX_BYTES = 20 * 1024 * 1024
+
+# Send cookies only over HTTPS (set when the panel is behind an HTTPS reverse proxy).
+# SESSION_COOKIE_SECURE = True
+# REMEMBER_COOKIE_SECURE = True
+
+# Google and Microsoft app registrations. When set here they win over the Integrations page.
+# GOOGLE_CLIENT_ID = "....apps.googleusercontent.com"
+# GOOGLE_CLIENT_SECRET = "..."
+# MICROSOFT_CLIENT_ID = "..."
+# MICROSOFT_CLIENT_SECRET = "..."
+# MICROSOFT_TENANT = "common"
+
+# Endpoints default to Google's and Microsoft's real services; override only to point the
+# panel at a test stand-in.
+# GOOGLE_AUTHORIZE_URL = "https://accounts.google.com/o/oauth2/v2/auth"
+# GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"
+# GOOGLE_REVOKE_URL = "https://oauth2.googleapis.com/revoke"
+# GOOGLE_USERINFO_URL = "https://openidconnect.googleapis.com/v1/userinfo"
+# GMAIL_API_BASE_URL = "https://gmail.googleapis.com/"
+# GMAIL_UPLOAD_BASE_URL = "https://gmail.googleapis.com/upload/"
+# MICROSOFT_AUTHORITY_URL = "https://login.microsoftonline.com/"
+# GRAPH_API_BASE_URL = "https://graph.microsoft.com/v1.0/"
