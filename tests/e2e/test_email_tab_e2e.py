@@ -37,6 +37,9 @@ def test_tabs_switch_without_reload_and_history_works(page: Page, panel, first_a
     page.go_back()
     expect(page).to_have_url(re.compile(r"/email/smtp$"))
     expect(page.get_by_role("textbox", name="SMTP Server")).to_be_visible()
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r"/email/gmail$"))
+    expect(page.get_by_role("heading", name="Gmail", exact=True)).to_be_visible()
     assert page.evaluate("window.__noReload") == 42
 
 
@@ -134,3 +137,18 @@ def test_send_test_success_and_failure_dialogs(page: Page, panel, first_admin, p
     assert "secret" not in dialog.inner_text()
     dialog.get_by_role("button", name="Close").click()
     expect(dialog).to_be_hidden()
+
+
+def test_send_test_shows_progress_and_disables_send_while_waiting(page: Page, panel,
+                                                                  first_admin, silent_server):
+    sign_in(page, panel)
+    page.goto(f"{panel}/users/1/email/smtp")
+    fill_smtp(page, silent_server.port)
+    page.get_by_role("button", name="Send Test").click()
+    dialog = page.get_by_role("dialog", name="Send Test")
+    send = dialog.get_by_role("button", name="Send", exact=True)
+    send.click()
+    expect(send).to_be_disabled()
+    expect(dialog.get_by_text("Sending…")).to_be_visible()
+    expect(dialog.get_by_text("Send Test failed")).to_be_visible(timeout=10_000)
+    expect(dialog).to_contain_text("No answer from 127.0.0.1")
