@@ -83,9 +83,10 @@ def retry(message_id: int):
 
 
 def _result(message: Message):
+    in_dialog = "idempotency_key" in request.form or request.form.get("in_dialog") == "1"
     return render_fragment("outbox/partials/_send_result.html", message=message,
                            status_name=services.effective_status(message),
-                           step_labels=STEP_LABELS)
+                           step_labels=STEP_LABELS, in_dialog=in_dialog)
 
 
 @bp.route("/sent")
