@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
+from pathlib import Path
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, MetaData, create_engine, event
@@ -65,6 +67,12 @@ def _sqlite_on_begin(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def create_private_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (its -wal and -shm files follow)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
 class Database:
     """The app's database: `db.session` is scoped to the current application context."""
 
@@ -74,7 +82,11 @@ class Database:
 
     def init_app(self, app: Flask) -> None:
         """Create the app's engine and close the session at the end of each context."""
-        app.extensions["webpanel.engine"] = make_engine(app.config["DATABASE_URL"])
+        engine = make_engine(app.config["DATABASE_URL"])
+        if engine.url.get_backend_name() == "sqlite" and engine.url.database not in (None, "",
+                                                                                   ":memory:"):
+            create_private_file(Path(engine.url.database))
+        app.extensions["webpanel.engine"] = engine
         app.teardown_appcontext(self._remove)
 
     def _remove(self, _exc: BaseException | None) -> None:

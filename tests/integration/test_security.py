@@ -14,7 +14,7 @@ PAGES = ["/login", "/static/css/app.css", "/static/js/app.js", "/no-such-page"]
 
 
 def test_first_run_generates_keys_with_mode_0600(app, instance_dir):
-    for name in ("secret_key", "encryption.key"):
+    for name in ("secret_key", "encryption.key", "webpanel.db"):
         path = instance_dir / name
         assert path.exists() and stat.S_IMODE(path.stat().st_mode) == 0o600
     assert len(app.config["SECRET_KEY"]) >= 32
