@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import Htmx
+from webpanel import create_app, migrate
 from webpanel.extensions import db
 from webpanel.integrations import providers
 from webpanel.integrations.models import IntegrationSettings
@@ -52,6 +53,18 @@ def test_the_environment_wins_over_the_page(app, admin_client):
         assert providers.get("google").client_id == "from-env"
     assert "from the server's configuration" in admin_client.get(
         "/integrations/").get_data(as_text=True)
+
+
+def test_environment_variables_configure_an_integration(instance_dir, monkeypatch):
+    monkeypatch.setenv("MICROSOFT_CLIENT_ID", "env-app")
+    monkeypatch.setenv("MICROSOFT_CLIENT_SECRET", "env-secret")
+    monkeypatch.setenv("MICROSOFT_TENANT", "organizations")
+    app = create_app({"TESTING": True})
+    with app.app_context():
+        migrate.upgrade(app)
+        microsoft = providers.get("microsoft")
+    assert (microsoft.client_id, microsoft.client_secret) == ("env-app", "env-secret")
+    assert "/organizations/oauth2/v2.0/" in microsoft.token_url
 
 
 def test_endpoints_default_to_the_real_services(app):
