@@ -18,6 +18,7 @@ from tests.conftest import Htmx
 from webpanel.database import utcnow
 from webpanel.documents import services as documents
 from webpanel.documents.models import Document
+from webpanel.documents.pdf import PdfRenderError
 from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db
 from webpanel.outbox.models import Message
@@ -270,3 +271,16 @@ def test_documents_helper_renders_once_for_an_unchanged_document(sam, office):
         first, _ = documents.pdf_for(document)
         second, _ = documents.pdf_for(document)
     assert first == second
+
+
+def test_a_pdf_that_cannot_be_made_sends_nothing_and_says_so(sam, office, monkeypatch):
+    def broken(_document):
+        raise PdfRenderError("The PDF renderer reported 1 error(s).")
+
+    monkeypatch.setattr(documents, "pdf_for", broken)  # no real input breaks xhtml2pdf
+    invoice = first_document(office, "invoice")
+    response = sam.get(f"/documents/{invoice.id}/email")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "The PDF could not be made" in html and "Nothing was sent" in html
+    assert messages(office) == [] and sam.smtp.messages == []
