@@ -139,3 +139,32 @@ def test_key_rotation_covers_tokens_and_client_secrets(app, user_id, instance_di
         assert box.decrypt(account.access_token_enc) == "access-1"
         assert box.decrypt(account.refresh_token_enc) == "refresh-1"
         assert box.decrypt(row.google_client_secret_enc) == "gsecret"
+
+
+WRITER = """
+import sys
+from webpanel import create_app
+from webpanel.extensions import db
+from webpanel.settings import services
+app = create_app()
+with app.app_context():
+    for n in range(30):
+        row = services.load(int(sys.argv[1]))
+        row.signature = f"worker rev {n}"
+        db.session.add(row)
+        db.session.commit()
+print("done")
+"""
+
+
+def test_several_worker_processes_write_at_once(app, make_user, instance_dir):
+    ids = [make_user(f"proc{n}@example.com") for n in range(3)]
+    env = {"WEBPANEL_INSTANCE": str(instance_dir), "PATH": "/usr/bin:/bin"}
+    workers = [subprocess.Popen([sys.executable, "-c", WRITER, str(uid)], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for uid in ids]
+    results = [worker.communicate(timeout=120) for worker in workers]
+    assert all(worker.returncode == 0 for worker in workers), results
+    assert not any("locked" in err for _out, err in results)
+    with app.app_context():
+        assert {services.load(uid).signature for uid in ids} == {"worker rev 29"}
