@@ -10,6 +10,13 @@ CSP = (
     "frame-ancestors 'none'; frame-src 'self'"
 )
 
+#: Chrome shows PDFs through a built-in viewer that a page's `object-src 'none'` and
+#: `style-src 'self'` would block; the PDF itself runs no script and loads nothing.
+PDF_CSP = ("default-src 'none'; object-src 'self'; style-src 'unsafe-inline'; "
+           "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+#: Anything else served as a file: nothing in it may run, load or be framed.
+DOWNLOAD_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
+
 
 def init_app(app: Flask) -> None:
     """Register the header hook."""

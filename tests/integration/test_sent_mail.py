@@ -102,6 +102,8 @@ def test_preview_views_and_attachments(hx, app, user_id):
         'attachment; filename="Invoice-INV-1.pdf"')
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert download.headers["Cache-Control"] == "no-store"
+    assert "sandbox" in download.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in download.headers["Content-Security-Policy"]
     inline = hx.client.get(f"/sent/{mid}/attachments/0?inline=1")
     assert inline.headers["Content-Type"] == "application/pdf"
     assert inline.headers["Content-Disposition"].startswith("inline;")

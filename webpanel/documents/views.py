@@ -28,15 +28,12 @@ from webpanel.documents.totals import line_amount
 from webpanel.errors import error_response
 from webpanel.fragments import render_htmx
 from webpanel.listing import page_arg, search_arg
+from webpanel.security import PDF_CSP
 
 log = logging.getLogger(__name__)
 
 SLUG = "<any(proposals, 'sales-orders', invoices, 'purchase-orders'):slug>"
 SLUG_KINDS = {slug: kind for kind, slug in KIND_SLUGS.items()}
-#: Chrome shows PDFs through a built-in viewer that a page's `object-src 'none'` and
-#: `style-src 'self'` would block; the PDF itself runs no script and loads nothing.
-PDF_CSP = ("default-src 'none'; object-src 'self'; style-src 'unsafe-inline'; "
-           "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
 PDF_FAILED = ("The PDF could not be made", "Nothing was lost. Try again in a moment; if it "
               "keeps happening, tell your administrator (the details are in the panel's log).")
 

@@ -13,6 +13,7 @@ from webpanel.mail.hints import STEP_LABELS
 from webpanel.outbox import bp, compose, listing, preview, services
 from webpanel.outbox.forms import ComposeForm
 from webpanel.outbox.models import METHOD_LABELS, STATUS_LABELS, Message
+from webpanel.security import DOWNLOAD_CSP, PDF_CSP
 from webpanel.settings import services as settings_services
 
 BODY_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data: cid:{images}; "
@@ -158,7 +159,7 @@ def _download(data: bytes, filename: str, content_type: str, inline: bool) -> Re
     disposition = "inline" if inline else "attachment"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Content-Security-Policy"] = PDF_CSP if inline else DOWNLOAD_CSP
     return response
 
 
