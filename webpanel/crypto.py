@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from flask import current_app
 
 
 class SecretUnreadable(Exception):
@@ -56,6 +57,11 @@ class SecretBox:
         newest = self.key_file.read_text().split()[0]
         write_keys(self.key_file, [newest.encode()])
         self._load()
+
+
+def secret_box() -> SecretBox:
+    """The application's secret box (its key file lives in the instance folder)."""
+    return current_app.extensions["webpanel.secrets"]
 
 
 def write_keys(path: Path, keys: Iterable[bytes]) -> None:

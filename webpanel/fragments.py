@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Response, make_response, render_template
 
 from webpanel.extensions import htmx
 
 
-def render_htmx(page_template: str, partial: str, status: int = 200, **context) -> Response:
+def render_htmx(page_template: str, partial: str, status: int = 200,
+                page_context: Callable[[], dict] | None = None, **context) -> Response:
     """Render `partial` alone for an htmx request (not boosted), else the page, which includes it.
 
+    `page_context` supplies what only the whole page shows (computed only when it is rendered).
     Both answers share a URL, so the response varies on `HX-Request`.
     """
     restoring = htmx.history_restore_request if htmx else False
     wants_fragment = bool(htmx) and not htmx.boosted and not restoring
+    if not wants_fragment and page_context:
+        context.update(page_context())
     template = partial if wants_fragment else page_template
     response = make_response(render_template(template, partial=partial, **context), status)
     response.headers["Vary"] = _add_vary(response.headers.get("Vary"), "HX-Request")

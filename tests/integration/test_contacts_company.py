@@ -129,6 +129,8 @@ def test_search_finds_contacts_by_name_person_or_email(app, user_client):
     assert "100% Cotton" in percent and "Acme" not in percent
     nothing = text_of(user_client.get("/customers/?q=nobody"))
     assert "No customers match “nobody”" in nothing
+    page = user_client.get("/customers/").get_data(as_text=True)
+    assert 'label for="q">Search customers' in page and "Add a customer" in page
 
 
 def test_contact_lists_are_paginated(app, user_client):

@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from tests.conftest import Htmx
 from webpanel import create_app, migrate
+from webpanel.crypto import secret_box
 from webpanel.extensions import db
 from webpanel.integrations.models import IntegrationSettings
 from webpanel.keys import rotate_all
@@ -46,7 +47,7 @@ def test_key_rotation_re_encrypts_everything(app, user_client, user_id, instance
     with fresh.app_context():
         row = db.session.get(EmailSettings, user_id)
         assert row.smtp_password_enc != before
-        assert services.secrets().decrypt(row.smtp_password_enc) == "Rotate-Me-123"
+        assert secret_box().decrypt(row.smtp_password_enc) == "Rotate-Me-123"
 
 
 def test_migrations_match_the_models(app):
@@ -62,7 +63,7 @@ def test_upgrade_is_repeatable_and_keeps_settings(app, user_client, user_id):
         migrate.upgrade(app)
         row = db.session.get(EmailSettings, user_id)
         assert row.smtp_server == "smtp.example.com"
-        assert services.secrets().decrypt(row.smtp_password_enc) == "Rotate-Me-123"
+        assert secret_box().decrypt(row.smtp_password_enc) == "Rotate-Me-123"
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
@@ -100,7 +101,7 @@ def test_upgrading_from_the_first_schema_keeps_every_setting(instance_dir):
     app = create_app({"TESTING": True})
     with app.app_context():
         migrate.upgrade(app, "0001")
-        secret = services.secrets().encrypt("Kept-Across-Upgrades")
+        secret = secret_box().encrypt("Kept-Across-Upgrades")
         db.session.execute(text(
             "INSERT INTO users (id, email, password_hash, is_admin, created_at) "
             "VALUES (1, 'old@example.com', 'x', 1, '2026-01-01 00:00:00')"))
@@ -118,13 +119,13 @@ def test_upgrading_from_the_first_schema_keeps_every_setting(instance_dir):
                 row.send_using, row.allow_self_signed)
         assert kept == ("Old Name", "old@example.com", True, "Sig", "smtp.example.com", "old",
                         2525, "ssl", "client", True)
-        assert services.secrets().decrypt(row.smtp_password_enc) == "Kept-Across-Upgrades"
+        assert secret_box().decrypt(row.smtp_password_enc) == "Kept-Across-Upgrades"
     app.extensions["webpanel.engine"].dispose()
 
 
 def test_key_rotation_covers_tokens_and_client_secrets(app, user_id, instance_dir):
     with app.app_context():
-        box = services.secrets()
+        box = secret_box()
         db.session.add(IntegrationSettings(id=1, google_client_secret_enc=box.encrypt("gsecret")))
         db.session.add(OAuthAccount(user_id=user_id, provider="google", email="s@example.com",
                                     access_token_enc=box.encrypt("access-1"),
@@ -133,7 +134,7 @@ def test_key_rotation_covers_tokens_and_client_secrets(app, user_id, instance_di
         assert rotate_all(app) == (3, 0)
     fresh = create_app({"TESTING": True})
     with fresh.app_context():
-        box = services.secrets()
+        box = secret_box()
         account = db.session.query(OAuthAccount).one()
         row = db.session.get(IntegrationSettings, 1)
         assert box.decrypt(account.access_token_enc) == "access-1"

@@ -234,6 +234,8 @@ def test_lists_search_by_number_or_contact_name_and_paginate(app, hx, people):
             services.set_items(document, [("Item", Decimal(1), Decimal(index))])
             services.add_numbered(document)
     first = text_of(hx.client.get("/documents/invoices/"))
+    page = hx.client.get("/documents/invoices/").get_data(as_text=True)
+    assert 'label for="q">Search invoices' in page and "New invoice" in page
     assert "INV-0027" in first and "INV-0003" in first and "INV-0002" not in first
     assert "Page 1 of 2 (27 invoices)" in first
     second = text_of(hx.get("/documents/invoices/?page=2"))

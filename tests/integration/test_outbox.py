@@ -264,13 +264,13 @@ def test_missing_document_is_404(sam):
     assert sam.get("/documents/99999/email").status_code == 404
 
 
-def test_documents_helper_renders_once_for_an_unchanged_document(sam, office):
+def test_sending_an_unchanged_document_twice_renders_its_pdf_once(sam, office):
     invoice = first_document(office, "invoice")
+    send(sam, invoice.id)
+    send(sam, invoice.id)
+    assert len(sam.smtp.wait_for_messages(2)) == 2
     with office.app_context():
-        document = documents.get_document(invoice.id)
-        first, _ = documents.pdf_for(document)
-        second, _ = documents.pdf_for(document)
-    assert first == second
+        assert documents.pdf_cache().render_count == 1
 
 
 def test_a_pdf_that_cannot_be_made_sends_nothing_and_says_so(sam, office, monkeypatch):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from webpanel.crypto import SecretUnreadable
+from webpanel.crypto import SecretUnreadable, secret_box
 from webpanel.extensions import db
 from webpanel.integrations.models import IntegrationSettings
 
@@ -29,8 +29,16 @@ ENDPOINT_DEFAULTS = {
     "GRAPH_API_BASE_URL": "https://graph.microsoft.com/v1.0/",
 }
 LABELS = {"google": "Google", "microsoft": "Microsoft"}
+#: The Gmail and Outlook tabs' names; a provider's tab is also its "Send Mail Using" value.
 TABS = {"google": "gmail", "microsoft": "outlook"}
-METHODS = {"google": "gmail", "microsoft": "outlook"}
+PROVIDERS = {tab: provider for provider, tab in TABS.items()}
+#: The words each tab uses, from the seed's help page.
+WORDS = {
+    "google": {"name": "Gmail", "sign_in": "Sign In With Google",
+               "deauthorize": "De-Authorize Gmail", "method": "Gmail API"},
+    "microsoft": {"name": "Outlook", "sign_in": "Sign in to Outlook",
+                  "deauthorize": "De-Authorize Outlook", "method": "Outlook API"},
+}
 
 
 @dataclass(frozen=True)
@@ -77,7 +85,7 @@ def credentials(name: str) -> tuple[str, str]:
     token = getattr(row, f"{name}_client_secret_enc")
     if not secret and token:
         try:
-            secret = current_app.extensions["webpanel.secrets"].decrypt(token)
+            secret = secret_box().decrypt(token)
         except SecretUnreadable:
             secret = ""
     return client_id, secret

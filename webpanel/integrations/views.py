@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template, url_for
+from flask import render_template, url_for
 
 from webpanel.access import admin_required
+from webpanel.crypto import secret_box
 from webpanel.extensions import db
 from webpanel.integrations import bp, providers
 from webpanel.integrations.forms import IntegrationsForm
@@ -28,7 +29,7 @@ def page():
 
 
 def _save(row, form: IntegrationsForm) -> None:
-    box = db_secrets()
+    box = secret_box()
     row.google_client_id = form.google_client_id.data.strip()
     row.microsoft_client_id = form.microsoft_client_id.data.strip()
     row.microsoft_tenant = form.microsoft_tenant.data.strip() or "common"
@@ -38,11 +39,6 @@ def _save(row, form: IntegrationsForm) -> None:
         row.microsoft_client_secret_enc = box.encrypt(form.microsoft_client_secret.data)
     db.session.add(row)
     db.session.commit()
-
-
-def db_secrets():
-    """The app's secret box."""
-    return current_app.extensions["webpanel.secrets"]
 
 
 def _redirect_uris() -> dict[str, str]:

@@ -12,13 +12,13 @@ from authlib.integrations.requests_client import OAuth2Session
 from flask import current_app, session
 from sqlalchemy import delete, select
 
-from webpanel.crypto import SecretUnreadable
+from webpanel.crypto import SecretUnreadable, secret_box
 from webpanel.database import utcnow
 from webpanel.extensions import db
 from webpanel.integrations import providers
 from webpanel.integrations.providers import Provider
 from webpanel.oauth.models import OAuthAccount
-from webpanel.oauth.tokens import box, store
+from webpanel.oauth.tokens import store
 
 log = logging.getLogger("webpanel.oauth")
 PENDING = "oauth_pending"
@@ -41,7 +41,7 @@ def connected_apis(user_id: int) -> set[str]:
     """"gmail" and/or "outlook": the APIs this user signed in to (reconnect-needed counts,
     so the choice stays and its send fails with the plain "sign in again" message)."""
     rows = db.session.scalars(select(OAuthAccount.provider).where(OAuthAccount.user_id == user_id))
-    return {providers.METHODS[name] for name in rows}
+    return {providers.TABS[name] for name in rows}
 
 
 def start(provider: Provider, user_id: int, redirect_uri: str) -> str:
@@ -137,7 +137,8 @@ def _save(user_id: int, provider: str, token: dict, email: str) -> OAuthAccount:
 def _revoke(account: OAuthAccount, provider: Provider) -> bool:
     token = account.refresh_token_enc or account.access_token_enc
     try:
-        response = requests.post(provider.revoke_url, data={"token": box().decrypt(token or "")},
+        plain = secret_box().decrypt(token or "")
+        response = requests.post(provider.revoke_url, data={"token": plain},
                                  timeout=current_app.config["MAIL_TIMEOUT"])
     except (requests.RequestException, SecretUnreadable):
         log.warning("revoking the %s token failed; deleting it locally anyway", provider.name)

@@ -10,25 +10,17 @@ from webpanel.outbox import listing
 from webpanel.outbox.models import METHOD_LABELS, STATUS_LABELS
 from webpanel.settings.models import EmailSettings
 
-TAB_PROVIDERS = {"gmail": "google", "outlook": "microsoft"}
-WORDS = {
-    "gmail": {"name": "Gmail", "sign_in": "Sign In With Google",
-              "deauthorize": "De-Authorize Gmail", "method": "Gmail API"},
-    "outlook": {"name": "Outlook", "sign_in": "Sign in to Outlook",
-                "deauthorize": "De-Authorize Outlook", "method": "Outlook API"},
-}
-
 
 def context(tab: str, owner_id: int, viewer_id: int, settings: EmailSettings,
             args: Mapping[str, str]) -> dict:
     """The tab's template values; the sent list only for the tab's own owner."""
-    provider = TAB_PROVIDERS[tab]
+    provider = providers.PROVIDERS[tab]
     account = account_for(owner_id, provider)
     own = owner_id == viewer_id
     page = listing.page_from_request(owner_id, args, method=tab) if own and account else None
     mismatch = bool(account and account.email and settings.address
                     and account.email.lower() != settings.address.lower())
-    return {"words": WORDS[tab], "provider_label": providers.LABELS[provider],
+    return {"words": providers.WORDS[provider], "provider_label": providers.LABELS[provider],
             "configured": providers.get(provider) is not None, "account": account,
             "own_tab": own, "page": page, "name_mismatch": mismatch,
             "methods": METHOD_LABELS, "statuses": STATUS_LABELS}

@@ -10,7 +10,7 @@ from flask import current_app
 from requests import RequestException
 from sqlalchemy import select
 
-from webpanel.crypto import SecretBox, SecretUnreadable
+from webpanel.crypto import SecretUnreadable, secret_box
 from webpanel.database import utcnow
 from webpanel.extensions import db
 from webpanel.integrations import providers
@@ -18,13 +18,6 @@ from webpanel.mail.base import MailError
 from webpanel.oauth.models import OAuthAccount
 
 EXPIRY_MARGIN = timedelta(seconds=60)
-TAB_NAMES = {"google": "Gmail", "microsoft": "Outlook"}
-SIGN_IN_BUTTONS = {"google": "Sign In With Google", "microsoft": "Sign in to Outlook"}
-
-
-def box() -> SecretBox:
-    """The app's secret box."""
-    return current_app.extensions["webpanel.secrets"]
 
 
 def store(account: OAuthAccount, token: dict) -> None:
@@ -32,9 +25,9 @@ def store(account: OAuthAccount, token: dict) -> None:
 
     The caller commits, so the access and refresh tokens land in one transaction.
     """
-    account.access_token_enc = box().encrypt(token["access_token"])
+    account.access_token_enc = secret_box().encrypt(token["access_token"])
     if token.get("refresh_token"):
-        account.refresh_token_enc = box().encrypt(token["refresh_token"])
+        account.refresh_token_enc = secret_box().encrypt(token["refresh_token"])
     expires_in = int(token.get("expires_in") or 3600)
     account.expires_at = utcnow() + timedelta(seconds=expires_in)
     account.scope = str(token.get("scope") or account.scope or "")
@@ -43,10 +36,10 @@ def store(account: OAuthAccount, token: dict) -> None:
 
 def reconnect_error(provider: str) -> MailError:
     """The failure for a revoked or expired grant: sign in again, never retry in a loop."""
-    tab = TAB_NAMES[provider]
+    words = providers.WORDS[provider]
     return MailError("sign-in", f"{providers.LABELS[provider]} no longer accepts the panel's "
                      "sign-in (it was revoked, expired, or the password changed).",
-                     f"Open Email settings → {tab} and press “{SIGN_IN_BUTTONS[provider]}” "
+                     f"Open Email settings → {words['name']} and press “{words['sign_in']}” "
                      "again, then Retry.", retryable=False)
 
 
@@ -111,7 +104,7 @@ class AccountTokens:
 
     def _decrypt(self, token: str | None) -> str:
         try:
-            return box().decrypt(token or "")
+            return secret_box().decrypt(token or "")
         except SecretUnreadable:
             db.session.commit()
             raise reconnect_error(self.provider) from None

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from webpanel.integrations import providers
-from webpanel.oauth import services, tabs
+from webpanel.oauth import services
 from webpanel.settings.views import owner_or_404, render_tab
 
 bp = Blueprint("oauth", __name__)
@@ -24,7 +24,7 @@ def _tab_url(user_id: int, provider: str) -> str:
 @login_required
 def connect(user_id: int, tab: str):
     """Start signing in: only people sign in for themselves."""
-    provider_name = tabs.TAB_PROVIDERS.get(tab)
+    provider_name = providers.PROVIDERS.get(tab)
     if provider_name is None or user_id != current_user.id:
         abort(404)
     provider = providers.get(provider_name)
@@ -49,8 +49,7 @@ def callback(provider: str):
         return render_template("oauth/failed.html", message=str(failure),
                                back=_tab_url(current_user.id, provider)), 400
     flash(f"Signed in as {account.email}. You can now choose "
-          f"“{'Gmail API' if provider == 'google' else 'Outlook API'}” under SMTP → Send Mail "
-          "Using.")
+          f"“{providers.WORDS[provider]['method']}” under SMTP → Send Mail Using.")
     return redirect(_tab_url(current_user.id, provider))
 
 
@@ -59,7 +58,7 @@ def callback(provider: str):
 def deauthorize(user_id: int, tab: str):
     """Revoke (Google) and delete the local tokens, even if revoking fails."""
     owner = owner_or_404(user_id)
-    provider_name = tabs.TAB_PROVIDERS.get(tab) or abort(404)
+    provider_name = providers.PROVIDERS.get(tab) or abort(404)
     account = services.account_for(owner.id, provider_name)
     notice = "Not signed in."
     if account is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Response, abort, make_response, request, url_for
+from flask import Response, abort, make_response, request
 from flask_login import current_user, login_required
 
 from webpanel.documents import services as documents
@@ -109,11 +109,16 @@ def message_preview(message_id: int):
         view = "html"
     context = preview.context(message, services.mime_of(message), view,
                               images=request.args.get("images") == "1")
-    page = listing.page_from_request(current_user.id, {})
-    return render_htmx("outbox/sent.html", "outbox/partials/_preview.html", page=page,
+    return render_htmx("outbox/sent.html", "outbox/partials/_preview.html",
+                       page_context=_newest_page,
                        methods=METHOD_LABELS, statuses=STATUS_LABELS, message=message,
                        status_name=services.effective_status(message), step_labels=STEP_LABELS,
                        **context)
+
+
+def _newest_page() -> dict:
+    """The list shown above a preview opened by its own URL."""
+    return {"page": listing.page_from_request(current_user.id, {})}
 
 
 @bp.route("/sent/<int:message_id>/body.html")
@@ -161,10 +166,5 @@ def _download(data: bytes, filename: str, content_type: str, inline: bool) -> Re
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = PDF_CSP if inline else DOWNLOAD_CSP
     return response
-
-
-def sent_url(message: Message) -> str:
-    """Where a message is shown in Sent mail."""
-    return url_for("outbox.message_preview", message_id=message.id)
 
 

@@ -17,15 +17,13 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from webpanel.mail.smtp import DEFAULT_PORTS
+from webpanel.integrations.providers import PROVIDERS, WORDS
 from webpanel.validators import email_address, single_line
 
 SECURITY_LABELS = [SelectChoice("ssl", "SSL"), SelectChoice("tls", "TLS"),
                    SelectChoice("none", "NONE")]
 SEND_USING_LABELS = [SelectChoice("smtp", "SMTP Server"), SelectChoice("client", "Email Client")]
-API_LABELS = {"gmail": SelectChoice("gmail", "Gmail API"),
-              "outlook": SelectChoice("outlook", "Outlook API")}
-API_TABS = {"gmail": "Gmail", "outlook": "Outlook"}
+API_WORDS = {tab: WORDS[provider] for tab, provider in PROVIDERS.items()}
 
 
 class GeneralForm(FlaskForm):
@@ -71,14 +69,16 @@ class SmtpForm(FlaskForm):
     def offer_apis(self, connected: set[str]) -> None:
         """Add "Gmail API" / "Outlook API" for the accounts this person has signed in to."""
         self.send_using.choices = SEND_USING_LABELS + [
-            API_LABELS[name] for name in ("gmail", "outlook") if name in connected]
+            SelectChoice(tab, words["method"]) for tab, words in API_WORDS.items()
+            if tab in connected]
 
     def validate_send_using(self, field) -> None:
         """Only a way of sending that is available; an API only once its tab is signed in."""
         allowed = {choice.value for choice in field.choices}
-        if field.data in API_LABELS and field.data not in allowed:
-            tab = API_TABS[field.data]
-            raise ValidationError(f"Sign in on the {tab} tab first, then choose {tab} API.")
+        if field.data in API_WORDS and field.data not in allowed:
+            words = API_WORDS[field.data]
+            raise ValidationError(f"Sign in on the {words['name']} tab first, then choose "
+                                  f"{words['method']}.")
         if field.data not in allowed:
             raise ValidationError("Choose SMTP Server or Email Client.")
 
@@ -92,15 +92,6 @@ class SmtpForm(FlaskForm):
             if not _is_ipv6(value):
                 raise ValidationError("Enter only the server name, like smtp.office365.com "
                                       "(no spaces, “smtp://” or port).")
-
-    def port_or_default(self) -> int:
-        """The Port, or the usual one for the chosen security when left empty."""
-        return self.smtp_port.data or self.default_port(self.smtp_security.data)
-
-    @staticmethod
-    def default_port(security: str) -> int:
-        """The usual port for a security choice: 465 for SSL, 587 for TLS, 25 for NONE."""
-        return DEFAULT_PORTS.get(security, 587)
 
 
 class SendTestForm(FlaskForm):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import current_app
 
-from webpanel.crypto import SecretBox, SecretUnreadable
+from webpanel.crypto import SecretUnreadable, secret_box
 from webpanel.extensions import db
 from webpanel.integrations import providers
 from webpanel.mail.base import MailError, Transport
 from webpanel.mail.gmail import GmailTransport
 from webpanel.mail.graph import GraphTransport
-from webpanel.mail.smtp import SmtpConfig, SmtpTransport
+from webpanel.mail.smtp import DEFAULT_PORTS, SmtpConfig, SmtpTransport
 from webpanel.mail.transports import EmailClientHandoff
 from webpanel.oauth import services as oauth_services
 from webpanel.oauth.tokens import AccountTokens
@@ -19,11 +19,6 @@ from webpanel.settings.models import EmailSettings
 
 UNREADABLE_PASSWORD = ("The stored password can no longer be read (it was damaged or encrypted "
                        "with a lost key). Enter the password again and save.")
-
-
-def secrets() -> SecretBox:
-    """The app's secret box (key in the instance folder)."""
-    return current_app.extensions["webpanel.secrets"]
 
 
 def load(user_id: int) -> EmailSettings:
@@ -53,7 +48,7 @@ def save_smtp(settings: EmailSettings, form: SmtpForm) -> None:
     settings.smtp_security = form.smtp_security.data
     settings.allow_self_signed = bool(form.allow_self_signed.data)
     if form.smtp_password.data:
-        settings.smtp_password_enc = secrets().encrypt(form.smtp_password.data)
+        settings.smtp_password_enc = secret_box().encrypt(form.smtp_password.data)
     _commit(settings)
 
 
@@ -68,41 +63,31 @@ def password_state(settings: EmailSettings) -> str:
     if not settings.smtp_password_enc:
         return "none"
     try:
-        secrets().decrypt(settings.smtp_password_enc)
+        secret_box().decrypt(settings.smtp_password_enc)
     except SecretUnreadable:
         return "unreadable"
     return "stored"
 
 
-def smtp_config(settings: EmailSettings, form: SmtpForm) -> SmtpConfig:
-    """An SMTP config from the form's current values; a blank password means the stored one."""
-    password = form.smtp_password.data or ""
-    if not password and settings.smtp_password_enc and form.smtp_username.data:
-        password = secrets().decrypt(settings.smtp_password_enc)
-    return SmtpConfig(
-        host=form.smtp_server.data,
-        port=form.port_or_default(),
-        security=form.smtp_security.data,
-        username=(form.smtp_username.data or "").strip(),
-        password=password,
-        timeout=current_app.config["MAIL_TIMEOUT"],
-        allow_self_signed=bool(form.allow_self_signed.data),
-    )
+SMTP_FIELDS = ("smtp_server", "smtp_username", "smtp_port", "smtp_security", "allow_self_signed")
 
 
-def saved_smtp_config(settings: EmailSettings) -> SmtpConfig:
-    """An SMTP config from the saved settings."""
-    password = ""
-    if settings.smtp_password_enc and settings.smtp_username:
-        password = secrets().decrypt(settings.smtp_password_enc)
+def smtp_config(settings: EmailSettings, form: SmtpForm | None = None) -> SmtpConfig:
+    """The SMTP config from the form's current values (saved or not), else the saved settings.
+
+    A blank password means the stored one.
+    """
+    values = form.data if form else {name: getattr(settings, name) for name in SMTP_FIELDS}
+    username = (values["smtp_username"] or "").strip()
+    password = values.get("smtp_password") or ""
+    if not password and username and settings.smtp_password_enc:
+        password = secret_box().decrypt(settings.smtp_password_enc)
+    security = values["smtp_security"]
     return SmtpConfig(
-        host=settings.smtp_server,
-        port=settings.smtp_port or SmtpForm.default_port(settings.smtp_security),
-        security=settings.smtp_security,
-        username=settings.smtp_username,
-        password=password,
+        host=values["smtp_server"] or "", port=values["smtp_port"] or DEFAULT_PORTS[security],
+        security=security, username=username, password=password,
         timeout=current_app.config["MAIL_TIMEOUT"],
-        allow_self_signed=settings.allow_self_signed,
+        allow_self_signed=bool(values["allow_self_signed"]),
     )
 
 
@@ -114,7 +99,7 @@ def transport_for(settings: EmailSettings, method: str | None = None) -> Transpo
     if method in ("gmail", "outlook"):
         return api_transport(settings.user_id, method)
     try:
-        return SmtpTransport(saved_smtp_config(settings))
+        return SmtpTransport(smtp_config(settings))
     except SecretUnreadable:
         raise MailError("sign-in", UNREADABLE_PASSWORD, "Open Email settings → SMTP, enter "
                         "the password again and save.", retryable=False) from None
@@ -122,10 +107,10 @@ def transport_for(settings: EmailSettings, method: str | None = None) -> Transpo
 
 def api_transport(user_id: int, method: str) -> Transport:
     """The Gmail API or Microsoft Graph transport for the person's signed-in account."""
-    provider = "google" if method == "gmail" else "microsoft"
+    provider = providers.PROVIDERS[method]
     account = oauth_services.account_for(user_id, provider)
     if account is None:
-        tab = "Gmail" if method == "gmail" else "Outlook"
+        tab = providers.WORDS[provider]["name"]
         raise MailError("sign-in", f"You are not signed in on the {tab} tab.",
                         f"Open Email settings → {tab} and sign in, or choose another way under "
                         "Send Mail Using.", retryable=False)

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from webpanel.auth.models import User
 from webpanel.extensions import db
 from webpanel.fragments import render_fragment, render_htmx
+from webpanel.integrations import providers
 from webpanel.mail.hints import STEP_LABELS
 from webpanel.mail.smtp import DEFAULT_PORTS
 from webpanel.oauth import services as oauth_services
@@ -128,7 +129,7 @@ def smtp_form(user_id: int, **kwargs) -> SmtpForm:
 def render_tab(owner: User, tab: str, status: int = 200, **context):
     """The Email tab's page or sub-tab fragment, with every form and notice it needs."""
     settings = services.load(owner.id)
-    if tab in oauth_tabs.TAB_PROVIDERS:
+    if tab in providers.PROVIDERS:
         context.update(oauth_tabs.context(tab, owner.id, current_user.id, settings,
                                           request.args))
     context.setdefault("general_form", GeneralForm(formdata=None, obj=settings))
