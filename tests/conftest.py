@@ -12,7 +12,8 @@ from webpanel import create_app, migrate
 from webpanel.auth import services as auth_services
 from webpanel.extensions import db
 
-pytest_plugins = ["tests.support.smtp_fixtures", "tests.support.oauth_fixtures"]
+pytest_plugins = ["tests.support.smtp_fixtures", "tests.support.oauth_fixtures",
+                  "tests.support.mail_servers"]
 
 PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
