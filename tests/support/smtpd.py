@@ -107,7 +107,7 @@ class _Handler:
             if login in users and users[login] == password:
                 return AuthResult(success=True, auth_data=data)
         text = self._owner.auth_failure_reply
-        message = _reply(535, text) if text else None
+        message = _reply(self._owner.auth_failure_code, text) if text else None
         return AuthResult(success=False, handled=False, message=message)
 
     async def handle_EHLO(
@@ -255,6 +255,7 @@ class SmtpServer:
         require_starttls: bool | None = None,
         require_auth: bool = True,
         auth_failure_reply: str | None = None,
+        auth_failure_code: int = 535,
         refuse_senders: Iterable[str] = (),
         refuse_recipients: Iterable[str] = (),
         data_size_limit: int | None = None,
@@ -275,6 +276,7 @@ class SmtpServer:
         self.require_starttls = mode == "starttls" and require_starttls is not False
         self.require_auth = require_auth
         self.auth_failure_reply = auth_failure_reply
+        self.auth_failure_code = auth_failure_code
         self.refuse_senders: set[str] = set(refuse_senders)
         self.refuse_recipients: set[str] = set(refuse_recipients)
         self.data_size_limit = data_size_limit
