@@ -98,3 +98,30 @@ def test_an_ordinary_wrong_password_still_says_so(smtp_server_factory):
     with pytest.raises(MailError) as caught:
         transport.send(Outgoing(b"Subject: x\r\n\r\nx\r\n", "user@example.com", ("a@b.example",)))
     assert "rejected the user name or password" in caught.value.reason
+
+
+@pytest.fixture
+def hx(app, user_client, user_id, lookup, mx_server):
+    from tests.conftest import Htmx
+
+    app.config.update(DNS_NAMESERVERS=[mx_server.host], DNS_PORT=mx_server.port)
+    helper = Htmx(user_client, f"/users/{user_id}/email/general")
+    helper.base = f"/users/{user_id}/email"
+    return helper
+
+
+def test_the_smtp_tab_looks_up_an_own_domain(hx):
+    hx.post(f"{hx.base}/general", {"display_name": "Zoe", "address": "zoe@acme-office.example"})
+    page = hx.get(f"{hx.base}/smtp").get_data(as_text=True)
+    assert "Look up recommended settings" in page and "Use recommended settings" not in page
+    filled = hx.post(f"{hx.base}/smtp/recommended", {"send_using": "smtp"}).get_data(True)
+    assert 'value="smtp.office365.com"' in filled and 'value="587"' in filled
+    assert "<strong>Microsoft 365</strong>" in filled and "December 2026" in filled
+    assert "Press Save" in filled
+
+
+def test_the_smtp_tab_says_when_nothing_is_known(hx):
+    hx.post(f"{hx.base}/general", {"display_name": "Eve", "address": "eve@own-server.example"})
+    filled = hx.post(f"{hx.base}/smtp/recommended", {"send_using": "smtp"}).get_data(True)
+    assert "No recommended settings are known" in filled
+    assert 'value="smtp.office365.com"' not in filled
