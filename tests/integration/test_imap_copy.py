@@ -115,3 +115,23 @@ def test_ssl_chosen_for_a_plain_port_is_a_tls_error(dovecot, imap_account):
         imap.list_folders(ImapConfig("127.0.0.1", dovecot.port, "ssl", imap_account.user,
                                      imap_account.password, timeout=2))
     assert caught.value.step == "tls" and "secure connection" in caught.value.reason
+
+
+@pytest.mark.parametrize(("method", "host", "provider"), [
+    ("gmail", "", "Gmail"), ("outlook", "", "Microsoft"),
+    ("smtp", "smtp.gmail.com", "Gmail"), ("smtp", "SMTP.Office365.com", "Microsoft"),
+    ("smtp", "smtp-mail.outlook.com.", "Microsoft"), ("smtp", "mail.acme.example", None),
+    ("client", "", None),
+])
+def test_providers_that_keep_their_own_copy(method, host, provider):
+    words = imap.provider_copy(method, host)
+    assert (words is None) if provider is None else words.startswith(provider)
+
+
+def test_a_failed_copy_reads_as_sent(dovecot, imap_account, config):
+    wrong = ImapConfig("localhost", dovecot.tls_port, "ssl", imap_account.user, "wrong-pass")
+    with pytest.raises(ImapError) as caught:
+        imap.copy_to_sent(wrong, invoice())
+    text = imap.copy_failed_text(caught.value)
+    assert text.startswith("Sent; the copy in your Sent folder failed: ")
+    assert "rejected the user name or password" in text

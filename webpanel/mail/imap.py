@@ -26,6 +26,10 @@ DEFAULT_PORTS = {"ssl": 993, "tls": 143, "none": 143}
 SENT_NAMES = ("sent", "sent items", "sent messages", "sent mail", "sent-mail", "gesendet",
               "gesendete elemente", "envoyés", "éléments envoyés", "enviados",
               "elementos enviados", "posta inviata", "inviati", "verzonden", "verzonden items")
+#: SMTP servers whose provider files a copy in Sent by itself: a second copy would be a duplicate.
+KEEPS_OWN_COPY = {"smtp.gmail.com": "Gmail", "smtp.googlemail.com": "Gmail",
+                  "smtp.office365.com": "Microsoft", "smtp-mail.outlook.com": "Microsoft"}
+API_KEEPS_OWN_COPY = {"gmail": "Gmail", "outlook": "Microsoft"}
 LIST_LINE = re.compile(rb'\((?P<flags>[^)]*)\) (?P<sep>"(?:[^"\\]|\\.)*"|NIL) (?P<name>.*)$')
 SAFE_ID = re.compile(r"<[!-~]+>")
 
@@ -289,3 +293,18 @@ def _has(client: _Client, config: ImapConfig, folder: str, wanted: str) -> bool:
     data = _ok(client.uid("SEARCH", "HEADER", "Message-ID", quote(wanted)), "folder",
                "The server could not search the folder.", config)
     return bool(data and data[0] and data[0].split())
+
+
+def provider_copy(method: str, smtp_host: str = "") -> str | None:
+    """Why no copy is needed, when the provider already keeps one in Sent (else None)."""
+    provider = API_KEEPS_OWN_COPY.get(method)
+    if provider is None and method == "smtp":
+        provider = KEEPS_OWN_COPY.get(smtp_host.strip().lower().rstrip("."))
+    if provider is None:
+        return None
+    return f"{provider} already keeps a copy of each message in your Sent folder."
+
+
+def copy_failed_text(error: MailError) -> str:
+    """What a person reads when the message went out but its copy did not."""
+    return f"Sent; the copy in your Sent folder failed: {error.reason}"
