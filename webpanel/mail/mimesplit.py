@@ -45,7 +45,9 @@ def _part_spans(mime: bytes, boundary: bytes, start: int) -> list[tuple[int, int
     delimiter = CRLF + b"--" + boundary
     found, at = [], mime.find(delimiter, start)
     while at >= 0:
-        found.append(at)
+        after = mime[at + len(delimiter):at + len(delimiter) + 1]
+        if after in (b"\r", b"-", b" ", b"\t"):  # not a longer boundary that starts alike
+            found.append(at)
         at = mime.find(delimiter, at + len(delimiter))
     return list(zip(found, found[1:], strict=False))
 
