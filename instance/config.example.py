@@ -17,6 +17,7 @@
 # MICROSOFT_CLIENT_ID = "..."
 # MICROSOFT_CLIENT_SECRET = "..."
 # MICROSOFT_TENANT = "common"
+# MICROSOFT_LARGE_MESSAGES = True   # Outlook API messages over 4 MB (asks for Mail.ReadWrite)
 
 # Endpoints default to Google's and Microsoft's real services; override only to point the
 # panel at a test stand-in.

@@ -12,7 +12,8 @@ from webpanel import create_app, migrate
 from webpanel.auth import services as auth_services
 from webpanel.extensions import db
 
-pytest_plugins = ["tests.support.smtp_fixtures", "tests.support.oauth_fixtures"]
+pytest_plugins = ["tests.support.smtp_fixtures", "tests.support.oauth_fixtures",
+                  "tests.support.mail_servers"]
 
 PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
@@ -32,11 +33,18 @@ def no_network_outside_loopback(monkeypatch):
     """Fail any connection to an address outside 127.0.0.1/::1; names other than
     localhost do not resolve (the answer a resolver gives for an unknown host)."""
     real_connect, real_getaddrinfo = socket.socket.connect, socket.getaddrinfo
+    real_sendto = socket.socket.sendto
 
     def guarded_connect(sock, address):
         if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_local(address[0]):
             raise AssertionError(f"test tried to reach {address!r} outside loopback")
         return real_connect(sock, address)
+
+    def guarded_sendto(sock, data, *args):  # UDP (DNS) goes by sendto, not connect
+        address = args[-1]
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_local(address[0]):
+            raise AssertionError(f"test tried to send to {address!r} outside loopback")
+        return real_sendto(sock, data, *args)
 
     def guarded_getaddrinfo(host, *args, **kwargs):
         if not _is_local(host):
@@ -44,6 +52,7 @@ def no_network_outside_loopback(monkeypatch):
         return real_getaddrinfo(host, *args, **kwargs)
 
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket.socket, "sendto", guarded_sendto)
     monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
 
 

@@ -5,6 +5,7 @@ Paths mirror login.microsoftonline.com and graph.microsoft.com in one server:
 - ``GET  /{tenant}/oauth2/v2.0/authorize`` consent page, ``POST /{tenant}/oauth2/v2.0/token``
 - ``GET  /{tenant}/discovery/v2.0/keys`` (JWKS), ``/{tenant}/v2.0/.well-known/openid-configuration``
 - ``GET  /v1.0/me``, ``POST /v1.0/me/sendMail`` (base64 MIME as text/plain, or JSON)
+- drafts, attachments, upload sessions and ``send`` for large messages (see ``graph_drafts``)
 
 ``tenant`` may be any string (``common``, ``organizations``, a GUID). ID tokens carry
 ``iss`` = ``https://login.microsoftonline.com/{tenant_id}/v2.0`` (default: the personal
@@ -29,6 +30,7 @@ from typing import Any
 from authlib.oauth2.rfc6749 import InvalidScopeError
 from flask import Flask, Response, jsonify, request
 
+from .graph_drafts import GraphDrafts
 from .oauth_provider import Account, IssuedToken, OAuthEmulator, scope_set
 from .server import ApiError
 
@@ -107,7 +109,8 @@ class MicrosoftEmulator(OAuthEmulator):
     NAME = "microsoft"
     AUTHORIZE_RULE = "/<tenant>/oauth2/v2.0/authorize"
     TOKEN_RULE = "/<tenant>/oauth2/v2.0/token"
-    ENDPOINTS = frozenset({"token", "me", "send"})
+    ENDPOINTS = frozenset({"token", "me", "send", "draft", "upload_session", "upload",
+                           "send_draft"})
     ACCESS_PREFIX = "EwA"
     REFRESH_PREFIX = "M.C5"
     DENY_DESCRIPTION = "AADSTS65004: User declined to consent to access the app."
@@ -121,6 +124,7 @@ class MicrosoftEmulator(OAuthEmulator):
         self.tenant = tenant
         self.tenant_id = tenant_id
         self.send_limit_bytes = send_limit_bytes
+        self.drafts = GraphDrafts(self)
         super().__init__(client_id, client_secret, **kwargs)
 
     @property
@@ -226,6 +230,7 @@ class MicrosoftEmulator(OAuthEmulator):
                          self._discovery)
         app.add_url_rule("/v1.0/me", "me", self._me)
         app.add_url_rule("/v1.0/me/sendMail", "send", self._send_mail, methods=["POST"])
+        self.drafts.register(app)
 
     def _discovery(self, tenant: str) -> Response:
         root = f"{request.url_root}{tenant}"

@@ -146,8 +146,8 @@ class SentMessage:
 
     email: str
     raw: bytes
-    endpoint: str  # "gmail.send" or "graph.sendMail"
-    upload_type: str  # "json", "media", "multipart" (Gmail); "mime", "json" (Graph)
+    endpoint: str  # "gmail.send", "graph.sendMail" or "graph.send" (a draft)
+    upload_type: str  # "json", "media", "multipart" (Gmail); "mime", "json", "upload-session"
 
     @property
     def message(self) -> EmailMessage:

@@ -197,9 +197,9 @@ def test_graph_send_with_bcc(graph: Setup) -> None:
     assert message["To"] == TO and message["Bcc"] == ", ".join(BCC)
 
 
-def test_graph_over_4_mb_fails_before_any_request(graph: Setup) -> None:
+def test_graph_over_upload_limit_fails_before_any_request(graph: Setup) -> None:
     graph.emu.reset_records()
-    error = graph.fails(outgoing(attachment=os.urandom(3_200_000)))
+    error = graph.fails(outgoing(attachment=os.urandom(3_200_000)), upload_limit=4 * 2**20)
     assert error.step == "message" and not error.retryable
     assert "4 MB" in error.reason and "attachment" in error.hint
     assert graph.emu.requests == []

@@ -72,6 +72,8 @@ class Received:
     auth_user: str | None
     tls: bool
     mail_options: list[str] = field(default_factory=list)
+    dsn_mail: list[str] = field(default_factory=list)  # RET=, ENVID= as sent (case kept)
+    dsn_rcpt: dict[str, list[str]] = field(default_factory=dict)  # NOTIFY=, ORCPT= per address
 
     def parsed(self) -> EmailMessage:
         """The data parsed with the modern email policy."""
@@ -105,13 +107,15 @@ class _Handler:
             if login in users and users[login] == password:
                 return AuthResult(success=True, auth_data=data)
         text = self._owner.auth_failure_reply
-        message = _reply(535, text) if text else None
+        message = _reply(self._owner.auth_failure_code, text) if text else None
         return AuthResult(success=False, handled=False, message=message)
 
     async def handle_EHLO(
         self, server: SMTP, session: Session, envelope: Envelope, hostname: str, responses
     ) -> list[str]:
         session.host_name = hostname
+        if self._owner.dsn:
+            responses.insert(-1, "250-DSN")
         if self._owner.users is None:
             return [r for r in responses if not r[4:].upper().startswith("AUTH")]
         return responses
@@ -153,6 +157,8 @@ class _Handler:
                 auth_user=auth.login.decode() if isinstance(auth, LoginPassword) else None,
                 tls=transport is not None and transport.get_extra_info("ssl_object") is not None,
                 mail_options=list(envelope.mail_options),
+                dsn_mail=list(getattr(envelope, "dsn_mail", [])),
+                dsn_rcpt=dict(getattr(envelope, "dsn_rcpt", {})),
             )
         )
         return "250 2.0.0 OK: queued"
@@ -169,6 +175,22 @@ class _Protocol(SMTP):
         super().__init__(owner._handler, **kwargs)
         self._owner = owner
 
+    async def smtp_MAIL(self, arg: str) -> None:
+        self._dsn_mail = _take_dsn(self, arg, ("RET", "ENVID"))
+        await super().smtp_MAIL(_without_dsn(self, arg, ("RET", "ENVID")))
+        if self.envelope is not None and self.envelope.mail_from:
+            self.envelope.dsn_mail = self._dsn_mail
+            self.envelope.dsn_rcpt = {}
+
+    async def smtp_RCPT(self, arg: str) -> None:
+        params = _take_dsn(self, arg, ("NOTIFY", "ORCPT"))
+        before = len(self.envelope.rcpt_tos) if self.envelope else 0
+        await super().smtp_RCPT(_without_dsn(self, arg, ("NOTIFY", "ORCPT")))
+        envelope = self.envelope
+        if params and envelope is not None and len(envelope.rcpt_tos) > before:
+            envelope.dsn_rcpt = {**getattr(envelope, "dsn_rcpt", {}),
+                                 envelope.rcpt_tos[-1]: params}
+
     async def smtp_DATA(self, arg: str) -> None:
         envelope = self.envelope
         if not (self._owner.drop_during_data and envelope and envelope.rcpt_tos and not arg):
@@ -178,6 +200,21 @@ class _Protocol(SMTP):
         await self._reader.read(64)  # part of the message has arrived: now "crash"
         if self.transport is not None:
             self.transport.abort()
+
+
+def _take_dsn(protocol: _Protocol, arg: str | None, names: tuple[str, ...]) -> list[str]:
+    """The DSN parameters (RFC 3461) of a MAIL/RCPT argument, as sent, when DSN is offered."""
+    if not protocol._owner.dsn or not arg:
+        return []
+    return [p for p in arg.split()[1:] if p.split("=", 1)[0].upper() in names]
+
+
+def _without_dsn(protocol: _Protocol, arg: str | None, names: tuple[str, ...]) -> str | None:
+    """The argument without its DSN parameters (aiosmtpd itself refuses them)."""
+    taken = _take_dsn(protocol, arg, names)
+    if not taken or arg is None:
+        return arg
+    return " ".join(p for p in arg.split() if p not in taken)
 
 
 class _Controller(Controller):
@@ -218,10 +255,12 @@ class SmtpServer:
         require_starttls: bool | None = None,
         require_auth: bool = True,
         auth_failure_reply: str | None = None,
+        auth_failure_code: int = 535,
         refuse_senders: Iterable[str] = (),
         refuse_recipients: Iterable[str] = (),
         data_size_limit: int | None = None,
         drop_during_data: bool = False,
+        dsn: bool = False,
         port: int | None = None,
         server_hostname: str = "localhost",
     ) -> None:
@@ -237,10 +276,12 @@ class SmtpServer:
         self.require_starttls = mode == "starttls" and require_starttls is not False
         self.require_auth = require_auth
         self.auth_failure_reply = auth_failure_reply
+        self.auth_failure_code = auth_failure_code
         self.refuse_senders: set[str] = set(refuse_senders)
         self.refuse_recipients: set[str] = set(refuse_recipients)
         self.data_size_limit = data_size_limit
         self.drop_during_data = drop_during_data
+        self.dsn = dsn  # offer DSN (RFC 3461) and record its parameters
         self.server_hostname = server_hostname
         self._auto_port = port is None
         self.port = free_port() if port is None else port

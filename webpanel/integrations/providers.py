@@ -18,6 +18,9 @@ from webpanel.integrations.models import IntegrationSettings
 GOOGLE_SCOPE = "openid email https://www.googleapis.com/auth/gmail.send"
 MICROSOFT_SCOPE = ("openid email offline_access https://graph.microsoft.com/Mail.Send "
                    "https://graph.microsoft.com/User.Read")
+#: Added when MICROSOFT_LARGE_MESSAGES is on: Graph's drafts and upload sessions (messages over
+#: 4 MB) need it, and it also lets the app read the mailbox, so it is off by default.
+MICROSOFT_LARGE_SCOPE = "https://graph.microsoft.com/Mail.ReadWrite"
 ENDPOINT_DEFAULTS = {
     "GOOGLE_AUTHORIZE_URL": "https://accounts.google.com/o/oauth2/v2/auth",
     "GOOGLE_TOKEN_URL": "https://oauth2.googleapis.com/token",
@@ -106,6 +109,9 @@ def get(name: str) -> Provider | None:
                         endpoint("GOOGLE_TOKEN_URL"), GOOGLE_SCOPE, endpoint("GOOGLE_REVOKE_URL"),
                         {"access_type": "offline", "prompt": "consent"})
     authority = endpoint("MICROSOFT_AUTHORITY_URL").rstrip("/") + "/" + tenant()
+    scope = MICROSOFT_SCOPE
+    if current_app.config.get("MICROSOFT_LARGE_MESSAGES"):
+        scope += " " + MICROSOFT_LARGE_SCOPE
     return Provider("microsoft", client_id, secret, f"{authority}/oauth2/v2.0/authorize",
-                    f"{authority}/oauth2/v2.0/token", MICROSOFT_SCOPE,
+                    f"{authority}/oauth2/v2.0/token", scope,
                     authorize_params={"prompt": "select_account"})

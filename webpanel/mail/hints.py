@@ -26,6 +26,12 @@ MAX_REPLY = 300
 GMAIL_MARKERS = ("5.7.9", "application-specific password", "badcredentials", "support.google.com")
 MICROSOFT_MARKERS = ("5.7.139", "smtpclientauthentication", "basic authentication is disabled",
                      "5.7.57", "5.7.3 authentication unsuccessful")
+#: Microsoft's replies when it no longer takes passwords at all (not a wrong password):
+#: Outlook.com since 16 Sep 2024 (5.7.30), Microsoft 365 with SMTP AUTH off (5.7.139).
+PASSWORDS_OFF_MARKERS = ("5.7.30", "basic authentication is not supported", "5.7.139",
+                         "basic authentication is disabled", "smtpclientauthentication is "
+                         "disabled")
+PASSWORDS_OFF = "Microsoft no longer accepts passwords here: use the Outlook tab."
 
 
 def where(config: SmtpConfig) -> str:
@@ -131,7 +137,22 @@ def starttls_required(config: SmtpConfig, reply: str) -> MailError:
                      "Choose TLS (usually port 587).", reply or None, retryable=False)
 
 
+def microsoft_passwords_off(config: SmtpConfig, code: int, text: str) -> MailError | None:
+    """Microsoft's "passwords are off" replies, which are not a wrong password."""
+    lowered = text.lower()
+    if not any(marker in lowered for marker in PASSWORDS_OFF_MARKERS):
+        return None
+    return MailError("sign-in", PASSWORDS_OFF, "Open Email settings → Outlook and press “Sign "
+                     "in to Outlook”, then choose Outlook API under Send Mail Using. (For "
+                     "Microsoft 365, an administrator can instead enable SMTP AUTH for your "
+                     "mailbox, until Microsoft removes it.)", clean_reply(config, code, text),
+                     retryable=False)
+
+
 def sign_in_rejected(config: SmtpConfig, code: int, text: str) -> MailError:
+    passwords_off = microsoft_passwords_off(config, code, text)
+    if passwords_off is not None:
+        return passwords_off
     lowered = text.lower()
     hint = "Check the User Name and Password. Some providers need an app password for SMTP."
     if any(marker in lowered for marker in GMAIL_MARKERS):
@@ -176,6 +197,9 @@ def too_large_for_server(config: SmtpConfig, size: int, limit: int) -> MailError
 
 
 def refused_at(step: str, config: SmtpConfig, code: int, text: str) -> MailError:
+    passwords_off = microsoft_passwords_off(config, code, text)
+    if passwords_off is not None:
+        return passwords_off
     if code == 530 and "starttls" in text.lower():
         return starttls_required(config, clean_reply(config, code, text))
     return MailError(step, "The server refused the request.", "Read the reply below.",

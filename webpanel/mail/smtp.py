@@ -7,7 +7,7 @@ import socket
 import ssl
 from dataclasses import dataclass
 
-from webpanel.mail import hints
+from webpanel.mail import dsn, hints
 from webpanel.mail.base import MailError, Outgoing, SendResult
 
 DEFAULT_PORTS = {"ssl": 465, "tls": 587, "none": 25}
@@ -114,12 +114,13 @@ class SmtpTransport:
         client.step = "message"
         _check_size(client, data, self.config)
         client.step = "sender"
-        code, reply = client.mail(outgoing.sender)
+        mail_options, rcpt_options = dsn.request(client.esmtp_features, data)
+        code, reply = client.mail(outgoing.sender, mail_options)
         if code != 250:
             raise hints.sender_refused(self.config, outgoing.sender, code, _text(reply))
         client.step = "recipient"
         for recipient in outgoing.recipients:
-            code, reply = client.rcpt(recipient)
+            code, reply = client.rcpt(recipient, rcpt_options)
             if code not in (250, 251):
                 raise hints.recipient_refused(self.config, recipient, code, _text(reply))
         client.step = "message"

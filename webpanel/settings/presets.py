@@ -14,12 +14,23 @@ class Preset:
     port: int
     security: str
     caveat: str
+    tab: str | None = None  # the API tab that works without a password ("gmail", "outlook")
+    password_works: bool = True  # False: the provider refuses passwords over SMTP
 
 
 GMAIL_CAVEAT = ("Gmail accepts SMTP only with an app password (Google Account → Security → "
                 "App passwords), not your normal password. The Gmail tab needs no password at all.")
-MICROSOFT_CAVEAT = ("Microsoft is retiring password sign-in for SMTP; it may already be off for "
-                    "your account. The Outlook tab is the way forward.")
+OUTLOOK_COM_CAVEAT = ("Outlook.com and Hotmail stopped accepting passwords over SMTP on "
+                      "16 September 2024: these settings will not work with a password. Use the "
+                      "Outlook tab (Sign in to Outlook) instead.")
+MICROSOFT_365_CAVEAT = ("Microsoft 365 accepts a password over SMTP only if an administrator has "
+                        "enabled SMTP AUTH for your mailbox. Microsoft turns it off by default "
+                        "for existing tenants at the end of December 2026; administrators can "
+                        "turn it back on until it is removed (announced for 2027). The Outlook "
+                        "tab needs no password.")
+WORKSPACE_CAVEAT = ("Google Workspace accepts SMTP only with an app password (2-Step "
+                    "Verification on, and app passwords allowed by your administrator), not "
+                    "your normal password. The Gmail tab needs no password at all.")
 APP_PASSWORD = ("{provider} needs an app password for SMTP, made in your account's "
                 "security settings.")
 
@@ -31,10 +42,17 @@ def _add(domains: tuple[str, ...], preset: Preset) -> None:
         PRESETS[domain] = preset
 
 
-_add(("gmail.com", "googlemail.com"),
-     Preset("Gmail", "smtp.gmail.com", 465, "ssl", GMAIL_CAVEAT))
-_add(("outlook.com", "hotmail.com", "live.com", "msn.com", "office365.com", "onmicrosoft.com"),
-     Preset("Microsoft 365 / Outlook.com", "smtp.office365.com", 587, "tls", MICROSOFT_CAVEAT))
+GMAIL = Preset("Gmail", "smtp.gmail.com", 465, "ssl", GMAIL_CAVEAT, "gmail")
+GOOGLE_WORKSPACE = Preset("Google Workspace", "smtp.gmail.com", 465, "ssl", WORKSPACE_CAVEAT,
+                          "gmail")
+OUTLOOK_COM = Preset("Outlook.com / Hotmail", "smtp.office365.com", 587, "tls",
+                     OUTLOOK_COM_CAVEAT, "outlook", password_works=False)
+MICROSOFT_365 = Preset("Microsoft 365", "smtp.office365.com", 587, "tls", MICROSOFT_365_CAVEAT,
+                       "outlook")
+
+_add(("gmail.com", "googlemail.com"), GMAIL)
+_add(("outlook.com", "hotmail.com", "live.com", "msn.com"), OUTLOOK_COM)
+_add(("office365.com", "onmicrosoft.com"), MICROSOFT_365)
 _add(("yahoo.com", "ymail.com", "rocketmail.com"),
      Preset("Yahoo Mail", "smtp.mail.yahoo.com", 465, "ssl", APP_PASSWORD.format(provider="Yahoo")))
 _add(("icloud.com", "me.com", "mac.com"),

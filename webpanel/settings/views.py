@@ -13,7 +13,7 @@ from webpanel.mail.hints import STEP_LABELS
 from webpanel.mail.smtp import DEFAULT_PORTS
 from webpanel.oauth import services as oauth_services
 from webpanel.oauth import tabs as oauth_tabs
-from webpanel.settings import bp, presets, sendtest, services
+from webpanel.settings import bp, mx, presets, sendtest, services
 from webpanel.settings.forms import GeneralForm, SendTestForm, SmtpForm
 
 TABS = ("general", "smtp", "gmail", "outlook")
@@ -81,15 +81,17 @@ def use_recommended(user_id: int):
     """Fill server, port and security from the provider preset (not saved until Save)."""
     owner = owner_or_404(user_id)
     settings = services.load(owner.id)
-    preset = presets.for_address(settings.address)
+    preset = mx.recommend(settings.address)
     form = smtp_form(owner.id)
     if preset:
         form.smtp_server.data, form.smtp_port.data = preset.server, preset.port
         form.smtp_security.data = preset.security
         if not form.smtp_username.data:
             form.smtp_username.data = settings.address
-    notice = "Recommended settings filled in. Press Save to keep them." if preset else None
-    return render_tab(owner, "smtp", smtp_form=form, notice=notice)
+    notice = ("Recommended settings filled in. Press Save to keep them." if preset else
+              "No recommended settings are known for your Email Address's domain: ask your "
+              "provider for its SMTP server, port and security.")
+    return render_tab(owner, "smtp", smtp_form=form, notice=notice, preset=preset)
 
 
 @bp.route("/smtp/test")
@@ -129,6 +131,7 @@ def smtp_form(user_id: int, **kwargs) -> SmtpForm:
 def render_tab(owner: User, tab: str, status: int = 200, **context):
     """The Email tab's page or sub-tab fragment, with every form and notice it needs."""
     settings = services.load(owner.id)
+    preset = context.pop("preset", None) or presets.for_address(settings.address)
     if tab in providers.PROVIDERS:
         context.update(oauth_tabs.context(tab, owner.id, current_user.id, settings,
                                           request.args))
@@ -138,7 +141,7 @@ def render_tab(owner: User, tab: str, status: int = 200, **context):
         "settings/email.html", f"settings/partials/_{tab}.html", status=status,
         owner=owner, tab=tab, tabs=TABS, settings=settings,
         password_state=services.password_state(settings),
-        preset=presets.for_address(settings.address),
+        preset=preset,
         editing_other=owner.id != current_user.id,
         default_ports={k: {"data-default-port": v} for k, v in DEFAULT_PORTS.items()}, **context,
     )

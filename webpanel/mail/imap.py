@@ -1,0 +1,310 @@
+"""IMAP for what happens after the send: the person's folders, and a copy of the exact bytes
+in their Sent folder, made once (the folder is searched by Message-ID before appending).
+
+Standard library ``imaplib``; every connection has a total deadline as well as a per-step
+timeout, and every failure is an ``ImapError`` (a MailError) that names the step in plain words.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.parser
+import email.policy
+import imaplib
+import re
+import socket
+import ssl
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from webpanel.mail.base import MailError
+from webpanel.mail.smtp import tls_context
+
+DEFAULT_PORTS = {"ssl": 993, "tls": 143, "none": 143}
+SENT_NAMES = ("sent", "sent items", "sent messages", "sent mail", "sent-mail", "gesendet",
+              "gesendete elemente", "envoyés", "éléments envoyés", "enviados",
+              "elementos enviados", "posta inviata", "inviati", "verzonden", "verzonden items")
+#: SMTP servers whose provider files a copy in Sent by itself: a second copy would be a duplicate.
+KEEPS_OWN_COPY = {"smtp.gmail.com": "Gmail", "smtp.googlemail.com": "Gmail",
+                  "smtp.office365.com": "Microsoft", "smtp-mail.outlook.com": "Microsoft"}
+API_KEEPS_OWN_COPY = {"gmail": "Gmail", "outlook": "Microsoft"}
+LIST_LINE = re.compile(rb'\((?P<flags>[^)]*)\) (?P<sep>"(?:[^"\\]|\\.)*"|NIL) (?P<name>.*)$')
+SAFE_ID = re.compile(r"<[!-~]+>")
+
+
+@dataclass(frozen=True)
+class ImapConfig:
+    """Where and how to reach one IMAP server, and how long the whole visit may take."""
+
+    host: str
+    port: int
+    security: str  # "ssl" (implicit TLS), "tls" (STARTTLS) or "none"
+    username: str
+    password: str
+    timeout: float = 10.0  # each step
+    deadline: float = 30.0  # the whole connection, first byte to logout
+    allow_self_signed: bool = False
+
+
+class ImapError(MailError):
+    """An IMAP step that failed: which step, what happened, what to try."""
+
+
+@dataclass(frozen=True)
+class Folder:
+    """A mailbox as the server names it (``name``, for commands) and as a person reads it."""
+
+    name: str
+    flags: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        """The name decoded from IMAP's modified UTF-7."""
+        return decode_utf7(self.name)
+
+    @property
+    def is_sent(self) -> bool:
+        return "\\sent" in (f.lower() for f in self.flags)
+
+
+@dataclass(frozen=True)
+class CopyResult:
+    """Where the copy is, and whether this call added it (False: it was there already)."""
+
+    folder: str
+    appended: bool
+
+
+def decode_utf7(name: str) -> str:
+    """IMAP modified UTF-7 (RFC 3501 5.1.3) to text: ``&AOk-`` is é, ``&-`` is &."""
+    def one(match: re.Match[str]) -> str:
+        chunk = match.group(1)
+        if not chunk:
+            return "&"
+        padded = chunk.replace(",", "/") + "=" * (-len(chunk) % 4)
+        return base64.b64decode(padded).decode("utf-16-be", "replace")
+    return re.sub(r"&([A-Za-z0-9+,]*)-", one, name)
+
+
+def quote(name: str) -> str:
+    """A folder name as an IMAP quoted string."""
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def find_sent(folders: list[Folder]) -> Folder | None:
+    """The folder flagged ``\\Sent`` (RFC 6154), else the first with a usual Sent name."""
+    flagged = [f for f in folders if f.is_sent]
+    if flagged:
+        return flagged[0]
+    for folder in folders:
+        last = re.split(r"[./]", folder.label)[-1].strip().lower()
+        if last in SENT_NAMES or folder.label.lower() in SENT_NAMES:
+            return folder
+    return None
+
+
+def parse_list(lines: list[bytes | tuple[bytes, bytes] | None]) -> list[Folder]:
+    """Folders from a LIST answer (quoted, atom and literal names)."""
+    folders = []
+    for line in lines:
+        if isinstance(line, tuple):  # a literal name: (b'(\\flags) "/" {5}', b'name')
+            head, name = line[0], line[1]
+            match = LIST_LINE.match(re.sub(rb"\{\d+\}$", b"x", head))
+            raw = name
+        else:
+            match = LIST_LINE.match(line or b"")
+            raw = match.group("name") if match else b""
+        if match is None or b"\\noselect" in match.group("flags").lower():
+            continue
+        if raw.startswith(b'"') and raw.endswith(b'"'):
+            raw = re.sub(rb"\\(.)", rb"\1", raw[1:-1])
+        folders.append(Folder(raw.decode("utf-8", "replace"),
+                              tuple(match.group("flags").decode().split())))
+    return folders
+
+
+def message_id(data: bytes) -> str:
+    """The message's Message-ID, or raise: without it a copy could not be found again."""
+    headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(data)
+    value = " ".join(str(headers.get("Message-ID") or "").split())
+    if not SAFE_ID.fullmatch(value):
+        raise ImapError("copy", "The message has no usable Message-ID, so a copy could not be "
+                        "told apart from another.", "Send the message again from the panel.",
+                        retryable=False)
+    return value
+
+
+class _Client(imaplib.IMAP4):
+    """imaplib.IMAP4 with TLS from the first byte on demand, and a total deadline."""
+
+    def __init__(self, config: ImapConfig, context: ssl.SSLContext) -> None:
+        self.step, self._config, self._context = "connect", config, context
+        self._deadline = time.monotonic() + config.deadline
+        super().__init__(config.host, config.port, timeout=config.timeout)
+
+    def _create_socket(self, timeout: float | None) -> socket.socket:
+        sock = socket.create_connection((self.host, self.port), self._left(timeout))
+        if self._config.security == "ssl":
+            self.step = "tls"
+            sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.step = "greeting"
+        return sock
+
+    def _left(self, timeout: float | None) -> float:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("deadline passed")
+        return min(left, timeout or left)
+
+    def _command(self, name: str, *args: object) -> str:
+        if getattr(self, "sock", None) is not None:
+            self.sock.settimeout(self._left(self._config.timeout))
+        return super()._command(name, *args)
+
+
+@contextmanager
+def session(config: ImapConfig) -> Iterator[_Client]:
+    """A signed-in connection; every failure inside becomes an ImapError for its step."""
+    client: _Client | None = None
+    step = "connect"
+    try:
+        client = _Client(config, tls_context(config.allow_self_signed))
+        if config.security == "tls":
+            client.step = step = "tls"
+            if "STARTTLS" not in client.capabilities:
+                raise ImapError("tls", f"{_where(config)} does not offer STARTTLS.",
+                                "Choose SSL (usually port 993) for the IMAP server.",
+                                retryable=False)
+            client.starttls(ssl_context=client._context)
+        client.step = step = "sign-in"
+        _login(client, config)
+        client.step = step = "folder"
+        yield client
+    except ImapError:
+        raise
+    except ssl.SSLCertVerificationError as exc:
+        raise ImapError("tls", f"The IMAP server's certificate is not trusted "
+                        f"({exc.verify_message}).", "Check the IMAP server name.",
+                        retryable=False) from None
+    except (OSError, imaplib.IMAP4.error) as exc:
+        raise _failure(client.step if client else step, config, exc) from None
+    finally:
+        if client is not None:
+            _logout(client)
+
+
+def _login(client: _Client, config: ImapConfig) -> None:
+    try:
+        client.login(config.username, config.password)
+    except imaplib.IMAP4.abort:
+        raise
+    except imaplib.IMAP4.error as exc:
+        reply = _clean(str(exc), config)
+        raise ImapError("sign-in", f"{_where(config)} rejected the user name or password.",
+                        "Check the IMAP user name and password (often the same as for SMTP; "
+                        "some providers need an app password).", reply,
+                        retryable=False) from None
+
+
+def _logout(client: _Client) -> None:
+    """Say goodbye; the work is done (or failed) either way."""
+    try:
+        client.logout()
+    except (OSError, imaplib.IMAP4.error):
+        if getattr(client, "sock", None) is not None:
+            client.sock.close()
+
+
+def _failure(step: str, config: ImapConfig, exc: BaseException) -> ImapError:
+    where = _where(config)
+    if isinstance(exc, socket.gaierror):
+        return ImapError("connect", f"The IMAP server name “{config.host}” could not be found.",
+                         "Check the spelling of the IMAP server (for example imap.example.com).")
+    if isinstance(exc, ConnectionRefusedError):
+        return ImapError("connect", f"Nothing accepted the connection at {where}.",
+                         "Check the port: IMAP uses 993 with SSL, 143 with TLS.")
+    if isinstance(exc, TimeoutError) or "timed out" in str(exc):
+        return ImapError(step, f"No answer from {where} in time.",
+                         "Check the IMAP server and port, or try again later.")
+    if isinstance(exc, ssl.SSLError):
+        return ImapError("tls", f"The secure connection to {where} could not be set up.",
+                         "Check Security and port: SSL usually goes with 993, TLS with 143.")
+    if isinstance(exc, imaplib.IMAP4.abort | EOFError | ConnectionError):
+        return ImapError(step, f"{where} closed the connection unexpectedly.",
+                         "Check Security and port, then try again.")
+    return ImapError(step, f"{where} refused the request.", "Read the reply below.",
+                     _clean(str(exc), config))
+
+
+def _where(config: ImapConfig) -> str:
+    return f"{config.host} port {config.port}"
+
+
+def _clean(text: str, config: ImapConfig) -> str:
+    if config.password:
+        text = text.replace(config.password, "********")
+    return " ".join(text.split())[:300]
+
+
+def _ok(answer: tuple[str, list], step: str, reason: str, config: ImapConfig) -> list:
+    status, data = answer
+    if status != "OK":
+        reply = b" ".join(d for d in data if isinstance(d, bytes)).decode("utf-8", "replace")
+        raise ImapError(step, reason, "Read the server's reply below.", _clean(reply, config))
+    return data
+
+
+def list_folders(config: ImapConfig) -> list[Folder]:
+    """Every selectable folder on the server, as LIST gives them."""
+    with session(config) as client:
+        return _folders(client, config)
+
+
+def _folders(client: _Client, config: ImapConfig) -> list[Folder]:
+    data = _ok(client.list(), "folder", "The server did not list its folders.", config)
+    return parse_list(data)
+
+
+def copy_to_sent(config: ImapConfig, data: bytes, folder: str | None = None) -> CopyResult:
+    """Append the exact bytes to ``folder`` (default: the Sent folder), unless a message with
+    the same Message-ID is already there; seen, dated now."""
+    wanted = message_id(data)
+    with session(config) as client:
+        if folder is None:
+            found = find_sent(_folders(client, config))
+            if found is None:
+                raise ImapError("folder", "No Sent folder was found on the IMAP server.",
+                                "Choose the folder for copies in the IMAP settings.",
+                                retryable=False)
+            folder = found.name
+        if _has(client, config, folder, wanted):
+            return CopyResult(folder, appended=False)
+        client.step = "copy"
+        _ok(client.append(quote(folder), r"(\Seen)", imaplib.Time2Internaldate(time.time()),
+                          data), "copy", "The server refused the copy.", config)
+        return CopyResult(folder, appended=True)
+
+
+def _has(client: _Client, config: ImapConfig, folder: str, wanted: str) -> bool:
+    _ok(client.select(quote(folder), readonly=True), "folder",
+        f"The folder “{decode_utf7(folder)}” could not be opened.", config)
+    data = _ok(client.uid("SEARCH", "HEADER", "Message-ID", quote(wanted)), "folder",
+               "The server could not search the folder.", config)
+    return bool(data and data[0] and data[0].split())
+
+
+def provider_copy(method: str, smtp_host: str = "") -> str | None:
+    """Why no copy is needed, when the provider already keeps one in Sent (else None)."""
+    provider = API_KEEPS_OWN_COPY.get(method)
+    if provider is None and method == "smtp":
+        provider = KEEPS_OWN_COPY.get(smtp_host.strip().lower().rstrip("."))
+    if provider is None:
+        return None
+    return f"{provider} already keeps a copy of each message in your Sent folder."
+
+
+def copy_failed_text(error: MailError) -> str:
+    """What a person reads when the message went out but its copy did not."""
+    return f"Sent; the copy in your Sent folder failed: {error.reason}"

@@ -1,0 +1,69 @@
+"""Which provider runs an office's own domain, from its MX records (dnspython): Microsoft 365
+(``*.mail.protection.outlook.com``) or Google Workspace (``aspmx.l.google.com``,
+``smtp.google.com``). Known consumer domains come from the presets' list without a lookup;
+no answer, no DNS or a slow one (a total deadline) falls back to that list."""
+
+from __future__ import annotations
+
+import dns.exception
+import dns.resolver
+from flask import current_app
+
+from webpanel.settings import presets
+
+MICROSOFT_SUFFIX = ".mail.protection.outlook.com"
+GOOGLE_HOSTS = ("aspmx.l.google.com", "smtp.google.com")
+MAX_LIFETIME = 5.0
+
+
+def resolver(nameservers: list[str] | None = None, port: int = 53,
+             lifetime: float = 3.0) -> dns.resolver.Resolver:
+    """A resolver with a total deadline; ``nameservers`` (addresses) and ``port`` replace the
+    system's settings when given (tests point it at their own server)."""
+    if nameservers:
+        made = dns.resolver.Resolver(configure=False)
+        made.nameservers, made.port = list(nameservers), port
+    else:
+        made = dns.resolver.Resolver()
+    made.lifetime = made.timeout = min(lifetime, MAX_LIFETIME)
+    return made
+
+
+def app_resolver() -> dns.resolver.Resolver:
+    """The resolver for this app: ``DNS_NAMESERVERS``/``DNS_PORT`` if set, MAIL_TIMEOUT."""
+    config = current_app.config
+    return resolver(config.get("DNS_NAMESERVERS"), int(config.get("DNS_PORT") or 53),
+                    float(config.get("MAIL_TIMEOUT") or 3.0))
+
+
+def exchanges(domain: str, lookup: dns.resolver.Resolver) -> list[str]:
+    """The domain's mail exchangers, lowest preference first; [] when DNS gives no answer."""
+    try:
+        answer = lookup.resolve(domain, "MX", search=False)
+    except (dns.exception.DNSException, ValueError, UnicodeError):
+        return []
+    ordered = sorted(answer, key=lambda r: r.preference)
+    return [str(r.exchange).rstrip(".").lower() for r in ordered]
+
+
+def provider_for(hosts: list[str]) -> presets.Preset | None:
+    """Microsoft 365 or Google Workspace when the mail exchangers are theirs."""
+    for host in hosts:
+        if host.endswith(MICROSOFT_SUFFIX):
+            return presets.MICROSOFT_365
+        if any(host == g or host.endswith("." + g) for g in GOOGLE_HOSTS):
+            return presets.GOOGLE_WORKSPACE
+    return None
+
+
+def recommend(address: str, lookup: dns.resolver.Resolver | None = None) -> presets.Preset | None:
+    """The preset for an address: the known domains' list, else what its MX records say."""
+    known = presets.for_address(address)
+    domain = address.rpartition("@")[2].strip().lower()
+    if known is not None or "." not in domain:
+        return known
+    try:
+        lookup = lookup or app_resolver()
+    except dns.exception.DNSException:  # no resolver configured on this machine
+        return None
+    return provider_for(exchanges(domain, lookup))
