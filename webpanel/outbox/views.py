@@ -11,7 +11,6 @@ from webpanel.documents import services as documents
 from webpanel.fragments import render_fragment, render_htmx
 from webpanel.mail.hints import STEP_LABELS
 from webpanel.outbox import bp, compose, listing, preview, services
-from webpanel.outbox.forms import ComposeForm
 from webpanel.outbox.models import METHOD_LABELS, STATUS_LABELS, Message
 from webpanel.security import DOWNLOAD_CSP, PDF_CSP
 from webpanel.settings import services as settings_services
@@ -61,7 +60,7 @@ def send(document_id: int):
     """Send the document (or hand it to the email client); a double click sends once."""
     document = _document_or_404(document_id)
     settings = settings_services.load(current_user.id)
-    form = ComposeForm()
+    form = compose.new_form(document)
     if not form.validate_on_submit():
         return render_fragment("outbox/partials/_compose_form.html", status=422,
                                **compose.context(document, settings, form))
