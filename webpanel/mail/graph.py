@@ -9,15 +9,13 @@ from webpanel.mail.http_api import Api, Request, TokenSource, check_size, post, 
 
 MICROSOFT = Api("Microsoft", "Outlook")
 SEND_PATH = "me/sendMail"
-#: Graph's largest request body; larger messages would need an upload session.
-REQUEST_LIMIT = 4 * 1024 * 1024
 
 
 class GraphTransport:
     """Sends as the signed-in Microsoft account; Exchange saves it in Sent Items."""
 
     def __init__(self, tokens: TokenSource, graph_base_url: str, timeout: float,
-                 request_limit: int = REQUEST_LIMIT) -> None:
+                 request_limit: int = 4 * 1024 * 1024) -> None:
         self.tokens = tokens
         self.graph_base_url = graph_base_url
         self.timeout = timeout

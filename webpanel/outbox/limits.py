@@ -9,7 +9,6 @@ from flask import current_app
 
 from webpanel.mail.base import MailError, Outgoing
 from webpanel.mail.builder import Attachment
-from webpanel.mail.graph import REQUEST_LIMIT as GRAPH_LIMIT
 from webpanel.mail.http_api import with_bcc
 
 MB = 1_048_576
@@ -26,10 +25,11 @@ def check(outgoing: Outgoing, method: str, attachments: list[Attachment]) -> Non
         raise TooLarge(f"This message is {len(outgoing.data) / MB:.1f} MB; the panel sends at "
                        f"most {limit / MB:.0f} MB. {remove_hint(attachments)}")
     if method == "outlook":
-        encoded = 4 * math.ceil(len(with_bcc(outgoing)) / 3)
-        if encoded > GRAPH_LIMIT:
+        encoded, graph_limit = 4 * math.ceil(len(with_bcc(outgoing)) / 3), \
+            current_app.config["GRAPH_REQUEST_LIMIT"]
+        if encoded > graph_limit:
             raise TooLarge(f"This message comes to {encoded / MB:.1f} MB to upload; the Outlook "
-                           f"API accepts at most {GRAPH_LIMIT / MB:g} MB. "
+                           f"API accepts at most {graph_limit / MB:.2g} MB. "
                            f"{remove_hint(attachments)}")
 
 

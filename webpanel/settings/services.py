@@ -120,7 +120,8 @@ def api_transport(user_id: int, method: str) -> Transport:
     if method == "gmail":
         return GmailTransport(tokens, providers.endpoint("GMAIL_API_BASE_URL"),
                               providers.endpoint("GMAIL_UPLOAD_BASE_URL"), timeout)
-    return GraphTransport(tokens, providers.endpoint("GRAPH_API_BASE_URL"), timeout)
+    return GraphTransport(tokens, providers.endpoint("GRAPH_API_BASE_URL"), timeout,
+                          current_app.config["GRAPH_REQUEST_LIMIT"])
 
 
 def _commit(settings: EmailSettings) -> None:
