@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the Sent-mail tests' fixtures are imported and used by name)
 """Templates, default recipients, Reply-To and extra files, received by real servers and the
 Gmail/Graph stand-ins and parsed back."""
 
@@ -15,8 +16,7 @@ from sqlalchemy import select
 
 from tests.conftest import Htmx
 from tests.integration.test_gmail_outlook import choose, connect
-from tests.integration.test_outbox import compose, first_document, messages
-from tests.integration.test_outbox import office, sam  # noqa: F401  (fixtures)
+from tests.integration.test_outbox import compose, first_document, messages, office, sam  # noqa: F401  (fixtures)
 from webpanel.contacts.models import Contact
 from webpanel.documents.models import Document
 from webpanel.documents.pdf import format_date
@@ -199,6 +199,7 @@ def test_the_contact_form_keeps_default_cc_and_bcc(office, user_client):
     hx = Htmx(user_client, f"/customers/{contact_id}/edit")
     bad = hx.post(f"/customers/{contact_id}/edit", {"name": "X", "default_cc": "a@b.example, nope"})
     assert bad.status_code == 422 and "“nope” is not an email address" in bad.get_data(as_text=True)
-    hx.post(f"/customers/{contact_id}/edit", {"name": "X", "default_cc": "a@b.example; c@d.example"})
+    hx.post(f"/customers/{contact_id}/edit", {"name": "X",
+                                             "default_cc": "a@b.example; c@d.example"})
     with office.app_context():
         assert db.session.get(Contact, contact_id).default_cc == "a@b.example, c@d.example"
