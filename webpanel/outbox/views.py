@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from webpanel.documents import services as documents
 from webpanel.fragments import render_fragment, render_htmx
 from webpanel.mail.hints import STEP_LABELS
-from webpanel.outbox import bp, compose, listing, preview, services
+from webpanel.outbox import bp, compose, history, listing, preview, services
 from webpanel.outbox.models import METHOD_LABELS, STATUS_LABELS, Message
 from webpanel.security import DOWNLOAD_CSP, PDF_CSP
 from webpanel.settings import services as settings_services
@@ -27,6 +27,21 @@ def _row_status(row) -> str:
 @bp.app_template_global("status_label")
 def _status_label(name: str) -> str:
     return STATUS_LABELS.get(name, name)
+
+
+@bp.app_template_global("email_history")
+def _email_history(document_id: int) -> list[history.Entry]:
+    return history.history(document_id, current_user.id)
+
+
+@bp.app_template_global("email_statuses")
+def _email_statuses(document_ids: list[int]) -> dict[int, str]:
+    return history.list_statuses(document_ids)
+
+
+@bp.app_template_global("last_emailed")
+def _last_emailed(document_id: int):
+    return history.ever_sent(document_id)
 
 
 def _document_or_404(document_id: int):
