@@ -56,7 +56,7 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path, seconds: floa
         try:
             with urlopen(url, timeout=2):
                 return
-        except URLError:
+        except (URLError, TimeoutError):  # not listening yet, or still starting its workers
             time.sleep(0.2)
     raise RuntimeError(f"the panel did not start in {seconds} s:\n{log.read_text()[-3000:]}")
 

@@ -99,9 +99,20 @@ def retry(message_id: int):
 
 def _result(message: Message):
     in_dialog = "idempotency_key" in request.form or request.form.get("in_dialog") == "1"
-    return render_fragment("outbox/partials/_send_result.html", message=message,
-                           status_name=services.effective_status(message),
-                           step_labels=STEP_LABELS, in_dialog=in_dialog)
+    response = render_fragment("outbox/partials/_send_result.html", message=message,
+                               status_name=services.effective_status(message),
+                               step_labels=STEP_LABELS, in_dialog=in_dialog)
+    if message.document_id:
+        response.headers["HX-Trigger"] = "email-sent"  # the document's history reloads
+    return response
+
+
+@bp.route("/documents/<int:document_id>/emails")
+@login_required
+def document_history(document_id: int):
+    """A document's email history (reloaded on the document page after each send)."""
+    return render_fragment("outbox/partials/_history.html",
+                           document=_document_or_404(document_id))
 
 
 @bp.route("/sent")
