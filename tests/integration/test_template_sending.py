@@ -57,7 +57,7 @@ def send_with(hx, document_id: int, files=(), **changes):
     reply_to = re.search(r'name="reply_to"[^>]*value="([^"]*)"', html)
     fields["reply_to"] = reply_to.group(1) if reply_to else ""
     fields.update(changes)
-    data = {**fields, "template_files": [], "files": list(files)}
+    data = {"template_files": [], **fields, "files": list(files)}
     return html, hx.post(f"/documents/{document_id}/email", data).get_data(as_text=True)
 
 
@@ -203,3 +203,38 @@ def test_the_contact_form_keeps_default_cc_and_bcc(office, user_client):
                                              "default_cc": "a@b.example; c@d.example"})
     with office.app_context():
         assert db.session.get(Contact, contact_id).default_cc == "a@b.example, c@d.example"
+
+
+def test_a_fixed_file_goes_with_every_email_of_its_kind_unless_left_out(sam, office,
+                                                                       admin_client):
+    admin = Htmx(admin_client, "/email-templates/invoices/")
+    terms = b"%PDF-1.4 our terms" + bytes(range(256))
+    admin.client.post("/email-templates/invoices/files", data={
+        "csrf_token": admin.token, "file": (io.BytesIO(terms), "Terms.pdf")},
+        headers={"HX-Request": "true", "X-CSRFToken": admin.token})
+    from webpanel.mailtemplates.services import files_of
+    with office.app_context():
+        [row] = files_of("invoice")
+    invoice = first_document(office, "invoice")
+    dialog, result = send_with(sam, invoice.id, template_files=[str(row.id)])
+    assert re.search(rf'<input checked[^>]*value="{row.id}"|value="{row.id}"[^>]*checked', dialog)
+    assert "Terms.pdf" in dialog and "Sent." in result
+    _, result = send_with(sam, invoice.id)  # box unticked
+    first, second = (parse(m.data) for m in sam.smtp.wait_for_messages(2))
+    assert [a.get_filename() for a in first.iter_attachments()][1:] == ["Terms.pdf"]
+    assert list(first.iter_attachments())[1].get_content() == terms
+    assert len(list(second.iter_attachments())) == 1
+    proposal = first_document(office, "proposal")
+    assert "Terms.pdf" not in compose(sam, proposal.id)["_html"]
+
+
+def test_the_servers_size_limit_names_the_file_to_remove(sam, office, smtp_server_factory):
+    small = smtp_server_factory(mode="plain", data_size_limit=150_000)
+    sam.post(f"/users/{sam.user_id}/email/smtp", {
+        "send_using": "smtp", "smtp_server": "127.0.0.1", "smtp_port": str(small.port),
+        "smtp_security": "none", "smtp_username": "user", "smtp_password": ""})
+    invoice = first_document(office, "invoice")
+    _, result = send_with(sam, invoice.id, files=[(io.BytesIO(os.urandom(120_000)), "big.bin")])
+    text = htmllib.unescape(result)
+    assert "accepts at most 150,000" in text and "Remove “big.bin” (0.1 MB)" in text
+    assert small.messages == []
