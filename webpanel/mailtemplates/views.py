@@ -116,6 +116,9 @@ def _preview_context(slug: str, form: TemplateForm) -> dict:
     kind = SLUG_KINDS[slug]
     sender = settings_services.load(current_user.id)
     values, document = services.preview_values(kind, KIND_TITLES[kind], sender)
+    problems = [*form.subject.errors, *form.body.errors]
+    if problems:
+        return {"preview_error": problems[0], "preview_document": document}
     try:
         subject = " ".join(render.render(form.subject.data or "", values).split())
         text = render.render(form.body.data or "", values).strip() + "\n"
