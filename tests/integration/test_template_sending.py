@@ -238,3 +238,24 @@ def test_the_servers_size_limit_names_the_file_to_remove(sam, office, smtp_serve
     text = htmllib.unescape(result)
     assert "accepts at most 150,000" in text and "Remove “big.bin” (0.1 MB)" in text
     assert small.messages == []
+
+
+def test_the_email_client_draft_carries_the_template_reply_to_and_the_added_file(
+        sam, office, admin_client):
+    invoice = first_document(office, "invoice")
+    expected = set_up_office(office, admin_client, invoice.id) | {"company": company_name(office)}
+    sam.post(f"/users/{sam.user_id}/email/smtp", {"send_using": "client",
+                                                  "smtp_security": "tls"})
+    sheet = b"week 47: 32 hours\n"
+    _, result = send_with(sam, invoice.id, files=[(io.BytesIO(sheet), "hours.txt")])
+    assert "Your draft is ready" in result
+    [record] = messages(office)
+    draft = parse(sam.client.get(f"/sent/{record.id}/message.eml").data)
+    assert_filled_in(draft, expected)
+    assert draft["Reply-To"].addresses[0].addr_spec == "accounts@example.org"
+    assert {a.addr_spec for a in draft["Bcc"].addresses} == {
+        "sam@example.com", "archive@customer.example", "books@example.net"}
+    _, hours = draft.iter_attachments()
+    assert hours.get_content().encode() == sheet and hours.get_content_type() == "text/plain"
+    listing = sam.client.get("/documents/invoices/").get_data(as_text=True)
+    assert "Handed to email client" in listing
