@@ -20,7 +20,7 @@ class ComposeForm(FlaskForm):
     bcc = StringField("Bcc", validators=[Length(max=2000), address_list])
     subject = StringField("Subject", validators=[InputRequired("Enter a subject."),
                                                  Length(max=200), single_line])
-    reply_to = EmailField("Reply-To", validators=[Length(max=254), single_line, email_address])
+    reply_to = EmailField("Reply address", validators=[Length(max=254), single_line, email_address])
     body = TextAreaField("Message", validators=[Length(max=20000)])
     template_files = SelectMultipleField(
         "Files for every email of this kind", coerce=int, validate_choice=True,
