@@ -52,6 +52,7 @@ def test_edit_the_invoice_template_then_email_an_invoice_with_an_extra_file(
     open_document(page, panel, "INV-0002")
     page.get_by_role("button", name="Email", exact=True).click()
     dialog = page.get_by_role("dialog", name=re.compile("Email Invoice INV-0002"))
+    expect(dialog).to_be_visible(timeout=20_000)  # the PDF may be rendered first
     expect(dialog.get_by_label("Subject")).to_have_value("Invoice INV-0002: thank you!")
     expect(dialog.get_by_label("Message")).to_have_value(
         re.compile(r"Please find attached invoice INV-0002"))
