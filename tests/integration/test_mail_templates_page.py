@@ -94,3 +94,47 @@ def test_a_fixed_file_is_stored_under_a_safe_name_typed_by_its_content(admin, ap
         assert row.content_type == "application/pdf" and row.size == 14
     removed = admin.post(PAGE + f"files/{row.id}/delete", {})
     assert "T-C" not in text_of(removed).split("Add a file")[0]
+
+
+def test_put_back_the_default(admin):
+    save(admin, "Mine {{ document.number }}", "Mine")
+    response = admin.post(PAGE + "reset", {})
+    assert "The default subject and body are back." in text_of(response)
+    assert "Please find attached invoice" in text_of(response)
+
+
+@pytest.mark.parametrize("path", ["", "preview", "reset", "files", "files/1/delete"])
+def test_people_who_are_not_administrators_change_nothing(app, user_client, path):
+    hx = Htmx(user_client, "/documents/invoices/")
+    assert hx.post(PAGE + path, {"subject": "x", "body": "y"}).status_code == 403
+
+
+def test_upgrading_from_before_templates_keeps_contacts_and_settings(instance_dir):
+    from sqlalchemy import text
+
+    from webpanel import create_app, migrate
+    from webpanel.extensions import db
+    app = create_app({"TESTING": True})
+    with app.app_context():
+        migrate.upgrade(app, "0004")
+        db.session.execute(text(
+            "INSERT INTO users (id, email, password_hash, is_admin, created_at) "
+            "VALUES (1, 'a@example.com', 'x', 0, '2025-01-01')"))
+        db.session.execute(text(
+            "INSERT INTO email_settings (user_id, display_name, address, auto_bcc_self, "
+            "signature, smtp_server, smtp_username, smtp_security, send_using, "
+            "allow_self_signed, updated_at) VALUES (1, 'Sam', 'sam@example.com', 1, 'Sig', "
+            "'smtp.example.com', 'sam', 'tls', 'smtp', 0, '2025-01-01')"))
+        db.session.execute(text(
+            "INSERT INTO contacts (kind, name, contact_person, email, address, created_at, "
+            "updated_at) VALUES ('customer', 'Acme', 'Ann', 'ann@acme.example', '', "
+            "'2025-01-01', '2025-01-01')"))
+        db.session.commit()
+        migrate.upgrade(app)
+        settings = db.session.execute(text(
+            "SELECT display_name, signature, smtp_server, reply_to FROM email_settings")).one()
+        assert tuple(settings) == ("Sam", "Sig", "smtp.example.com", "")
+        contact = db.session.execute(text(
+            "SELECT name, email, default_cc, default_bcc FROM contacts")).one()
+        assert tuple(contact) == ("Acme", "ann@acme.example", "", "")
+    app.extensions["webpanel.engine"].dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
@@ -14,6 +16,8 @@ from webpanel.mailtemplates import render
 from webpanel.mailtemplates.defaults import DEFAULT_BODIES, DEFAULT_SUBJECTS
 from webpanel.mailtemplates.models import MailTemplate, TemplateFile
 from webpanel.mailtemplates.values import sample_values, values_for
+
+log = logging.getLogger(__name__)
 
 
 def get_template(kind: str) -> MailTemplate:
@@ -48,7 +52,9 @@ def fill(template: MailTemplate, values: dict) -> tuple[str, str]:
     try:
         subject = render.render(template.subject, values)
         body = render.render(template.body, values)
-    except render.TemplateProblem:
+    except render.TemplateProblem as problem:
+        log.warning("The %s email template cannot be used (%s); using the default",
+                    template.kind, problem)
         subject = render.render(DEFAULT_SUBJECTS[template.kind], values)
         body = render.render(DEFAULT_BODIES[template.kind], values)
     return " ".join(subject.split()), body.strip()

@@ -37,8 +37,8 @@ def joined(*lists: str) -> str:
 def new_form(document, **kwargs) -> ComposeForm:
     """A compose form whose fixed-file choices are the document kind's files."""
     form = ComposeForm(**kwargs)
-    form.template_files.choices = [(f.id, f"{f.filename}") for f in
-                                   templates.files_of(document.kind)]
+    form.template_files.choices = [(f.id, f"{f.filename} ({f.size / 1024:,.0f} KB)")
+                                   for f in templates.files_of(document.kind)]
     return form
 
 
