@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
+
 from tests.conftest import Htmx, sign_in
 from tests.integration.test_outbox import first_document, messages, office, sam, send  # noqa: F401
 from tests.support.documents import text_of
@@ -82,3 +84,30 @@ def test_the_next_email_carries_the_edited_pdf(sam, office):
     [old], [new] = list(first.iter_attachments()), list(second.iter_attachments())
     assert old.get_content() != new.get_content()
     assert new.get_content() == sam.client.get(f"/documents/{invoice.id}/pdf").data
+
+
+def test_a_new_document_never_shows_a_deleted_ones_history(sam, office):
+    from tests.support.documents import document_form
+    from webpanel.documents.models import Document
+    from webpanel.extensions import db
+    invoice = first_document(office, "invoice")
+    with office.app_context():
+        contact_id = db.session.get(Document, invoice.id).contact_id
+    hx = Htmx(sam.client, "/documents/invoices/new")
+    hx.post("/documents/invoices/new", document_form(contact_id))
+    with office.app_context():
+        newest = db.session.scalars(select(Document).order_by(Document.id.desc())).first()
+        newest_id, newest_number = newest.id, newest.number
+    send(sam, newest_id)
+    sam.post(f"/documents/{newest_id}/delete", {}, htmx=False)
+    hx.post("/documents/invoices/new", document_form(contact_id))
+    with office.app_context():
+        again = db.session.scalars(select(Document).order_by(Document.id.desc())).first()
+        assert again.number != newest_number
+        again_id = again.id
+    assert again_id == newest_id  # SQLite gave the deleted id to the new document
+    page = text_of(sam.client.get(f"/documents/{again_id}"))
+    assert "Not emailed yet." in page
+    row = re.search(rf'<tr>\s*<td><a href="/documents/{again_id}">.*?</tr>',
+                    sam.client.get("/documents/invoices/").get_data(as_text=True), re.S)
+    assert "Not sent" in row.group(0)

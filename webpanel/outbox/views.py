@@ -30,18 +30,18 @@ def _status_label(name: str) -> str:
 
 
 @bp.app_template_global("email_history")
-def _email_history(document_id: int) -> list[history.Entry]:
-    return history.history(document_id, current_user.id)
+def _email_history(document) -> list[history.Entry]:
+    return history.history(document, current_user.id)
 
 
 @bp.app_template_global("email_statuses")
-def _email_statuses(document_ids: list[int]) -> dict[int, str]:
-    return history.list_statuses(document_ids)
+def _email_statuses(documents: list) -> dict[int, str]:
+    return history.list_statuses(documents)
 
 
 @bp.app_template_global("last_emailed")
-def _last_emailed(document_id: int):
-    return history.ever_sent(document_id)
+def _last_emailed(document):
+    return history.ever_sent(document)
 
 
 def _document_or_404(document_id: int):
