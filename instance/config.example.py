@@ -7,6 +7,9 @@
 # The largest message the panel sends, in bytes.
 # MAIL_MAX_BYTES = 20 * 1024 * 1024
 
+# Microsoft Graph's largest request (the Outlook API); checked before anything is sent.
+# GRAPH_REQUEST_LIMIT = 4 * 1024 * 1024
+
 # Send cookies only over HTTPS (set when the panel is behind an HTTPS reverse proxy).
 # SESSION_COOKIE_SECURE = True
 # REMEMBER_COOKIE_SECURE = True

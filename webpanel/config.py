@@ -41,6 +41,7 @@ class Defaults:
     MAIL_TIMEOUT = 10.0
     WORKER_TIMEOUT = 60.0
     MAIL_MAX_BYTES = 20 * 1024 * 1024
+    GRAPH_REQUEST_LIMIT = 4 * 1024 * 1024  # Microsoft Graph's largest request body
     SENDING_STALE_AFTER = 300
     SEND_TEST_LIMIT = 10
     SEND_TEST_WINDOW = 600

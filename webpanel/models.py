@@ -6,6 +6,7 @@ from webpanel.contacts.models import Contact
 from webpanel.database import Base
 from webpanel.documents.models import Document, DocumentCounter, DocumentLine
 from webpanel.integrations.models import IntegrationSettings
+from webpanel.mailtemplates.models import MailTemplate, TemplateFile
 from webpanel.oauth.models import OAuthAccount
 from webpanel.outbox.models import Message, MessageBody
 from webpanel.settings.models import EmailSettings
@@ -13,5 +14,5 @@ from webpanel.settings.models import EmailSettings
 metadata = Base.metadata
 
 __all__ = ["Company", "Contact", "Document", "DocumentCounter", "DocumentLine", "EmailSettings",
-           "IntegrationSettings", "LoginSession", "Message", "MessageBody", "OAuthAccount",
-           "RateEvent", "User", "metadata"]
+           "IntegrationSettings", "LoginSession", "MailTemplate", "Message", "MessageBody",
+           "OAuthAccount", "RateEvent", "TemplateFile", "User", "metadata"]

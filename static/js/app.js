@@ -62,6 +62,22 @@
     fields.querySelector(".not-needed-note").hidden = !client;
   }
 
+  // Email templates: a placeholder button inserts its text where the cursor was in the
+  // Subject or Body last used, and the preview follows (an input event).
+  var lastField = null;
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches && event.target.matches("[data-placeholder-target]")) lastField = event.target;
+  });
+  function insertPlaceholder(button) {
+    var field = lastField && document.body.contains(lastField) ? lastField
+      : document.querySelector("[data-placeholder-target]");
+    if (!field) return;
+    var start = field.selectionStart, end = field.selectionEnd;
+    field.setRangeText(button.dataset.insert, start, end, "end");
+    field.focus();
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
   document.addEventListener("htmx:afterSwap", function (event) {
     openDialogs(event.detail.target);
     focusResult(event.detail.target);
@@ -72,6 +88,8 @@
   document.addEventListener("click", function (event) {
     var closer = event.target.closest("[data-close-dialog]");
     if (closer && closer.closest("dialog")) closer.closest("dialog").close();
+    var placeholder = event.target.closest("[data-insert]");
+    if (placeholder) insertPlaceholder(placeholder);
   });
   document.addEventListener("change", function (event) {
     var input = event.target;

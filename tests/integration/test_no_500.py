@@ -16,6 +16,8 @@ JUNK = {
     "body": "\ud7ff" * 10, "idempotency_key": "../../etc", "test_to": "x", "test_subject": "",
     "tax_rate": "NaN", "date": "2026-02-31", "contact_id": "-5", "quantity-0": "1e999",
     "unit_price-0": "inf", "description-0": "x" * 5000, "name": "", "q": "%_%' OR 1=1 --",
+    "reply_to": "a@b.c\r\nX: y", "default_cc": ",;@", "default_bcc": "\x00",
+    "template_files": "-1", "files": "not-a-file", "file": "x",
     "microsoft_tenant": "../..", "is_admin": "maybe", "page": "-3", "before": "999999999999999",
 }
 SKIP = {"auth.logout", "static"}

@@ -55,6 +55,8 @@ def save_contact(contact: Contact, form: ContactForm) -> None:
     contact.contact_person = (form.contact_person.data or "").strip()
     contact.email = form.email.data or ""
     contact.address = clean_text(form.address.data)
+    contact.default_cc = form.default_cc.data or ""
+    contact.default_bcc = form.default_bcc.data or ""
     db.session.add(contact)
     db.session.commit()
 

@@ -41,6 +41,7 @@ class Draft:
     cc: list[str] = field(default_factory=list)
     bcc: list[str] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
+    reply_to: str = ""
 
 
 def build(draft: Draft, for_email_client: bool = False) -> Outgoing:
@@ -57,6 +58,8 @@ def build(draft: Draft, for_email_client: bool = False) -> Outgoing:
     message["To"] = ", ".join(draft.to)
     if draft.cc:
         message["Cc"] = ", ".join(draft.cc)
+    if draft.reply_to:
+        message["Reply-To"] = draft.reply_to
     message["Subject"] = draft.subject
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = make_msgid(domain=draft.from_address.rpartition("@")[2] or None)
@@ -93,6 +96,6 @@ def body_html(text: str) -> str:
 
 def _refuse_line_breaks(draft: Draft) -> None:
     single_line = [draft.from_name, draft.from_address, draft.subject, *draft.to, *draft.cc]
-    single_line += [*draft.bcc, *(a.filename for a in draft.attachments)]
+    single_line += [*draft.bcc, draft.reply_to, *(a.filename for a in draft.attachments)]
     if any("\r" in value or "\n" in value for value in single_line):
         raise MessageRejected("A header value contains a line break.")

@@ -1,12 +1,18 @@
-"""The Email dialog for a document: what it is prefilled with, and the draft it becomes."""
+"""The Email dialog for a document: what it is prefilled with, and the draft it becomes.
+
+Every way of sending starts here: the kind's template, filled in and signed once; the
+contact's default Cc/Bcc and the kind's Bcc; Reply-To; the PDF, the kind's fixed files and
+the files added in the dialog.
+"""
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
-from webpanel.company.services import get_company
 from webpanel.documents import services as documents
-from webpanel.mail.builder import SIGNATURE_SEPARATOR, Attachment, Draft
+from webpanel.mail.attachments import safe_filename, sniff_type
+from webpanel.mail.builder import Attachment, Draft
+from webpanel.mailtemplates import services as templates
 from webpanel.outbox.forms import ComposeForm
 from webpanel.settings.models import EmailSettings
 
@@ -22,38 +28,56 @@ def label(document) -> str:
     return f"{document.title} {document.number}"
 
 
-def greeting(document, settings: EmailSettings) -> str:
-    """The prefilled message: a short greeting, the document, and the signature."""
-    contact = document.contact
-    name = (contact.contact_person or contact.name) if contact else ""
-    lines = [f"Dear {name}," if name else "Hello,", "",
-             f"Please find attached {document.title.lower()} {document.number}.", "",
-             "Kind regards,", settings.display_name or ""]
-    text = "\n".join(lines).rstrip() + "\n"
-    if settings.signature.strip():
-        text += f"\n{SIGNATURE_SEPARATOR}\n{settings.signature.strip()}\n"
-    return text
+def joined(*lists: str) -> str:
+    """Comma-separated address lists merged, each address once, in order."""
+    addresses = [a.strip() for value in lists for a in value.split(",") if a.strip()]
+    return ", ".join(dict.fromkeys(addresses))
+
+
+def new_form(document, **kwargs) -> ComposeForm:
+    """A compose form whose fixed-file choices are the document kind's files."""
+    form = ComposeForm(**kwargs)
+    form.template_files.choices = [(f.id, f"{f.filename} ({f.size / 1024:,.0f} KB)")
+                                   for f in templates.files_of(document.kind)]
+    return form
 
 
 def prefilled_form(document, settings: EmailSettings, key: str) -> ComposeForm:
-    """A compose form filled for the document and the person's settings."""
-    company = get_company().name
-    subject = f"{label(document)} from {company}" if company else label(document)
-    return ComposeForm(
-        formdata=None, to=(document.contact.email if document.contact else "") or "",
-        cc="", bcc=settings.address if settings.auto_bcc_self else "", subject=subject,
-        body=greeting(document, settings), idempotency_key=key,
-    )
+    """A compose form filled from the kind's template, the contact and the person's settings."""
+    template = templates.get_template(document.kind)
+    subject, body = templates.fill_for(document, settings)
+    contact = document.contact
+    own = settings.address if settings.auto_bcc_self else ""
+    form = new_form(
+        document, formdata=None, to=(contact.email if contact else "") or "",
+        cc=contact.default_cc if contact else "",
+        bcc=joined(own, contact.default_bcc if contact else "", template.bcc),
+        reply_to=template.reply_to or settings.reply_to or "", subject=subject,
+        body=templates.signed(body, settings), idempotency_key=key)
+    form.template_files.data = [choice[0] for choice in form.template_files.choices]
+    return form
+
+
+def attachments(form: ComposeForm, document) -> list[Attachment]:
+    """The PDF first, then the chosen fixed files, then the files added in the dialog."""
+    pdf, filename = documents.pdf_for(document)
+    chosen = templates.attachments_of(document.kind, form.template_files.data or [])
+    added = [_uploaded(item) for item in form.uploads()]
+    return [Attachment(filename, "application/pdf", pdf), *chosen, *added]
+
+
+def _uploaded(item) -> Attachment:
+    data = item.read()
+    return Attachment(safe_filename(item.filename or ""), sniff_type(data), data)
 
 
 def draft(form: ComposeForm, document, settings: EmailSettings) -> Draft:
     """The message the person asked for (the signature is already in the message text)."""
-    pdf, filename = documents.pdf_for(document)
     return Draft(
         from_name=settings.display_name, from_address=settings.address,
         to=form.addresses("to"), cc=form.addresses("cc"), bcc=form.addresses("bcc"),
         subject=form.subject.data, text=(form.body.data or "").replace("\r\n", "\n"),
-        attachments=[Attachment(filename, "application/pdf", pdf)],
+        attachments=attachments(form, document), reply_to=form.reply_to.data or "",
     )
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField, TextAreaField
+from flask_wtf.file import MultipleFileField
+from wtforms import EmailField, HiddenField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from webpanel.validators import address_list, single_line
+from webpanel.validators import address_list, email_address, single_line
 
 
 class ComposeForm(FlaskForm):
@@ -18,11 +20,20 @@ class ComposeForm(FlaskForm):
     bcc = StringField("Bcc", validators=[Length(max=2000), address_list])
     subject = StringField("Subject", validators=[InputRequired("Enter a subject."),
                                                  Length(max=200), single_line])
+    reply_to = EmailField("Reply address", validators=[Length(max=254), single_line, email_address])
     body = TextAreaField("Message", validators=[Length(max=20000)])
+    template_files = SelectMultipleField(
+        "Files for every email of this kind", coerce=int, validate_choice=True,
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    files = MultipleFileField("Add files")
     idempotency_key = HiddenField(validators=[
         InputRequired("This dialog has expired: close it and press Email again."),
         Regexp(r"^[A-Za-z0-9_-]{16,64}$", message="This dialog has expired: close it and "
                "press Email again.")])
+
+    def uploads(self) -> list:
+        """The files chosen in the dialog (an empty file input sends one nameless part)."""
+        return [item for item in (self.files.data or []) if getattr(item, "filename", "")]
 
     def addresses(self, name: str) -> list[str]:
         """A list field's addresses."""

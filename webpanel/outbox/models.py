@@ -23,6 +23,7 @@ class Message(Base):
         Index("ix_messages_user_id_id", "user_id", "id"),
         Index("ix_messages_user_status_id", "user_id", "status", "id"),
         Index("ix_messages_user_method_id", "user_id", "method", "id"),
+        Index("ix_messages_document_id_id", "document_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,6 +12,7 @@ from webpanel.database import utcnow
 from webpanel.extensions import db
 from webpanel.mail import builder
 from webpanel.mail.base import MailError, Outgoing
+from webpanel.outbox import limits
 from webpanel.outbox.models import Message, MessageBody
 from webpanel.settings import services as settings_services
 from webpanel.settings.models import EmailSettings
@@ -54,21 +55,16 @@ def send(settings: EmailSettings, draft: builder.Draft, key: str,
                        "General, then try again.")
     method = settings.send_using
     outgoing = builder.build(draft, for_email_client=method == "client")
-    check_size(outgoing)
+    try:
+        limits.check(outgoing, method, draft.attachments)
+    except limits.TooLarge as refused:
+        raise NotReady(str(refused), "files") from None
     try:
         message = record(settings.user_id, key, method, draft, outgoing, document)
     except IntegrityError:
         db.session.rollback()
         return find_by_key(settings.user_id, key)
     return deliver(message, outgoing, settings)
-
-
-def check_size(outgoing: Outgoing) -> None:
-    """Refuse a message over the configured limit before anything goes out."""
-    limit = current_app.config["MAIL_MAX_BYTES"]
-    if len(outgoing.data) > limit:
-        raise NotReady(f"This message is {len(outgoing.data) / 1_048_576:.1f} MB; the panel "
-                       f"sends at most {limit / 1_048_576:.0f} MB. Remove an attachment.")
 
 
 def record(user_id: int, key: str, method: str, draft: builder.Draft, outgoing: Outgoing,
@@ -94,6 +90,7 @@ def deliver(message: Message, outgoing: Outgoing, settings: EmailSettings) -> Me
     try:
         result = settings_services.transport_for(settings, message.method).send(outgoing)
     except MailError as error:
+        error = limits.name_the_file(error, outgoing.data)
         message.status = "failed"
         message.error_step, message.error_reason = error.step, error.reason
         message.error_hint, message.reply = error.hint, error.reply or ""

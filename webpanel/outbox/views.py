@@ -10,8 +10,7 @@ from flask_login import current_user, login_required
 from webpanel.documents import services as documents
 from webpanel.fragments import render_fragment, render_htmx
 from webpanel.mail.hints import STEP_LABELS
-from webpanel.outbox import bp, compose, listing, preview, services
-from webpanel.outbox.forms import ComposeForm
+from webpanel.outbox import bp, compose, history, listing, preview, services
 from webpanel.outbox.models import METHOD_LABELS, STATUS_LABELS, Message
 from webpanel.security import DOWNLOAD_CSP, PDF_CSP
 from webpanel.settings import services as settings_services
@@ -28,6 +27,21 @@ def _row_status(row) -> str:
 @bp.app_template_global("status_label")
 def _status_label(name: str) -> str:
     return STATUS_LABELS.get(name, name)
+
+
+@bp.app_template_global("email_history")
+def _email_history(document) -> list[history.Entry]:
+    return history.history(document, current_user.id)
+
+
+@bp.app_template_global("email_statuses")
+def _email_statuses(documents: list) -> dict[int, str]:
+    return history.list_statuses(documents)
+
+
+@bp.app_template_global("last_emailed")
+def _last_emailed(document):
+    return history.ever_sent(document)
 
 
 def _document_or_404(document_id: int):
@@ -61,7 +75,7 @@ def send(document_id: int):
     """Send the document (or hand it to the email client); a double click sends once."""
     document = _document_or_404(document_id)
     settings = settings_services.load(current_user.id)
-    form = ComposeForm()
+    form = compose.new_form(document)
     if not form.validate_on_submit():
         return render_fragment("outbox/partials/_compose_form.html", status=422,
                                **compose.context(document, settings, form))
@@ -85,9 +99,20 @@ def retry(message_id: int):
 
 def _result(message: Message):
     in_dialog = "idempotency_key" in request.form or request.form.get("in_dialog") == "1"
-    return render_fragment("outbox/partials/_send_result.html", message=message,
-                           status_name=services.effective_status(message),
-                           step_labels=STEP_LABELS, in_dialog=in_dialog)
+    response = render_fragment("outbox/partials/_send_result.html", message=message,
+                               status_name=services.effective_status(message),
+                               step_labels=STEP_LABELS, in_dialog=in_dialog)
+    if message.document_id:
+        response.headers["HX-Trigger"] = "email-sent"  # the document's history reloads
+    return response
+
+
+@bp.route("/documents/<int:document_id>/emails")
+@login_required
+def document_history(document_id: int):
+    """A document's email history (reloaded on the document page after each send)."""
+    return render_fragment("outbox/partials/_history.html",
+                           document=_document_or_404(document_id))
 
 
 @bp.route("/sent")

@@ -27,12 +27,13 @@ API_WORDS = {tab: WORDS[provider] for tab, provider in PROVIDERS.items()}
 
 
 class GeneralForm(FlaskForm):
-    """Email Display Name, Email Address, Auto BCC Self, Signature."""
+    """Email Display Name, Email Address, Auto BCC Self, Signature, Reply-To."""
 
     display_name = StringField("Email Display Name", validators=[Length(max=120), single_line])
     address = EmailField("Email Address", validators=[Length(max=254), single_line, email_address])
     auto_bcc_self = BooleanField("Auto BCC Self")
     signature = TextAreaField("Signature", validators=[Length(max=4000)])
+    reply_to = EmailField("Reply-To", validators=[Length(max=254), single_line, email_address])
 
     def validate_display_name(self, field) -> None:
         """Quotes and angle brackets would confuse the From header some mail programs show."""

@@ -25,6 +25,7 @@ class EmailSettings(Base):
     address: Mapped[str] = mapped_column(String(254), default="")
     auto_bcc_self: Mapped[bool] = mapped_column(default=False)
     signature: Mapped[str] = mapped_column(Text, default="")
+    reply_to: Mapped[str] = mapped_column(String(254), default="")
     smtp_server: Mapped[str] = mapped_column(String(253), default="")
     smtp_username: Mapped[str] = mapped_column(String(254), default="")
     smtp_password_enc: Mapped[str | None] = mapped_column(Text, default=None)

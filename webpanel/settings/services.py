@@ -25,7 +25,7 @@ def load(user_id: int) -> EmailSettings:
     """A user's settings, or fresh defaults (not yet saved) if they never saved any."""
     settings = db.session.get(EmailSettings, user_id)
     return settings or EmailSettings(user_id=user_id, display_name="", address="",
-                                     auto_bcc_self=False, signature="", smtp_server="",
+                                     auto_bcc_self=False, signature="", reply_to="", smtp_server="",
                                      smtp_username="", smtp_security="tls", send_using="smtp",
                                      allow_self_signed=False)
 
@@ -36,6 +36,7 @@ def save_general(settings: EmailSettings, form: GeneralForm) -> None:
     settings.address = form.address.data or ""
     settings.auto_bcc_self = bool(form.auto_bcc_self.data)
     settings.signature = (form.signature.data or "").replace("\r\n", "\n").rstrip()
+    settings.reply_to = form.reply_to.data or ""
     _commit(settings)
 
 
@@ -119,7 +120,8 @@ def api_transport(user_id: int, method: str) -> Transport:
     if method == "gmail":
         return GmailTransport(tokens, providers.endpoint("GMAIL_API_BASE_URL"),
                               providers.endpoint("GMAIL_UPLOAD_BASE_URL"), timeout)
-    return GraphTransport(tokens, providers.endpoint("GRAPH_API_BASE_URL"), timeout)
+    return GraphTransport(tokens, providers.endpoint("GRAPH_API_BASE_URL"), timeout,
+                          current_app.config["GRAPH_REQUEST_LIMIT"])
 
 
 def _commit(settings: EmailSettings) -> None:

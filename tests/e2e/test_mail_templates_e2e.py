@@ -1,0 +1,81 @@
+"""An administrator edits the Invoice template and watches the preview follow; a person emails
+an invoice with an extra file; the invoice page and the documents list show the send."""
+
+from __future__ import annotations
+
+import email
+import re
+from email import policy
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import open_document, sign_in, use_smtp
+
+pytestmark = pytest.mark.e2e
+
+TERMS = b"%PDF-1.4\n% Terms and conditions\n" + bytes(range(256)) * 8
+
+
+def invoice_row(page: Page, number: str):
+    return page.get_by_role("row").filter(has=page.get_by_role("link", name=number, exact=True))
+
+
+def test_edit_the_invoice_template_then_email_an_invoice_with_an_extra_file(
+        page: Page, panel, first_admin, plain_smtp):
+    sign_in(page, panel)
+    use_smtp(page, panel, plain_smtp.port)
+
+    page.get_by_role("link", name="Email templates").click()
+    expect(page.get_by_role("link", name="Invoice", exact=True)).to_have_attribute(
+        "aria-current", "page")
+    expect(page.locator("#preview-subject")).to_contain_text(re.compile(r"^Invoice INV-\d+"))
+    page.evaluate("window.stayedOnPage = true")
+    page.get_by_label("Subject").fill("{{ document.title }} {{ document.number }}: thank you!")
+    expect(page.locator("#preview-subject")).to_have_text(
+        re.compile(r"^Invoice INV-\d+: thank you!$"))
+    page.get_by_label("Body").fill("Hello {{ contact.name }},\n\n{{ document.total }} is due.")
+    expect(page.locator("#preview-text")).to_contain_text(re.compile(r"is due\."))
+    expect(page.frame_locator("#preview-html").locator("body")).to_contain_text("is due.")
+    page.get_by_label("Body").fill("Amount: ")
+    page.get_by_role("button", name="{{ document.total }}").click()
+    expect(page.get_by_label("Body")).to_have_value("Amount: {{ document.total }}")
+    expect(page.locator("#preview-text")).to_contain_text(re.compile(r"Amount: [\d,]+\.\d\d"))
+    page.get_by_label("Body").fill("Hello {{ contact.nmae }}")
+    expect(page.locator("#template-preview")).to_contain_text("is not a placeholder")
+    page.get_by_label("Body").fill(
+        "{% if contact.person %}Dear {{ contact.person }},{% else %}Hello,{% endif %}\n\n"
+        "Please find attached invoice {{ document.number }} for {{ document.total }}.\n\n"
+        "Kind regards,")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+    assert page.evaluate("window.stayedOnPage") is True  # no reload happened
+
+    page.get_by_role("link", name="Documents").click()
+    expect(invoice_row(page, "INV-0002")).not_to_contain_text(re.compile(r"\bSent\b"))
+    open_document(page, panel, "INV-0002")
+    page.get_by_role("button", name="Email", exact=True).click()
+    dialog = page.get_by_role("dialog", name=re.compile("Email Invoice INV-0002"))
+    expect(dialog).to_be_visible(timeout=20_000)  # the PDF may be rendered first
+    expect(dialog.get_by_label("Subject")).to_have_value("Invoice INV-0002: thank you!")
+    expect(dialog.get_by_label("Message")).to_have_value(
+        re.compile(r"Please find attached invoice INV-0002"))
+    dialog.get_by_label("Add files").set_input_files(files=[
+        {"name": "Terms & Conditions.pdf", "mimeType": "application/octet-stream",
+         "buffer": TERMS}])
+    dialog.get_by_role("button", name="Send", exact=True).click()
+    expect(dialog.get_by_text("Sent.", exact=True)).to_be_visible()
+    [received] = plain_smtp.wait_for_messages(1)
+    message = email.message_from_bytes(received.data, policy=policy.default)
+    assert message["Subject"] == "Invoice INV-0002: thank you!"
+    pdf, terms = message.iter_attachments()
+    assert terms.get_filename() == "Terms - Conditions.pdf" and terms.get_content() == TERMS
+    assert terms.get_content_type() == "application/pdf"
+    dialog.get_by_role("button", name="Close").click()
+
+    history = page.get_by_role("region", name="Email history")
+    expect(history.get_by_role("row").nth(1)).to_contain_text("SMTP")
+    expect(history.get_by_role("row").nth(1)).to_contain_text("Sent")
+    expect(history.get_by_role("row").nth(1)).to_contain_text(first_admin)
+    page.get_by_role("link", name="Back to invoices").click()
+    expect(invoice_row(page, "INV-0002")).to_contain_text(re.compile(r"\bSent\b"))

@@ -1,0 +1,87 @@
+"""Checking and rendering templates in Jinja's sandbox, with an allow-list of placeholders.
+
+A template may only print placeholders (`{{ document.number }}`) and choose with
+`{% if %}`/`{% else %}`; anything else (loops, include, import, filters, calls, attributes
+outside the list) is refused when the template is saved, with the line it is on.
+"""
+
+from __future__ import annotations
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2.exceptions import TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from webpanel.mailtemplates.values import PLACEHOLDERS
+
+ALLOWED = {tuple(name.split(".")) for name in PLACEHOLDERS}
+#: Nodes a template may contain besides placeholders.
+PLAIN_NODES = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.If, nodes.Not,
+               nodes.And, nodes.Or)
+HINT = ("Use only the placeholders listed beside the editor, and {% if … %} … {% else %} … "
+        "{% endif %}.")
+
+
+class TemplateProblem(ValueError):
+    """A template that cannot be used; `line` is where the problem is."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(f"Line {line}: {message}" if line else message)
+        self.line = line
+
+
+def environment() -> SandboxedEnvironment:
+    """A sandbox with no loader (nothing to include), strict undefined and no autoescape."""
+    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
+                               keep_trailing_newline=True)
+    env.filters.clear()
+    env.tests.clear()
+    env.globals.clear()
+    return env
+
+
+def check(source: str) -> None:
+    """Refuse a template that does not parse or uses anything beyond the allow-list."""
+    try:
+        tree = environment().parse(source)
+    except TemplateSyntaxError as error:
+        raise TemplateProblem(_syntax_message(error), error.lineno) from None
+    owned = {id(node.node) for node in tree.find_all(nodes.Getattr)}
+    for node in tree.find_all(nodes.Node):
+        if not (isinstance(node, nodes.Name) and id(node) in owned):
+            _check_node(node)
+
+
+def _check_node(node: nodes.Node) -> None:
+    if isinstance(node, PLAIN_NODES):
+        return
+    if isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name):
+        if (node.node.name, node.attr) in ALLOWED:
+            return
+        raise TemplateProblem(f"{{{{ {node.node.name}.{node.attr} }}}} is not a placeholder. "
+                              + HINT, node.lineno)
+    raise TemplateProblem(f"{_describe(node)} is not allowed here. " + HINT, node.lineno)
+
+
+def _describe(node: nodes.Node) -> str:
+    if isinstance(node, nodes.Name):
+        return f"“{node.name}” on its own (pick a placeholder such as {{{{ document.number }}}})"
+    if isinstance(node, nodes.Getattr):
+        return f"“….{node.attr}”"
+    return {"For": "A loop", "Include": "{% include %}", "Import": "{% import %}",
+            "FromImport": "{% from … import %}", "Extends": "{% extends %}",
+            "Filter": "A filter", "Call": "A call", "Const": "A literal value",
+            "Macro": "A macro", "Assign": "{% set %}", "Getitem": "Indexing with [ ]",
+            }.get(type(node).__name__, f"“{type(node).__name__}”")
+
+
+def _syntax_message(error: TemplateSyntaxError) -> str:
+    return f"The template cannot be read ({error.message}). " + HINT
+
+
+def render(source: str, values: dict) -> str:
+    """Render a checked template with the given values (raises TemplateProblem, never more)."""
+    check(source)
+    try:
+        return environment().from_string(source).render(values)
+    except TemplateError as error:
+        raise TemplateProblem(f"The template could not be filled in ({error}).", None) from None

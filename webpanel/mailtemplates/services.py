@@ -1,0 +1,117 @@
+"""Loading, saving and filling in the templates; the fixed files of each kind."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
+
+from webpanel.company.services import get_company
+from webpanel.documents.models import Document
+from webpanel.extensions import db
+from webpanel.mail.attachments import safe_filename, sniff_type
+from webpanel.mail.builder import SIGNATURE_SEPARATOR, Attachment
+from webpanel.mailtemplates import render
+from webpanel.mailtemplates.defaults import DEFAULT_BODIES, DEFAULT_SUBJECTS
+from webpanel.mailtemplates.models import MailTemplate, TemplateFile
+from webpanel.mailtemplates.values import sample_values, values_for
+
+log = logging.getLogger(__name__)
+
+
+def get_template(kind: str) -> MailTemplate:
+    """The kind's template: the saved one, or the default (not yet saved)."""
+    return db.session.get(MailTemplate, kind) or MailTemplate(
+        kind=kind, subject=DEFAULT_SUBJECTS[kind], body=DEFAULT_BODIES[kind], bcc="",
+        reply_to="")
+
+
+def save_template(template: MailTemplate, subject: str, body: str, bcc: str,
+                  reply_to: str) -> None:
+    """Store a checked template."""
+    template.subject, template.body = subject.strip(), body.replace("\r\n", "\n").strip()
+    template.bcc, template.reply_to = bcc, reply_to
+    db.session.add(template)
+    db.session.commit()
+
+
+def reset_template(kind: str) -> None:
+    """Go back to the default subject and body (Bcc, Reply-To and files stay)."""
+    template = get_template(kind)
+    save_template(template, DEFAULT_SUBJECTS[kind], DEFAULT_BODIES[kind], template.bcc,
+                  template.reply_to)
+
+
+def fill(template: MailTemplate, values: dict) -> tuple[str, str]:
+    """The subject and body for these values; a broken saved template falls back to the default.
+
+    Templates are checked when saved, so the fallback only guards against rows changed
+    behind the panel's back: sending never fails because of a template.
+    """
+    try:
+        subject = render.render(template.subject, values)
+        body = render.render(template.body, values)
+    except render.TemplateProblem as problem:
+        log.warning("The %s email template cannot be used (%s); using the default",
+                    template.kind, problem)
+        subject = render.render(DEFAULT_SUBJECTS[template.kind], values)
+        body = render.render(DEFAULT_BODIES[template.kind], values)
+    return " ".join(subject.split()), body.strip()
+
+
+def fill_for(document: Document, sender) -> tuple[str, str]:
+    """The kind's template filled in for a document and its sender."""
+    return fill(get_template(document.kind), values_for(document, sender, get_company()))
+
+
+def signed(text: str, sender) -> str:
+    """The body as the dialog starts: the message, then the person's signature once (their
+    name when they have no signature)."""
+    text = text.rstrip() + "\n"
+    if sender.signature.strip():
+        return f"{text}\n{SIGNATURE_SEPARATOR}\n{sender.signature.strip()}\n"
+    return f"{text}{sender.display_name}\n" if sender.display_name else text
+
+
+def preview_values(kind: str, title: str, sender) -> tuple[dict, Document | None]:
+    """Values from the newest document of the kind, or made-up ones when there is none."""
+    document = db.session.scalars(select(Document).where(Document.kind == kind)
+                                  .order_by(Document.id.desc()).limit(1)).first()
+    if document is None:
+        return sample_values(title), None
+    return values_for(document, sender, get_company()), document
+
+
+def files_of(kind: str) -> list[TemplateFile]:
+    """The kind's fixed files (without their bytes), oldest first."""
+    return list(db.session.scalars(select(TemplateFile).where(TemplateFile.kind == kind)
+                                   .order_by(TemplateFile.id)))
+
+
+def attachments_of(kind: str, ids: list[int] | None = None) -> list[Attachment]:
+    """The kind's fixed files as attachments (only those in `ids`, when given)."""
+    query = (select(TemplateFile).options(undefer(TemplateFile.data))
+             .where(TemplateFile.kind == kind).order_by(TemplateFile.id))
+    rows = db.session.scalars(query)
+    return [Attachment(row.filename, row.content_type, row.data) for row in rows
+            if ids is None or row.id in ids]
+
+
+def add_file(kind: str, filename: str, data: bytes) -> TemplateFile:
+    """Store a fixed file under a safe name, typed by its content."""
+    row = TemplateFile(kind=kind, filename=safe_filename(filename), content_type=sniff_type(data),
+                       size=len(data), data=data)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def remove_file(kind: str, file_id: int) -> bool:
+    """Delete one fixed file of the kind; False when there is no such file."""
+    row = db.session.get(TemplateFile, file_id)
+    if row is None or row.kind != kind:
+        return False
+    db.session.delete(row)
+    db.session.commit()
+    return True

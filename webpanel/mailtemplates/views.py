@@ -1,0 +1,131 @@
+"""The Email templates page (administrators): edit, live preview, fixed files."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, url_for
+from flask_login import current_user
+
+from webpanel.access import admin_required
+from webpanel.documents.models import KIND_SLUGS, KINDS
+from webpanel.documents.pdf import KIND_TITLES
+from webpanel.fragments import render_fragment, render_htmx
+from webpanel.mail.builder import body_html
+from webpanel.mailtemplates import render, services
+from webpanel.mailtemplates.forms import FileForm, TemplateForm
+from webpanel.mailtemplates.values import PLACEHOLDERS
+from webpanel.settings import services as settings_services
+
+bp = Blueprint("mailtemplates", __name__, url_prefix="/email-templates")
+
+SLUG = "<any(proposals, 'sales-orders', invoices, 'purchase-orders'):slug>"
+SLUG_KINDS = {slug: kind for kind, slug in KIND_SLUGS.items()}
+PAGE, PARTIAL = "mailtemplates/page.html", "mailtemplates/partials/_editor.html"
+
+
+@bp.route("/")
+@admin_required
+def index():
+    """The page opens on the invoice template."""
+    return redirect(url_for("mailtemplates.edit", slug=KIND_SLUGS["invoice"]))
+
+
+@bp.route(f"/{SLUG}/")
+@admin_required
+def edit(slug: str):
+    """One kind's template in the editor, with its preview."""
+    template = services.get_template(SLUG_KINDS[slug])
+    form = TemplateForm(formdata=None, obj=template)
+    return _render(slug, form)
+
+
+@bp.route(f"/{SLUG}/", methods=["POST"])
+@admin_required
+def save(slug: str):
+    """Save the template (checked first: a bad one stays unsaved, with the line)."""
+    form = TemplateForm()
+    if not form.validate_on_submit():
+        return _render(slug, form, status=422)
+    services.save_template(services.get_template(SLUG_KINDS[slug]), form.subject.data,
+                           form.body.data, form.bcc.data or "", form.reply_to.data or "")
+    return _render(slug, form, saved=True)
+
+
+@bp.route(f"/{SLUG}/reset", methods=["POST"])
+@admin_required
+def reset(slug: str):
+    """Put back the default subject and body."""
+    services.reset_template(SLUG_KINDS[slug])
+    form = TemplateForm(formdata=None, obj=services.get_template(SLUG_KINDS[slug]))
+    return _render(slug, form, notice="The default subject and body are back.")
+
+
+@bp.route(f"/{SLUG}/preview", methods=["POST"])
+@admin_required
+def preview(slug: str):
+    """The preview for what is in the editor now (not saved)."""
+    form = TemplateForm()
+    form.validate()
+    return render_fragment("mailtemplates/partials/_preview.html",
+                           **_preview_context(slug, form))
+
+
+@bp.route(f"/{SLUG}/files", methods=["POST"])
+@admin_required
+def add_file(slug: str):
+    """Add a fixed file to the kind's emails."""
+    upload = FileForm()
+    if upload.validate_on_submit():
+        data = upload.file.data.read()
+        limit = current_app.config["MAIL_MAX_BYTES"]
+        if len(data) > limit:
+            upload.file.errors.append(f"This file is {len(data) / 1_048_576:.1f} MB; an email "
+                                      f"can carry at most {limit / 1_048_576:.0f} MB.")
+        else:
+            services.add_file(SLUG_KINDS[slug], upload.file.data.filename or "", data)
+            return _files(slug, FileForm(formdata=None), notice="File added.")
+    return _files(slug, upload, status=422)
+
+
+@bp.route(f"/{SLUG}/files/<int:file_id>/delete", methods=["POST"])
+@admin_required
+def remove_file(slug: str, file_id: int):
+    """Stop sending a fixed file."""
+    if not services.remove_file(SLUG_KINDS[slug], file_id):
+        abort(404)
+    return _files(slug, FileForm(formdata=None), notice="File removed.")
+
+
+def _files(slug: str, upload: FileForm, status: int = 200, notice: str = ""):
+    return render_fragment("mailtemplates/partials/_files.html", status=status, slug=slug,
+                           files=services.files_of(SLUG_KINDS[slug]), upload=upload,
+                           files_notice=notice)
+
+
+def _render(slug: str, form: TemplateForm, status: int = 200, saved: bool = False,
+            notice: str = ""):
+    kind = SLUG_KINDS[slug]
+    return render_htmx(PAGE, PARTIAL, status=status, form=form, saved=saved, notice=notice,
+                       slug=slug, kind=kind, title=KIND_TITLES[kind], kinds=KINDS,
+                       kind_slugs=KIND_SLUGS, kind_titles=KIND_TITLES,
+                       placeholders=PLACEHOLDERS, files=services.files_of(kind),
+                       upload=FileForm(formdata=None), **_preview_context(slug, form))
+
+
+def _preview_context(slug: str, form: TemplateForm) -> dict:
+    """Subject, text and HTML for the editor's contents against a real document of the kind."""
+    kind = SLUG_KINDS[slug]
+    sender = settings_services.load(current_user.id)
+    values, document = services.preview_values(kind, KIND_TITLES[kind], sender)
+    problems = [*form.subject.errors, *form.body.errors]
+    if problems:
+        return {"preview_error": problems[0], "preview_document": document}
+    try:
+        subject = " ".join(render.render(form.subject.data or "", values).split())
+        text = render.render(form.body.data or "", values).strip() + "\n"
+    except render.TemplateProblem as problem:
+        return {"preview_error": str(problem), "preview_document": document}
+    text = services.signed(text, sender)
+    return {"preview_subject": subject, "preview_text": text,
+            "preview_html": body_html(text.rstrip("\n")), "preview_document": document,
+            "preview_error": ""}
+

@@ -1,0 +1,85 @@
+"""Each document's email history and its status in the documents list.
+
+Everyone in the office sees that a document was sent, when, to whom and by whom; only the
+sender opens the message itself (another person's message answers 404 in Sent mail).
+Messages are matched by document id *and* label: SQLite may give a deleted document's id to a
+new one, but numbers are never reused, so an old history never shows on a new document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from webpanel.auth.models import User
+from webpanel.extensions import db
+from webpanel.outbox.listing import row_status
+from webpanel.outbox.models import METHOD_LABELS, STATUS_LABELS, Message
+
+HISTORY_LIMIT = 50
+#: What the documents list says of a document, from its newest message.
+LIST_STATUS = {"sent": "Sent", "failed": "Failed", "handed_off": "Handed to email client",
+               "sending": "Sending", "unknown": "Unknown"}
+NOT_SENT = "Not sent"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One email about a document, as its history lists it."""
+
+    id: int
+    when: datetime
+    to: str
+    by: str
+    method: str
+    status: str
+    status_label: str
+    own: bool
+
+
+def _of(document):
+    return (Message.document_id == document.id) & (Message.document_label == document.label)
+
+
+def history(document, user_id: int) -> list[Entry]:
+    """The document's emails, newest first (at most HISTORY_LIMIT)."""
+    rows = db.session.execute(
+        select(Message.id, Message.created_at, Message.sent_at, Message.to_addrs,
+               Message.cc_addrs, Message.method, Message.status, Message.updated_at,
+               Message.user_id, User.email)
+        .join(User, User.id == Message.user_id)
+        .where(_of(document))
+        .order_by(Message.id.desc()).limit(HISTORY_LIMIT))
+    return [_entry(row, user_id) for row in rows]
+
+
+def _entry(row, user_id: int) -> Entry:
+    status = row_status(row)
+    to = ", ".join(filter(None, (row.to_addrs, row.cc_addrs)))
+    return Entry(id=row.id, when=row.sent_at or row.created_at, to=to, by=row.email,
+                 method=METHOD_LABELS.get(row.method, row.method), status=status,
+                 status_label=STATUS_LABELS.get(status, status), own=row.user_id == user_id)
+
+
+def ever_sent(document) -> datetime | None:
+    """When the document last left (sent or handed to an email client), if ever."""
+    return db.session.scalar(
+        select(func.max(func.coalesce(Message.sent_at, Message.created_at)))
+        .where(_of(document), Message.status.in_(("sent", "handed_off"))))
+
+
+def list_statuses(documents: list) -> dict[int, str]:
+    """The documents list's words for each document: its newest message's status."""
+    labels = {document.id: document.label for document in documents}
+    if not labels:
+        return {}
+    newest = (select(func.max(Message.id)).where(Message.document_id.in_(labels))
+              .group_by(Message.document_id, Message.document_label))
+    rows = db.session.execute(select(Message.document_id, Message.document_label,
+                                     Message.status, Message.updated_at)
+                              .where(Message.id.in_(newest)))
+    found = {row.document_id: LIST_STATUS.get(row_status(row), NOT_SENT) for row in rows
+             if labels.get(row.document_id) == row.document_label}
+    return {document_id: found.get(document_id, NOT_SENT) for document_id in labels}
