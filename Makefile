@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 2
 APT_PACKAGES_RUN  := fonts-dejavu-core
-APT_PACKAGES_TEST := chromium fonts-dejavu-core dovecot-imapd
+APT_PACKAGES_TEST := chromium fonts-dejavu-core dovecot-imapd poppler-utils
 
 .PHONY: run test lint bench install install-test system-run system-test clean
 

@@ -26,6 +26,8 @@ class Defaults:
     WEBPANEL_ENV = "production"
     DEBUG = False
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    #: The largest company logo accepted (bytes).
+    LOGO_MAX_BYTES = 1024 * 1024
     SESSION_COOKIE_NAME = "webpanel_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

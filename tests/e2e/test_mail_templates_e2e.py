@@ -40,7 +40,7 @@ def test_edit_the_invoice_template_then_email_an_invoice_with_an_extra_file(
     page.get_by_label("Body").fill("Amount: ")
     page.get_by_role("button", name="{{ document.total }}").click()
     expect(page.get_by_label("Body")).to_have_value("Amount: {{ document.total }}")
-    expect(page.locator("#preview-text")).to_contain_text(re.compile(r"Amount: [\d,]+\.\d\d"))
+    expect(page.locator("#preview-text")).to_contain_text(re.compile(r"Amount: \$[\d,]+\.\d\d"))
     page.get_by_label("Body").fill("Hello {{ contact.nmae }}")
     expect(page.locator("#template-preview")).to_contain_text("is not a placeholder")
     page.get_by_label("Body").fill(

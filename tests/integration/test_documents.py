@@ -142,7 +142,7 @@ def test_totals_use_decimal_rounding(app, hx, people):
         Decimal("59.97"), Decimal("4.95"), Decimal("64.92"))
     page = text_of(hx.client.get(redirect_target(response)))
     assert "Saved Invoice INV-0001." in page
-    assert "Subtotal 59.97" in page and "Tax (8.25%) 4.95" in page and "Total 64.92" in page
+    assert "Subtotal $59.97" in page and "Tax (8.25%) $4.95" in page and "Total $64.92" in page
 
 
 def test_money_is_rounded_half_up_per_line_and_on_the_tax():

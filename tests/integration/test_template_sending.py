@@ -17,9 +17,10 @@ from sqlalchemy import select
 from tests.conftest import Htmx
 from tests.integration.test_gmail_outlook import choose, connect
 from tests.integration.test_outbox import compose, first_document, messages, office, sam  # noqa: F401  (fixtures)
+from webpanel import formatting
+from webpanel.company.services import get_company
 from webpanel.contacts.models import Contact
 from webpanel.documents.models import Document
-from webpanel.documents.pdf import format_date
 from webpanel.extensions import db
 from webpanel.mailtemplates.models import MailTemplate
 
@@ -47,7 +48,8 @@ def set_up_office(app, admin_client, document_id: int) -> dict:
         contact.default_cc, contact.default_bcc = "cfo@customer.example", "archive@customer.example"
         db.session.commit()
         return {"person": contact.contact_person, "name": contact.name, "number": document.number,
-                "total": f"{document.total:,.2f}", "date": format_date(document.date)}
+                "total": f"{document.total:,.2f}", "date": formatting.date(document.date,
+                                                                       get_company())}
 
 
 def send_with(hx, document_id: int, files=(), **changes):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import io
 import logging
@@ -112,7 +113,8 @@ def test_each_kind_renders_a_readable_pdf(app: Flask, kind: str) -> None:
 
 
 def test_kind_specific_wording(app: Flask) -> None:
-    assert "Valid for 30 days" in pdf_text(render_pdf(sample_doc("proposal")))
+    proposal = dataclasses.replace(sample_doc("proposal"), valid_until=datetime.date(2025, 12, 24))
+    assert "Valid until Dec 24, 2025" in pdf_text(render_pdf(proposal))
     po_text = pdf_text(render_pdf(sample_doc("purchase_order")))
     assert "Vendor".upper() in po_text.upper()
     assert "Please deliver to" in po_text

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webpanel.database import Base, utcnow
+from webpanel.formatting import DEFAULT_LOCALE, locale_currency
 
 COMPANY_ROW_ID = 1
+DEFAULT_VALID_DAYS = 30
 
 
 class Company(Base):
@@ -22,4 +24,28 @@ class Company(Base):
     address: Mapped[str] = mapped_column(Text, default="")
     phone: Mapped[str] = mapped_column(String(50), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
+    tax_id: Mapped[str] = mapped_column(String(50), default="")
+    registration_number: Mapped[str] = mapped_column(String(100), default="")
+    bank_holder: Mapped[str] = mapped_column(String(200), default="")
+    bank_account: Mapped[str] = mapped_column(String(50), default="")
+    bank_code: Mapped[str] = mapped_column(String(50), default="")
+    bank_name: Mapped[str] = mapped_column(String(200), default="")
+    footer: Mapped[str] = mapped_column(String(300), default="")
+    #: ISO 4217 code; empty means the currency of `locale`'s country.
+    currency: Mapped[str] = mapped_column(String(3), default="")
+    locale: Mapped[str] = mapped_column(String(20), default=DEFAULT_LOCALE)
+    proposal_valid_days: Mapped[int] = mapped_column(default=DEFAULT_VALID_DAYS)
+    #: The logo as re-encoded on upload (PNG or JPEG), with its media type.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    logo_type: Mapped[str] = mapped_column(String(20), default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def currency_code(self) -> str:
+        """The currency new documents use: the one chosen, else the locale's."""
+        return self.currency or locale_currency(self.locale or DEFAULT_LOCALE)
+
+    @property
+    def has_bank_details(self) -> bool:
+        """Whether there is an account to print under an invoice's totals."""
+        return bool(self.bank_account.strip())

@@ -2,25 +2,59 @@
 
 from __future__ import annotations
 
+from flask import g, has_app_context
+
 from webpanel.company.forms import CompanyForm
-from webpanel.company.models import COMPANY_ROW_ID, Company
+from webpanel.company.models import COMPANY_ROW_ID, DEFAULT_VALID_DAYS, Company
 from webpanel.extensions import db
+from webpanel.formatting import DEFAULT_LOCALE
+
+TEXT_FIELDS = ("tax_id", "registration_number", "bank_holder", "bank_account", "bank_code",
+               "bank_name", "footer")
+
+
+def blank_company() -> Company:
+    """An unsaved company with every default filled in."""
+    company = Company(id=COMPANY_ROW_ID, name="", address="", phone="", email="", currency="",
+                      locale=DEFAULT_LOCALE, proposal_valid_days=DEFAULT_VALID_DAYS, logo=None,
+                      logo_type="")
+    for name in TEXT_FIELDS:
+        setattr(company, name, "")
+    return company
 
 
 def get_company() -> Company:
     """The company details, or an unsaved blank row when none were saved yet."""
-    company = db.session.get(Company, COMPANY_ROW_ID)
-    return company or Company(id=COMPANY_ROW_ID, name="", address="", phone="", email="")
+    return db.session.get(Company, COMPANY_ROW_ID) or blank_company()
+
+
+def current_company() -> Company:
+    """The company, read once per request (for formatting many numbers on one page)."""
+    if not has_app_context():
+        return blank_company()
+    if "company" not in g:
+        g.company = get_company()
+    return g.company
 
 
 def save_company(company: Company, form: CompanyForm) -> None:
-    """Store the Company form."""
+    """Store the Company form; the logo changes only when a new one came or Remove was ticked."""
     company.name = form.name.data.strip()
     company.address = clean_text(form.address.data)
     company.phone = (form.phone.data or "").strip()
     company.email = form.email.data or ""
+    for name in TEXT_FIELDS:
+        setattr(company, name, (getattr(form, name).data or "").strip())
+    company.locale = form.locale.data or DEFAULT_LOCALE
+    company.currency = form.currency.data or ""
+    company.proposal_valid_days = form.proposal_valid_days.data or DEFAULT_VALID_DAYS
+    if form.uploaded_logo is not None:
+        company.logo, company.logo_type = form.uploaded_logo.data, form.uploaded_logo.media_type
+    elif form.remove_logo.data:
+        company.logo, company.logo_type = None, ""
     db.session.add(company)
     db.session.commit()
+    g.pop("company", None)
 
 
 def clean_text(value: str | None) -> str:

@@ -1,6 +1,9 @@
-"""The Company page (administrators only)."""
+"""The Company page (administrators only) and the logo it shows."""
 
 from __future__ import annotations
+
+from flask import Response, abort
+from flask_login import login_required
 
 from webpanel.access import admin_required
 from webpanel.company import bp, services
@@ -15,7 +18,8 @@ PAGE, PARTIAL = "company/company.html", "company/partials/_form.html"
 def edit():
     """The Company page."""
     company = services.get_company()
-    return render_htmx(PAGE, PARTIAL, form=CompanyForm(formdata=None, obj=company))
+    return render_htmx(PAGE, PARTIAL, form=CompanyForm(formdata=None, obj=company),
+                       company=company)
 
 
 @bp.route("/", methods=["POST"])
@@ -23,7 +27,21 @@ def edit():
 def save():
     """Save the company details."""
     form = CompanyForm()
+    company = services.get_company()
     if not form.validate_on_submit():
-        return render_htmx(PAGE, PARTIAL, status=422, form=form)
-    services.save_company(services.get_company(), form)
-    return render_htmx(PAGE, PARTIAL, form=form, saved=True)
+        return render_htmx(PAGE, PARTIAL, status=422, form=form, company=company)
+    services.save_company(company, form)
+    return render_htmx(PAGE, PARTIAL, form=CompanyForm(formdata=None, obj=company),
+                       company=company, saved=True)
+
+
+@bp.route("/logo")
+@login_required
+def logo():
+    """The stored logo image (re-encoded on upload, so its type is known)."""
+    company = services.get_company()
+    if not company.logo:
+        abort(404)
+    response = Response(company.logo, mimetype=company.logo_type)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response

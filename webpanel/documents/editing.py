@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from flask import flash, request, url_for
+import datetime
+
+from flask import flash, g, request, url_for
 from flask_login import login_required
 from sqlalchemy.exc import IntegrityError
 
 from webpanel.contacts.services import contacts_of_kind
 from webpanel.documents import bp, services
-from webpanel.documents.forms import DocumentForm, add_line, remove_line
+from webpanel.documents.fields import entry_format
+from webpanel.documents.forms import (
+    DocumentForm,
+    add_line,
+    drop_fields_of_other_kinds,
+    remove_line,
+)
 from webpanel.documents.models import CONTACT_KINDS, Document
 from webpanel.documents.totals import line_amount
 from webpanel.documents.views import SLUG, SLUG_KINDS, get_or_404, kind_labels
@@ -18,6 +26,7 @@ from webpanel.listing import redirect_after_post
 
 PAGE = "documents/edit.html"
 FORM, LINES = "documents/partials/_form.html", "documents/partials/_lines.html"
+TOTALS = "documents/partials/_live_totals.html"
 BUSY = "Another document was saved at the same moment. Press Save again."
 
 
@@ -26,7 +35,9 @@ BUSY = "Another document was saved at the same moment. Press Save again."
 def new(slug: str):
     """An empty form, dated today, with the tax rate of the newest document."""
     kind = SLUG_KINDS[slug]
-    form = document_form(kind, data={"tax_rate": services.last_tax_rate()})
+    today = datetime.date.today()
+    form = document_form(kind, data={"tax_rate": services.last_tax_rate(),
+                                     "valid_until": services.default_valid_until(today)})
     return _render(kind, None, form)
 
 
@@ -58,7 +69,7 @@ def new_lines(slug: str):
 @login_required
 def edit(document_id: int):
     """The form of a saved document."""
-    document = get_or_404(document_id)
+    document = entry_document(document_id)
     return _render(document.kind, document, document_form(document.kind, obj=document))
 
 
@@ -66,7 +77,7 @@ def edit(document_id: int):
 @login_required
 def update(document_id: int):
     """Save changes to a document."""
-    document = get_or_404(document_id)
+    document = entry_document(document_id)
     form = document_form(document.kind)
     if not form.validate_on_submit():
         return _render(document.kind, document, form, status=422)
@@ -79,8 +90,15 @@ def update(document_id: int):
 @login_required
 def edit_lines(document_id: int):
     """Add or remove an item of a saved document (saved only with Save)."""
-    document = get_or_404(document_id)
+    document = entry_document(document_id)
     return _edit_lines(document.kind, document)
+
+
+def entry_document(document_id: int) -> Document:
+    """The document being edited; its prices are typed in its own currency."""
+    document = get_or_404(document_id)
+    g.entry_currency = document.currency
+    return document
 
 
 def document_form(kind: str, **kwargs) -> DocumentForm:
@@ -91,29 +109,37 @@ def document_form(kind: str, **kwargs) -> DocumentForm:
     form.contact_id.label.text = contact_kind.capitalize()
     form.contact_id.choices = [("", f"Choose a {contact_kind}…")] + [
         (contact.id, contact.name) for contact in contacts_of_kind(contact_kind)]
+    drop_fields_of_other_kinds(form, kind)
     return form
 
 
 def _edit_lines(kind: str, document: Document | None):
     form = document_form(kind)
-    lines_notice = ""
+    lines_notice, added = "", False
+    if request.args.get("live"):
+        return _render(kind, document, form, partial=TOTALS)
     if "remove" in request.form:
         remove_line(form, request.form["remove"])
     elif "add" in request.form:
         lines_notice = add_line(form)
-    return _render(kind, document, form, partial=LINES, lines_notice=lines_notice)
+        added = not lines_notice
+    return _render(kind, document, form, partial=LINES, lines_notice=lines_notice,
+                   added=added)
 
 
 def _render(kind: str, document: Document | None, form: DocumentForm, status: int = 200,
-            partial: str = FORM, **extra: str):
+            partial: str = FORM, **extra):
     labels = kind_labels(kind)
     if document is None:
         action = url_for("documents.create", slug=labels["slug"])
         lines_url = url_for("documents.new_lines", slug=labels["slug"])
+        live_url = url_for("documents.new_lines", slug=labels["slug"], live=1)
     else:
         action = url_for("documents.update", document_id=document.id)
         lines_url = url_for("documents.edit_lines", document_id=document.id)
+        live_url = url_for("documents.edit_lines", document_id=document.id, live=1)
     return render_htmx(PAGE, partial, status=status, form=form, document=document,
-                       action=action, lines_url=lines_url, totals=form.live_totals(),
-                       amount=line_amount, no_contacts=len(form.contact_id.choices) == 1,
+                       action=action, lines_url=lines_url, live_url=live_url,
+                       totals=form.live_totals(), amount=line_amount, currency=entry_format()[1],
+                       no_contacts=len(form.contact_id.choices) == 1,
                        **labels, **extra)

@@ -2,37 +2,57 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
+from flask import g
 from wtforms import DateField, Field
 from wtforms.widgets import TextInput
 
-_PLAIN = re.compile(r"\d+(\.\d*)?|\.\d+")
-_GROUPED = re.compile(r"\d{1,3}(,\d{3})+(\.\d*)?")
+from webpanel.company.services import current_company
+from webpanel.formatting import decimal_hint, editable_in, minor_digits, parse_number
+
 MAX_TEXT = 40
+SYMBOLS = "$€£¥￥%"
+
+
+def entry_format() -> tuple[str, str]:
+    """The (locale, currency) numbers are typed in: the company's, or those a view set on `g`."""
+    company = current_company()
+    return company.locale, g.get("entry_currency") or company.currency_code
 
 
 class NumberField(Field):
     """A decimal number of 0 or more, at most `maximum`, with at most `places` decimals.
 
-    Accepts "1234.5", "1,234.50" and an optional symbol from `strip` ("$", "%");
-    refuses words, negative numbers, NaN, exponents and decimal commas with a plain message.
+    Read in the company's locale ("1.234,56" with de_DE, "1,234.56" with en_US), with an
+    optional symbol ("$", "€", "%"); `places=None` means the currency's minor units.
+    Words, negative numbers, NaN, exponents and the wrong decimal sign get a plain message.
     """
 
     widget = TextInput()
 
-    def __init__(self, label: str, validators=None, *, what: str, example: str, places: int,
-                 maximum: Decimal, too_large: str, strip: str = "", **kwargs) -> None:
+    def __init__(self, label: str, validators=None, *, what: str, examples: tuple[str, ...],
+                 places: int | None, maximum: Decimal, too_large: str, **kwargs) -> None:
         kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
         super().__init__(label, validators, **kwargs)
-        self.what, self.example, self.places = what, example, places
-        self.maximum, self.too_large, self.strip = maximum, too_large, strip
+        self.what, self.examples, self._places = what, examples, places
+        self.maximum, self.too_large = maximum, too_large
+
+    @property
+    def places(self) -> int:
+        """Decimals allowed: fixed, or the minor units of the currency in use."""
+        return minor_digits(entry_format()[1]) if self._places is None else self._places
+
+    def example(self) -> str:
+        """The examples written the way the locale writes them: "2 or 1,5"."""
+        locale = entry_format()[0]
+        return " or ".join(editable_in(Decimal(text), locale, None if self._places is not None
+                                       else self.places) for text in self.examples)
 
     def process_formdata(self, valuelist: list[str]) -> None:
         """Parse the typed text; an empty box means no value (None)."""
         self.data = None
-        text = valuelist[0].strip().strip(self.strip).strip() if valuelist else ""
+        text = valuelist[0].strip().strip(SYMBOLS).strip() if valuelist else ""
         if text:
             self.data = self._parse(text)
 
@@ -41,31 +61,34 @@ class NumberField(Field):
             raise ValueError(self.too_large)
         if text.startswith("-"):
             raise ValueError(f"The {self.what} cannot be negative.")
-        if _GROUPED.fullmatch(text):
-            text = text.replace(",", "")
-        if "," in text:
-            raise ValueError(f"Use a point for decimals, like {self.example}.")
-        if not _PLAIN.fullmatch(text):
-            raise ValueError(f"Enter the {self.what} as a number, like {self.example}.")
-        value = Decimal(text)
+        locale = entry_format()[0]
+        value = self._read(text, locale)
         if value > self.maximum:
             raise ValueError(self.too_large)
         step = Decimal(1).scaleb(-self.places)
         if value.quantize(step) != value:
+            if self.places == 0:
+                raise ValueError(f"Enter the {self.what} without decimals, like "
+                                 f"{self.example()}.")
             raise ValueError(f"Use at most {self.places} decimals for the {self.what}.")
         return value.quantize(step)
+
+    def _read(self, text: str, locale: str) -> Decimal:
+        try:
+            return parse_number(text, locale)
+        except ValueError as exc:
+            if any(c.isdigit() for c in text) and set(text) <= set("0123456789.,' "):
+                raise ValueError(f"Use {decimal_hint(locale)} for decimals, like "
+                                 f"{self.example()}.") from exc
+            raise ValueError(f"Enter the {self.what} as a number, like "
+                             f"{self.example()}.") from exc
 
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
-        return "" if self.data is None else plain_number(self.data, self.places)
-
-
-def plain_number(value: Decimal, places: int) -> str:
-    """How a stored number is shown in a form box: prices keep cents, quantities drop zeros."""
-    if places == 2:
-        return f"{value:.2f}"
-    return f"{value.normalize():f}"
+        if self.data is None:
+            return ""
+        return editable_in(self.data, entry_format()[0], self.places if self.places < 3 else None)
 
 
 class PlainDateField(DateField):

@@ -7,15 +7,22 @@ from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from webpanel.contacts.models import Contact
-from webpanel.documents.fields import NumberField, PlainDateField, optional_id
+from webpanel.documents.fields import NumberField, PlainDateField, entry_format, optional_id
+from webpanel.documents.models import PAYMENT_TERMS
 from webpanel.documents.totals import MAX_TOTAL, Totals, compute_totals
 from webpanel.extensions import db
 from webpanel.validators import single_line
 
 MAX_LINES = 100
+#: Which kinds have which of the optional fields.
+KIND_FIELDS = {"payment_terms": ("invoice",), "due_date": ("invoice",),
+               "valid_until": ("proposal",),
+               "delivery_date": ("sales_order", "purchase_order"),
+               "delivery_address": ("purchase_order",)}
 BILLION = Decimal("1000000000")
 
 
@@ -24,11 +31,11 @@ class LineForm(Form):
 
     description = StringField("Description", validators=[Length(max=300), single_line])
     quantity = NumberField(
-        "Quantity", what="quantity", example="2 or 1.5", places=3, maximum=BILLION,
+        "Quantity", what="quantity", examples=("2", "1.5"), places=3, maximum=BILLION,
         too_large="Enter a quantity of at most 1,000,000,000.")
     unit_price = NumberField(
-        "Unit price", what="unit price", example="19.99", places=2, maximum=BILLION,
-        too_large="Enter a unit price of at most 1,000,000,000.", strip="$€£")
+        "Unit price", what="unit price", examples=("19.99",), places=None, maximum=BILLION,
+        too_large="Enter a unit price of at most 1,000,000,000.")
 
     def is_blank(self) -> bool:
         """Whether the person left the whole row empty (such rows are ignored)."""
@@ -55,9 +62,15 @@ class DocumentForm(FlaskForm):
     contact_id = SelectField("Customer", coerce=optional_id, validate_choice=False)
     lines = FieldList(FormField(LineForm), min_entries=1, max_entries=MAX_LINES)
     tax_rate = NumberField(
-        "Tax rate (%)", what="tax rate", example="8.25", places=2, maximum=Decimal(100),
-        too_large="Enter a tax rate from 0 to 100.", strip="%", default=Decimal("0"))
+        "Tax rate (%)", what="tax rate", examples=("8.25",), places=2, maximum=Decimal(100),
+        too_large="Enter a tax rate from 0 to 100.", default=Decimal("0"))
     notes = TextAreaField("Notes", validators=[Length(max=4000)])
+    payment_terms = SelectField("Payment terms", default="receipt", choices=[
+        SelectChoice(key, label) for key, (label, _days) in PAYMENT_TERMS.items()])
+    due_date = PlainDateField("Due date", validators=[Optional()])
+    valid_until = PlainDateField("Valid until", validators=[Optional()])
+    delivery_date = PlainDateField("Expected delivery", validators=[Optional()])
+    delivery_address = TextAreaField("Delivery address", validators=[Length(max=1000)])
 
     contact_kind = "customer"
     lines_error = ""
@@ -69,9 +82,33 @@ class DocumentForm(FlaskForm):
         if contact is None or contact.kind != self.contact_kind:
             raise ValidationError(f"Choose a {self.contact_kind} from the list.")
 
+    def validate_due_date(self, field: PlainDateField) -> None:
+        """A chosen due date cannot be before the invoice."""
+        _not_before(field, self.date.data, "The due date")
+
+    def _check_due_date_chosen(self) -> bool:
+        """ "By a date" needs the date (Optional() stops the field's own validators)."""
+        if "payment_terms" not in self or self.payment_terms.data != "date":
+            return True
+        if self.due_date.data is None and not self.due_date.errors:
+            self.due_date.errors = [*self.due_date.errors,
+                                    "Choose the date by which the invoice is to be paid."]
+        return self.due_date.data is not None
+
+    def validate_valid_until(self, field: PlainDateField) -> None:
+        """A proposal cannot expire before it is made."""
+        _not_before(field, self.date.data, "The valid-until date")
+
+    def due(self) -> datetime.date | None:
+        """The due date the payment terms give (for invoices)."""
+        if "payment_terms" not in self or self.date.data is None:
+            return None
+        return due_date_for(self.payment_terms.data, self.date.data, self.due_date.data)
+
     def validate(self, extra_validators=None) -> bool:
         """Check every field, then the items: at least one, each complete, total storable."""
         fields_ok = super().validate(extra_validators)
+        fields_ok = self._check_due_date_chosen() and fields_ok
         lines_ok = self._check_lines()
         self.failed = not (fields_ok and lines_ok)
         return not self.failed
@@ -84,7 +121,7 @@ class DocumentForm(FlaskForm):
         """Totals of the rows whose numbers are readable (shown while editing)."""
         rows = [(row.quantity.data, row.unit_price.data) for row in self.filled_lines()
                 if row.quantity.data is not None and row.unit_price.data is not None]
-        return compute_totals(rows, self.tax_rate.data or Decimal(0))
+        return compute_totals(rows, self.tax_rate.data or Decimal(0), entry_format()[1])
 
     def _check_lines(self) -> bool:
         rows = self.filled_lines()
@@ -95,6 +132,25 @@ class DocumentForm(FlaskForm):
             self.lines_error = ("The total is more than 9,999,999,999.99, which the panel "
                                 "cannot store. Split it into several documents.")
         return rows_ok and not self.lines_error
+
+
+def _not_before(field: PlainDateField, day: datetime.date | None, what: str) -> None:
+    if field.data is not None and day is not None and field.data < day:
+        raise ValidationError(f"{what} cannot be before the document's date.")
+
+
+def due_date_for(terms: str, day: datetime.date, chosen: datetime.date | None
+                 ) -> datetime.date | None:
+    """The invoice date plus the terms' days, or the chosen date for "By a date"."""
+    days = PAYMENT_TERMS.get(terms, ("", 0))[1]
+    return chosen if days is None else day + datetime.timedelta(days=days)
+
+
+def drop_fields_of_other_kinds(form: DocumentForm, kind: str) -> None:
+    """Keep only the date and address fields that `kind` prints."""
+    for name, kinds in KIND_FIELDS.items():
+        if kind not in kinds:
+            del form[name]
 
 
 def _typed(field) -> str:

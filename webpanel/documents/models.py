@@ -22,6 +22,10 @@ CONTACT_KINDS = {"proposal": "customer", "sales_order": "customer", "invoice": "
 #: URL segment of each kind's list.
 KIND_SLUGS = {"proposal": "proposals", "sales_order": "sales-orders", "invoice": "invoices",
               "purchase_order": "purchase-orders"}
+#: Payment terms of invoices: key -> (label, days after the invoice date; None: a chosen date).
+PAYMENT_TERMS: dict[str, tuple[str, int | None]] = {
+    "receipt": ("On receipt", 0), "net7": ("Net 7", 7), "net14": ("Net 14", 14),
+    "net30": ("Net 30", 30), "net60": ("Net 60", 60), "date": ("By a date", None)}
 KIND_PLURALS = {"proposal": "Proposals", "sales_order": "Sales Orders", "invoice": "Invoices",
                 "purchase_order": "Purchase Orders"}
 
@@ -53,6 +57,18 @@ class Document(Base):
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="RESTRICT"))
     tax_rate: Mapped[Decimal] = mapped_column(RATE, default=Decimal("0"))
     notes: Mapped[str] = mapped_column(Text, default="")
+    #: ISO 4217 code, fixed when the document is made (a later change of the company's
+    #: currency does not reprice documents already sent).
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    #: Invoices: a key of PAYMENT_TERMS; `due_date` is computed from it (or chosen).
+    payment_terms: Mapped[str] = mapped_column(String(20), default="")
+    due_date: Mapped[datetime.date | None] = mapped_column(Date, default=None)
+    #: Proposals: the last day the offer holds.
+    valid_until: Mapped[datetime.date | None] = mapped_column(Date, default=None)
+    #: Sales and purchase orders: when the goods are expected.
+    delivery_date: Mapped[datetime.date | None] = mapped_column(Date, default=None)
+    #: Purchase orders: where the vendor delivers (empty: the company's address).
+    delivery_address: Mapped[str] = mapped_column(Text, default="")
     subtotal: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
     tax: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
     total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
@@ -69,6 +85,11 @@ class Document(Base):
     def title(self) -> str:
         """The kind in words: "Invoice", "Purchase Order" ..."""
         return KIND_TITLES[self.kind]
+
+    @property
+    def terms_label(self) -> str:
+        """The payment terms in words ("Net 30"), empty for other kinds."""
+        return PAYMENT_TERMS.get(self.payment_terms, ("", None))[0]
 
     @property
     def label(self) -> str:

@@ -17,6 +17,7 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -26,10 +27,12 @@ from typing import Any, Literal
 
 from flask import current_app, render_template
 
+from webpanel.formatting import date_in, decimal_in, money_in
+
 log = logging.getLogger(__name__)
 
 #: Bump when the rendering code changes in a way the templates and fonts do not show.
-RENDER_VERSION = "1"
+RENDER_VERSION = "2"
 
 Kind = Literal["proposal", "sales_order", "invoice", "purchase_order"]
 
@@ -44,6 +47,7 @@ DEFAULT_FONT_DIR = "/usr/share/fonts/truetype/dejavu"
 _DEJAVU = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
 _VERA = ("Vera.ttf", "VeraBd.ttf")
 _TEMPLATE_DIR = "documents/pdf"
+_IBAN = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}")
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,42 @@ class PdfParty:
     email: str = ""
     phone: str = ""
     address: str = ""
+    tax_id: str = ""
+    registration_number: str = ""
+
+
+@dataclass(frozen=True)
+class PdfBank:
+    """Where customers pay: printed under an invoice's totals."""
+
+    account: str
+    holder: str = ""
+    code: str = ""
+    bank: str = ""
+
+    @property
+    def is_iban(self) -> bool:
+        """Whether the account looks like an IBAN (two letters, two digits, then more)."""
+        return bool(_IBAN.fullmatch(self.account.replace(" ", "").upper()))
+
+    @property
+    def account_label(self) -> str:
+        """ "IBAN" or "Account no."."""
+        return "IBAN" if self.is_iban else "Account no."
+
+    @property
+    def code_label(self) -> str:
+        """ "BIC" beside an IBAN, else "Routing / SWIFT"."""
+        return "BIC" if self.is_iban else "Routing / SWIFT"
+
+
+@dataclass(frozen=True)
+class PdfLogo:
+    """An image as a ``data:`` URI and the size it is printed at, in points."""
+
+    data_uri: str
+    width: float
+    height: float
 
 
 @dataclass(frozen=True)
@@ -83,6 +123,15 @@ class PdfDocument:
     total: Decimal
     notes: str = ""
     currency: str = "USD"
+    locale: str = "en_US"
+    terms: str = ""
+    due_date: datetime.date | None = None
+    valid_until: datetime.date | None = None
+    delivery_date: datetime.date | None = None
+    delivery_address: str = ""
+    bank: PdfBank | None = None
+    logo: PdfLogo | None = None
+    footer: str = ""
 
 
 class PdfRenderError(Exception):
@@ -109,24 +158,14 @@ class _Fonts:
 # --- formatting helpers (passed to the templates) ---------------------------------------
 
 
-def format_money(value: Decimal) -> str:
-    """``Decimal("1234.5")`` -> ``"1,234.50"``."""
-    return f"{value:,.2f}"
-
-
-def format_quantity(value: Decimal) -> str:
-    """Drop trailing zeros, keep thousands separators: ``Decimal("1200.0")`` -> ``"1,200"``."""
-    return f"{value.normalize():,f}"
-
-
-def format_percent(value: Decimal) -> str:
-    """``Decimal("8.250")`` -> ``"8.25"``."""
-    return f"{value.normalize():f}"
-
-
-def format_date(value: datetime.date) -> str:
-    """Unambiguous in every country: ``24 Nov 2025``."""
-    return f"{value.day} {value:%b %Y}"
+def formatters(doc: PdfDocument) -> dict[str, Callable[..., str]]:
+    """The template's money, qty, percent and date functions in the document's locale."""
+    return {
+        "money": lambda value: money_in(value, doc.currency, doc.locale),
+        "qty": lambda value: decimal_in(value, doc.locale),
+        "percent": lambda value: decimal_in(value, doc.locale),
+        "date": lambda value: date_in(value, doc.locale),
+    }
 
 
 # --- fonts, templates, fingerprint ------------------------------------------------------
@@ -209,10 +248,7 @@ def _render_html(doc: PdfDocument, fonts: _Fonts) -> str:
         title=KIND_TITLES[doc.kind],
         font_regular=fonts.regular.as_uri(),
         font_bold=fonts.bold.as_uri(),
-        money=format_money,
-        qty=format_quantity,
-        percent=format_percent,
-        date=format_date,
+        **formatters(doc),
     )
 
 

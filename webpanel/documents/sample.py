@@ -13,7 +13,10 @@ from webpanel.documents.models import Document
 from webpanel.extensions import db
 
 COMPANY = {"name": "Northwind Studio LLC", "address": "120 Harbor Street\nPortland, OR 97204",
-           "phone": "+1 503 555 0100", "email": "office@northwind.example.com"}
+           "phone": "+1 503 555 0100", "email": "office@northwind.example.com",
+           "tax_id": "EIN 93-1234567", "bank_holder": "Northwind Studio LLC",
+           "bank_name": "Columbia River Bank", "bank_account": "4410 2231 9087",
+           "bank_code": "ABA 123000220", "currency": "USD", "locale": "en_US"}
 
 CUSTOMERS = (
     ("Zoë Müller & Søn", "Zoë Müller", "zoe@mueller-soen.example.com",
@@ -37,7 +40,7 @@ VENDORS = (
 # kind -> documents: (contact index, days ago, tax rate, notes, items)
 DOCUMENTS = {
     "proposal": (
-        (0, 30, "19", "Valid for 30 days.",
+        (0, 30, "19", "Photography includes two rounds of retouching.",
          (("Website redesign", "1", "1850.00"), ("Copywriting, per page", "6", "85.00"),
           ("Photography, half day", "1", "420.00"))),
         (1, 21, "8.25", "",
@@ -51,7 +54,7 @@ DOCUMENTS = {
          (("Site signage", "3", "310.00"), ("Vehicle lettering", "2", "445.00"))),
     ),
     "invoice": (
-        (0, 9, "19", "Please pay by bank transfer.",
+        (0, 9, "19", "Thank you for your business.",
          (("Website redesign", "1", "1850.00"), ("Hosting, 12 months", "12", "19.99"),
           ("Domain renewal", "1", "14.00"))),
         (1, 3, "8.25", "",
@@ -105,7 +108,14 @@ def _document(kind: str, contact: Contact, days_ago: int, rate: str, notes: str,
               items: tuple[tuple[str, str, str], ...]) -> None:
     date = datetime.date.today() - datetime.timedelta(days=days_ago)
     document = Document(kind=kind, contact=contact, date=date, tax_rate=Decimal(rate),
-                        notes=notes)
+                        notes=notes, currency=get_company().currency_code)
+    if kind == "invoice":
+        document.payment_terms = "net30"
+        document.due_date = date + datetime.timedelta(days=30)
+    elif kind == "proposal":
+        document.valid_until = services.default_valid_until(date)
+    else:
+        document.delivery_date = date + datetime.timedelta(days=14)
     services.set_items(document, [(d, Decimal(q), Decimal(p)) for d, q, p in items])
     services.number_document(document)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -10,17 +12,29 @@ from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from webpanel.company.logo import fit, logo_size
+from webpanel.company.models import Company
 from webpanel.company.services import clean_text, get_company
 from webpanel.contacts.models import Contact
 from webpanel.documents.forms import DocumentForm
 from webpanel.documents.models import Document, DocumentLine
 from webpanel.documents.numbering import allocate_number
-from webpanel.documents.pdf import PdfCache, PdfDocument, PdfLine, PdfParty, pdf_filename
+from webpanel.documents.pdf import (
+    PdfBank,
+    PdfCache,
+    PdfDocument,
+    PdfLine,
+    PdfLogo,
+    PdfParty,
+    pdf_filename,
+)
 from webpanel.documents.totals import compute_totals, line_amount
 from webpanel.extensions import db
 from webpanel.listing import Page, paginate
 
 PDF_CACHE_KEY = "webpanel.pdf_cache"
+#: The most room the logo takes at the top left of a PDF, in points (about 5.6 x 2.1 cm).
+LOGO_BOX = (160.0, 60.0)
 
 
 def get_document(document_id: int) -> Document | None:
@@ -46,7 +60,7 @@ def last_tax_rate() -> Decimal:
 
 def create_document(kind: str, form: DocumentForm) -> Document:
     """Save a new document with the next number of its series, in one transaction."""
-    document = Document(kind=kind)
+    document = Document(kind=kind, currency=get_company().currency_code)
     _fill(document, form)
     return add_numbered(document)
 
@@ -82,7 +96,7 @@ def set_items(document: Document, items: Iterable[tuple[str, Decimal, Decimal]])
                                    unit_price=unit_price)
                       for i, (description, quantity, unit_price) in enumerate(items, start=1)]
     totals = compute_totals(((line.quantity, line.unit_price) for line in document.lines),
-                            document.tax_rate)
+                            document.tax_rate, document.currency or "USD")
     document.subtotal, document.tax, document.total = totals.subtotal, totals.tax, totals.total
 
 
@@ -92,8 +106,27 @@ def _fill(document: Document, form: DocumentForm) -> None:
     document.contact_id = form.contact_id.data
     document.tax_rate = form.tax_rate.data or Decimal("0")
     document.notes = clean_text(form.notes.data)
+    _fill_kind_fields(document, form)
     set_items(document, [(row.description.data.strip(), row.quantity.data, row.unit_price.data)
                          for row in form.filled_lines()])
+
+
+def _fill_kind_fields(document: Document, form: DocumentForm) -> None:
+    """Terms and due date (invoices), valid-until (proposals), delivery (orders)."""
+    if "payment_terms" in form:
+        document.payment_terms = form.payment_terms.data
+        document.due_date = form.due()
+    if "valid_until" in form:
+        document.valid_until = form.valid_until.data or default_valid_until(document.date)
+    if "delivery_date" in form:
+        document.delivery_date = form.delivery_date.data
+    if "delivery_address" in form:
+        document.delivery_address = clean_text(form.delivery_address.data)
+
+
+def default_valid_until(day: datetime.date) -> datetime.date:
+    """A proposal's date plus the company's validity period."""
+    return day + datetime.timedelta(days=get_company().proposal_valid_days)
 
 
 # --- PDF -------------------------------------------------------------------------------
@@ -107,18 +140,45 @@ def pdf_document(document: Document) -> PdfDocument:
         number=document.number,
         date=document.date,
         company=PdfParty(company.name, email=company.email, phone=company.phone,
-                         address=company.address),
+                         address=company.address, tax_id=company.tax_id,
+                         registration_number=company.registration_number),
         contact=PdfParty(contact.name, contact=contact.contact_person, email=contact.email,
                          address=contact.address),
         lines=tuple(PdfLine(line.description, line.quantity, line.unit_price,
-                            line_amount(line.quantity, line.unit_price))
+                            line_amount(line.quantity, line.unit_price, document.currency))
                     for line in document.lines),
         subtotal=document.subtotal,
         tax_rate=document.tax_rate,
         tax=document.tax,
         total=document.total,
         notes=document.notes,
+        currency=document.currency,
+        locale=company.locale,
+        terms=document.terms_label,
+        due_date=document.due_date,
+        valid_until=document.valid_until,
+        delivery_date=document.delivery_date,
+        delivery_address=document.delivery_address,
+        bank=_pdf_bank(company),
+        logo=_pdf_logo(company),
+        footer=company.footer,
     )
+
+
+def _pdf_bank(company: Company) -> PdfBank | None:
+    if not company.has_bank_details:
+        return None
+    return PdfBank(company.bank_account, holder=company.bank_holder, code=company.bank_code,
+                   bank=company.bank_name)
+
+
+def _pdf_logo(company: Company) -> PdfLogo | None:
+    """The logo scaled to fit the letterhead box, keeping its shape."""
+    if not company.logo:
+        return None
+    width, height = fit(logo_size(company.logo), LOGO_BOX)
+    data = base64.b64encode(company.logo).decode("ascii")
+    return PdfLogo(f"data:{company.logo_type};base64,{data}", width, height)
 
 
 def pdf_cache() -> PdfCache:

@@ -7,7 +7,7 @@ import logging
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import login_required
 
-from webpanel.company.services import get_company
+from webpanel.company.services import current_company, get_company
 from webpanel.documents import bp, services
 from webpanel.documents.models import (
     CONTACT_KINDS,
@@ -17,15 +17,10 @@ from webpanel.documents.models import (
     NUMBER_PREFIXES,
     Document,
 )
-from webpanel.documents.pdf import (
-    KIND_TITLES,
-    PdfRenderError,
-    format_date,
-    format_money,
-    format_quantity,
-)
+from webpanel.documents.pdf import KIND_TITLES, PdfRenderError
 from webpanel.documents.totals import line_amount
 from webpanel.errors import error_response
+from webpanel.formatting import date_in, decimal_in, money_in
 from webpanel.fragments import render_htmx
 from webpanel.listing import page_arg, search_arg
 from webpanel.security import PDF_CSP
@@ -39,21 +34,22 @@ PDF_FAILED = ("The PDF could not be made", "Nothing was lost. Try again in a mom
 
 
 @bp.app_template_filter("money")
-def money_filter(value) -> str:
-    """A money amount for pages: 1,234.50."""
-    return format_money(value)
+def money_filter(value, currency: str | None = None) -> str:
+    """A money amount in the company's locale: "$1,234.50", "1.234,50 €"."""
+    company = current_company()
+    return money_in(value, currency or company.currency_code, company.locale)
 
 
 @bp.app_template_filter("qty")
 def quantity_filter(value) -> str:
-    """A quantity for pages: 1,200 or 1.5."""
-    return format_quantity(value)
+    """A quantity or rate in the company's locale: 1,200 or 1.5."""
+    return decimal_in(value, current_company().locale)
 
 
 @bp.app_template_filter("day")
 def date_filter(value) -> str:
-    """A date for pages, the way PDFs print it: 24 Nov 2025."""
-    return format_date(value)
+    """A date in the company's locale, as the PDFs print it."""
+    return date_in(value, current_company().locale) if value else ""
 
 
 def kind_labels(kind: str) -> dict:

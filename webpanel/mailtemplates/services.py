@@ -79,7 +79,7 @@ def preview_values(kind: str, title: str, sender) -> tuple[dict, Document | None
     document = db.session.scalars(select(Document).where(Document.kind == kind)
                                   .order_by(Document.id.desc()).limit(1)).first()
     if document is None:
-        return sample_values(title), None
+        return sample_values(title, get_company()), None
     return values_for(document, sender, get_company()), document
 
 

@@ -1,7 +1,7 @@
 """The only values a template can see: plain strings, built in one place.
 
-Money and dates go through `money` and `day`, so the whole panel's formatting (e.g. a
-currency and the office's locale) changes here for every email at once.
+Money and dates are written in the office's locale and the document's currency, through
+`webpanel.formatting`, as on pages and PDFs.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from webpanel.documents.pdf import format_date, format_money
+from webpanel import formatting
 
 #: Every placeholder, in the order the editor lists them, with what it says.
 PLACEHOLDERS: dict[str, str] = {
@@ -26,14 +26,14 @@ PLACEHOLDERS: dict[str, str] = {
 }
 
 
-def money(value: Decimal | None) -> str:
+def money(value: Decimal | None, currency: str, locale: str) -> str:
     """A money amount as emails print it."""
-    return format_money(value) if value is not None else ""
+    return formatting.money_in(value, currency, locale) if value is not None else ""
 
 
-def day(value: datetime.date | None) -> str:
+def day(value: datetime.date | None, locale: str) -> str:
     """A date as emails print it (empty when there is none)."""
-    return format_date(value) if value else ""
+    return formatting.date_in(value, locale) if value else ""
 
 
 def values_for(document, sender, company) -> dict[str, dict[str, str]]:
@@ -43,20 +43,23 @@ def values_for(document, sender, company) -> dict[str, dict[str, str]]:
         "contact": {"name": contact.name if contact else "",
                     "person": (contact.contact_person if contact else "") or ""},
         "document": {"title": document.title, "number": document.number,
-                     "total": money(document.total), "date": day(document.date),
-                     "due_date": day(getattr(document, "due_date", None))},
+                     "total": money(document.total, document.currency, company.locale),
+                     "date": day(document.date, company.locale),
+                     "due_date": day(document.due_date, company.locale)},
         "company": {"name": company.name or ""},
         "sender": {"name": sender.display_name or "", "email": sender.address or ""},
     }
 
 
-def sample_values(title: str) -> dict[str, dict[str, str]]:
+def sample_values(title: str, company) -> dict[str, dict[str, str]]:
     """Made-up values for a preview when no document of the kind exists yet."""
+    today = datetime.date.today()
     return {
         "contact": {"name": "Example Customer Ltd", "person": "Alex Example"},
-        "document": {"title": title, "number": "0001", "total": money(Decimal("1234.50")),
-                     "date": day(datetime.date.today()),
-                     "due_date": day(datetime.date.today() + datetime.timedelta(days=30))},
+        "document": {"title": title, "number": "0001",
+                     "total": money(Decimal("1234.50"), company.currency_code, company.locale),
+                     "date": day(today, company.locale),
+                     "due_date": day(today + datetime.timedelta(days=30), company.locale)},
         "company": {"name": "Your Company"},
         "sender": {"name": "Your Name", "email": "you@example.com"},
     }
