@@ -5,9 +5,12 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+from collections.abc import Iterator
 
 import pytest
 
+from tests.support.postgres import TEMPLATE as POSTGRES_TEMPLATE
+from tests.support.postgres import PostgresServer
 from webpanel import create_app, migrate
 from webpanel.auth import services as auth_services
 from webpanel.extensions import db
@@ -64,10 +67,45 @@ def instance_dir(tmp_path, monkeypatch):
     return path
 
 
+def pytest_addoption(parser):
+    parser.addoption("--database", choices=("sqlite", "postgresql"), default="sqlite",
+                     help="the database each test's app uses: a fresh SQLite file (default), or "
+                          "a fresh database on a throwaway PostgreSQL cluster")
+
+
+@pytest.fixture(scope="session")
+def postgres(request) -> Iterator[PostgresServer | None]:
+    """The PostgreSQL cluster with a migrated template (only with --database=postgresql)."""
+    if request.config.getoption("--database") != "postgresql":
+        yield None
+        return
+    with PostgresServer() as server:
+        server.execute(f'CREATE DATABASE "{POSTGRES_TEMPLATE}"')
+        template = create_app({"TESTING": True, "DATABASE_URL": server.url(POSTGRES_TEMPLATE)})
+        with template.app_context():
+            migrate.upgrade(template)
+        template.extensions["webpanel.engine"].dispose()
+        yield server
+
+
 @pytest.fixture
-def app(instance_dir):
-    """The app on a fresh SQLite file, migrated to the newest schema."""
-    application = create_app({"TESTING": True, "MAIL_TIMEOUT": 2.0})
+def database_url(postgres) -> Iterator[str | None]:
+    """A fresh database for one test: None means the app's own SQLite file."""
+    if postgres is None:
+        yield None
+        return
+    name = postgres.create_database(template=POSTGRES_TEMPLATE)
+    yield postgres.url(name)
+    postgres.drop_database(name)
+
+
+@pytest.fixture
+def app(instance_dir, database_url):
+    """The app on a fresh database (an SQLite file by default), migrated to the newest schema."""
+    config = {"TESTING": True, "MAIL_TIMEOUT": 2.0}
+    if database_url:
+        config["DATABASE_URL"] = database_url
+    application = create_app(config)
     with application.app_context():
         migrate.upgrade(application)
     yield application
