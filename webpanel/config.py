@@ -47,6 +47,12 @@ class Defaults:
     SENDING_STALE_AFTER = 300
     SEND_TEST_LIMIT = 10
     SEND_TEST_WINDOW = 600
+    #: Mail servers (host and port) that have not worked for a person before: at most this many
+    #: different ones per window, over Send Test, sending and Retry together; 0 lifts the limit.
+    NEW_MAIL_SERVER_LIMIT = 10
+    NEW_MAIL_SERVER_WINDOW = 3600
+    #: The mail hosts people may use, e.g. ["smtp.office365.com", "*.example.com"]; empty: any.
+    MAIL_ALLOWED_HOSTS: tuple[str, ...] = ()
     LOGIN_FAILURES_PER_ACCOUNT = 5
     LOGIN_FAILURES_PER_ADDRESS = 20
     LOGIN_FAILURE_WINDOW = 900

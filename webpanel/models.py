@@ -10,9 +10,11 @@ from webpanel.mailtemplates.models import MailTemplate, TemplateFile
 from webpanel.oauth.models import OAuthAccount
 from webpanel.outbox.models import Message, MessageBody
 from webpanel.settings.models import EmailSettings
+from webpanel.settings.servers import KnownMailServer
 
 metadata = Base.metadata
 
 __all__ = ["Company", "Contact", "Document", "DocumentCounter", "DocumentLine", "EmailSettings",
-           "IntegrationSettings", "LoginSession", "MailTemplate", "Message", "MessageBody",
+           "IntegrationSettings", "KnownMailServer", "LoginSession", "MailTemplate", "Message",
+           "MessageBody",
            "OAuthAccount", "RateEvent", "TemplateFile", "User", "metadata"]

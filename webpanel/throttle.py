@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
@@ -18,6 +18,14 @@ def recent(bucket: str, key: str, window_seconds: int) -> int:
         RateEvent.bucket == bucket, RateEvent.key == key, RateEvent.at >= since
     )
     return db.session.scalar(query) or 0
+
+
+def first_seen(bucket: str, window_seconds: int) -> dict[str, datetime]:
+    """Each distinct key of `bucket` in the last `window_seconds`, with its earliest event."""
+    since = utcnow() - timedelta(seconds=window_seconds)
+    query = (select(RateEvent.key, func.min(RateEvent.at))
+             .where(RateEvent.bucket == bucket, RateEvent.at >= since).group_by(RateEvent.key))
+    return {key: at for key, at in db.session.execute(query)}
 
 
 def record(bucket: str, key: str) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 import socket
 import ssl
 from typing import TYPE_CHECKING
 
 from webpanel.mail.base import MailError
+from webpanel.mail.replies import NotMailServer
 
 if TYPE_CHECKING:
     from webpanel.mail.smtp import SmtpConfig
@@ -23,6 +25,9 @@ STEP_LABELS = {
     "message": "Sending the message",
 }
 MAX_REPLY = 300
+#: Greeting codes a mail server may answer with when it will not talk (RFC 5321 3.1, 4.2).
+GREETING_REFUSALS = (421, 554)
+ENHANCED_STATUS = re.compile(r"[245]\.[0-9]{1,3}\.[0-9]{1,3}(?=\s|$)")
 GMAIL_MARKERS = ("5.7.9", "application-specific password", "badcredentials", "support.google.com")
 MICROSOFT_MARKERS = ("5.7.139", "smtpclientauthentication", "basic authentication is disabled",
                      "5.7.57", "5.7.3 authentication unsuccessful")
@@ -44,6 +49,7 @@ def clean_reply(config: SmtpConfig, code: int | None, text: str) -> str:
     for secret in (config.password,):
         if secret:
             text = text.replace(secret, "********")
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
     text = " ".join(text.split())[:MAX_REPLY]
     return f"{code} {text}".strip() if code and code > 0 else text
 
@@ -58,10 +64,12 @@ def from_exception(step: str, config: SmtpConfig, exc: BaseException) -> MailErr
         return no_answer(step, config)
     if isinstance(exc, ssl.SSLError):
         return tls_failed(step, config, exc)
+    if isinstance(exc, NotMailServer):
+        return not_mail_server(step, config)
     if isinstance(exc, smtplib.SMTPConnectError):
         return greeting_refused(config, exc.smtp_code, _text(exc.smtp_error))
     if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return disconnected(step, config)
+        return not_mail_server(step, config) if step == "greeting" else disconnected(step, config)
     if isinstance(exc, smtplib.SMTPResponseException):
         return refused_at(step, config, exc.smtp_code, _text(exc.smtp_error))
     return MailError(step, f"The connection to {where(config)} failed.",
@@ -103,13 +111,22 @@ def untrusted_certificate(config: SmtpConfig, exc: ssl.SSLCertVerificationError)
                      "“Allow self-signed certificate”.", retryable=False)
 
 
+def not_mail_server(step: str, config: SmtpConfig) -> MailError:
+    """Something answered that is not a mail server: say so, and never echo what it sent."""
+    return MailError(step, f"{where(config)} did not answer like a mail server.",
+                     "Check the SMTP Server and Port with your provider: most use 587 with TLS "
+                     "or 465 with SSL.")
+
+
 def greeting_refused(config: SmtpConfig, code: int, text: str) -> MailError:
-    if code <= 0:
-        return MailError("greeting", f"{where(config)} did not answer like a mail server.",
-                         "Check the SMTP Server and Port with your provider.")
+    """A greeting other than 220: a mail server's refusal (its code only), else not SMTP."""
+    if code not in GREETING_REFUSALS:
+        return not_mail_server("greeting", config)
+    status = ENHANCED_STATUS.match(text.strip())
     return MailError("greeting", f"{where(config)} refused the connection.",
                      "The server may be busy or may not accept mail from this network: "
-                     "try again later or ask your provider.", clean_reply(config, code, text))
+                     "try again later or ask your provider.",
+                     f"{code} {status.group(0)}" if status else str(code))
 
 
 def disconnected(step: str, config: SmtpConfig) -> MailError:

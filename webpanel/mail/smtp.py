@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from webpanel.mail import dsn, hints
 from webpanel.mail.base import MailError, Outgoing, SendResult
+from webpanel.mail.replies import StrictReplies
 
 DEFAULT_PORTS = {"ssl": 465, "tls": 587, "none": 25}
 
@@ -35,8 +36,8 @@ def tls_context(allow_self_signed: bool) -> ssl.SSLContext:
     return context
 
 
-class _Client(smtplib.SMTP):
-    """smtplib.SMTP that remembers which step it is in while connecting."""
+class _Client(StrictReplies, smtplib.SMTP):
+    """smtplib.SMTP that remembers which step it is in while connecting; replies read strictly."""
 
     def __init__(self, config: SmtpConfig, context: ssl.SSLContext) -> None:
         self.step = "connect"
@@ -86,7 +87,9 @@ class SmtpTransport:
             raise hints.greeting_refused(self.config, code, _text(reply))
         code, reply = client.ehlo()
         if code != 250:
-            client.helo()
+            code, reply = client.helo()
+        if code != 250:  # neither EHLO nor HELO: whatever greeted us does not speak SMTP
+            raise hints.greeting_refused(self.config, code, _text(reply))
         if self.config.security == "tls":
             self._starttls(client)
         if self.config.username:

@@ -14,6 +14,7 @@ from webpanel.mail import builder
 from webpanel.mail.base import MailError, Outgoing
 from webpanel.outbox import limits
 from webpanel.outbox.models import Message, MessageBody
+from webpanel.settings import servers
 from webpanel.settings import services as settings_services
 from webpanel.settings.models import EmailSettings
 
@@ -88,7 +89,9 @@ def record(user_id: int, key: str, method: str, draft: builder.Draft, outgoing: 
 def deliver(message: Message, outgoing: Outgoing, settings: EmailSettings) -> Message:
     """Hand the message to its transport and record the outcome."""
     try:
-        result = settings_services.transport_for(settings, message.method).send(outgoing)
+        transport = settings_services.transport_for(settings, message.method)
+        servers.admit(settings.user_id, transport)  # commits before the network call
+        result = transport.send(outgoing)
     except MailError as error:
         error = limits.name_the_file(error, outgoing.data)
         message.status = "failed"
@@ -99,6 +102,7 @@ def deliver(message: Message, outgoing: Outgoing, settings: EmailSettings) -> Me
         message.reply, message.provider_id = result.reply, result.provider_id or ""
         message.error_step = message.error_reason = message.error_hint = ""
         message.sent_at = utcnow()
+        servers.worked(settings.user_id, transport)
     db.session.add(message)
     db.session.commit()
     return message

@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from webpanel.integrations.providers import PROVIDERS, WORDS
+from webpanel.settings import servers
 from webpanel.validators import email_address, single_line
 
 SECURITY_LABELS = [SelectChoice("ssl", "SSL"), SelectChoice("tls", "TLS"),
@@ -93,6 +94,8 @@ class SmtpForm(FlaskForm):
             if not _is_ipv6(value):
                 raise ValidationError("Enter only the server name, like smtp.office365.com "
                                       "(no spaces, “smtp://” or port).")
+        if value and not servers.is_allowed(value):
+            raise ValidationError(servers.not_allowed_message())
 
 
 class SendTestForm(FlaskForm):

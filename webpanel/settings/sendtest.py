@@ -13,7 +13,7 @@ from webpanel.extensions import db
 from webpanel.mail import builder
 from webpanel.mail.base import MailError, SendResult, Transport
 from webpanel.mail.smtp import SmtpTransport
-from webpanel.settings import services
+from webpanel.settings import servers, services
 from webpanel.settings.forms import SendTestForm, SmtpForm
 from webpanel.settings.models import EmailSettings
 
@@ -39,8 +39,11 @@ def run(settings: EmailSettings, smtp_form: SmtpForm, test_form: SendTestForm) -
         _check_ready(settings)
         transport = _transport(settings, smtp_form)
         outgoing = builder.build(_draft(settings, to, test_form.test_subject.data))
+        servers.admit(settings.user_id, transport)
         _count(settings.user_id)
         result = transport.send(outgoing)
+        servers.worked(settings.user_id, transport)
+        db.session.commit()
     except MailError as error:
         log.info("send test for user %s by %s failed at %s: %s", settings.user_id,
                  smtp_form.send_using.data, error.step, error.reason)

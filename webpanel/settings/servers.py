@@ -1,0 +1,155 @@
+"""Which mail servers each person may reach: the office's allow-list, and one budget per person
+for servers that have not worked for them before, so the panel never becomes a port scanner.
+
+Send Test, sending and Retry all pass `admit` before connecting; a delivery through a server
+makes it `worked` for that person, and it never counts again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app, has_request_context
+from flask_login import current_user
+from sqlalchemy import ForeignKey, String, UniqueConstraint, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webpanel import throttle
+from webpanel.database import Base, utcnow
+from webpanel.extensions import db
+from webpanel.mail.base import MailError
+from webpanel.mail.smtp import SmtpConfig
+
+BUCKET = "new-mail-server:{user_id}"
+
+
+class KnownMailServer(Base):
+    """A (host, port) through which a person's mail was accepted at least once."""
+
+    __tablename__ = "known_mail_servers"
+    __table_args__ = (UniqueConstraint("user_id", "host", "port",
+                                       name="uq_known_mail_servers_user_host_port"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    host: Mapped[str] = mapped_column(String(253))
+    port: Mapped[int] = mapped_column()
+    first_worked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_worked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def normalize(host: str) -> str:
+    """A host as compared and stored: trimmed, lower case, no brackets or final dot."""
+    return host.strip().strip("[]").rstrip(".").lower()
+
+
+def allowed_patterns() -> list[str]:
+    """MAIL_ALLOWED_HOSTS, normalized; empty means any host."""
+    return [normalize(str(p)) for p in current_app.config["MAIL_ALLOWED_HOSTS"] if str(p).strip()]
+
+
+def is_allowed(host: str) -> bool:
+    """Whether the instance lets people use this mail host ("*.example.com": any below it)."""
+    patterns, host = allowed_patterns(), normalize(host)
+    return not patterns or any(_matches(host, pattern) for pattern in patterns)
+
+
+def allowed_words() -> str:
+    """The allowed hosts in words, for messages: "smtp.office365.com or any server under ..."."""
+    words = [f"any server under {p[2:]}" if p.startswith("*.") else p for p in allowed_patterns()]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def not_allowed_message() -> str:
+    """What the SMTP Server field says about a host the office does not allow."""
+    return f"This office sends mail only through {allowed_words()}: enter one of those."
+
+
+def admit(user_id: int, transport: object) -> None:
+    """Let this SMTP connection go, or raise MailError; commits before the network call.
+
+    Other transports (the Gmail and Outlook APIs, the email client) reach fixed services
+    and pass untouched.
+    """
+    config = getattr(transport, "config", None)
+    if not isinstance(config, SmtpConfig):
+        return
+    host = normalize(config.host)
+    if not is_allowed(host):
+        raise MailError("settings", f"“{config.host}” is not one of the mail servers this office "
+                        f"allows ({allowed_words()}).", "Open Email settings → SMTP and enter "
+                        "one of them, or ask your administrator.", retryable=False)
+    if _limit_lifted() or _known(user_id, host, config.port):
+        return
+    _spend(user_id, f"{host}:{config.port}")
+
+
+def worked(user_id: int, transport: object) -> None:
+    """Remember that mail went through this transport's server, and give back what trying it
+    cost (the caller commits)."""
+    config = getattr(transport, "config", None)
+    if not isinstance(config, SmtpConfig):
+        return
+    host = normalize(config.host)[:253]
+    throttle.clear(BUCKET.format(user_id=user_id), f"{host}:{config.port}")
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    now = utcnow()
+    statement = dialect.insert(KnownMailServer).values(
+        user_id=user_id, host=host, port=config.port,
+        first_worked_at=now, last_worked_at=now)
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=["user_id", "host", "port"], set_={"last_worked_at": now}))
+
+
+def _spend(user_id: int, server: str) -> None:
+    """Count a new server once per window; refuse once the person's budget is spent."""
+    cfg = current_app.config
+    window = int(cfg["NEW_MAIL_SERVER_WINDOW"])
+    bucket = BUCKET.format(user_id=user_id)
+    tried = throttle.first_seen(bucket, window)
+    if server in tried:
+        return
+    if len(tried) >= int(cfg["NEW_MAIL_SERVER_LIMIT"]):
+        raise _budget_spent(len(tried), window, min(tried.values()))
+    throttle.record(bucket, server)
+    db.session.commit()
+
+
+def _budget_spent(count: int, window: int, oldest: datetime) -> MailError:
+    wait = oldest + timedelta(seconds=window) - utcnow()
+    minutes = max(1, -(-int(wait.total_seconds()) // 60))
+    servers = "server" if count == 1 else "servers"
+    return MailError("connect", f"You tried {count} new mail {servers} in the last "
+                     f"{_duration(window)}.", "To keep the office network safe, the panel "
+                     "limits how many servers that have not worked for you before it connects "
+                     f"to. Try again in {minutes} minute{'s' if minutes != 1 else ''}, check the "
+                     "SMTP Server and Port with your provider, or ask your administrator.")
+
+
+def _duration(seconds: int) -> str:
+    if seconds % 3600 == 0:
+        hours = seconds // 3600
+        return "hour" if hours == 1 else f"{hours} hours"
+    minutes = max(1, seconds // 60)
+    return "minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def _known(user_id: int, host: str, port: int) -> bool:
+    return db.session.scalar(select(KnownMailServer.id).where(
+        KnownMailServer.user_id == user_id, KnownMailServer.host == host,
+        KnownMailServer.port == port)) is not None
+
+
+def _limit_lifted() -> bool:
+    """No limit when it is set to 0, nor for administrators (they set up the office's mail)."""
+    if int(current_app.config["NEW_MAIL_SERVER_LIMIT"]) <= 0:
+        return True
+    return bool(has_request_context() and current_user.is_authenticated
+                and current_user.is_admin)
+
+
+def _matches(host: str, pattern: str) -> bool:
+    if pattern.startswith("*."):
+        return host.endswith(pattern[1:]) and len(host) > len(pattern) - 1
+    return host == pattern
