@@ -222,17 +222,23 @@ def test_the_budget_comes_back_after_the_window(sam, app):
     assert "Nothing accepted" in send_test(sam, closed_port()).get_data(as_text=True)
 
 
-def test_administrators_are_not_limited(app, admin_client, admin_id):
-    app.config.update(NEW_MAIL_SERVER_LIMIT=1)
-    hx = Htmx(admin_client, f"/users/{admin_id}/email/general")
-    hx.post(f"/users/{admin_id}/email/general", {"address": "admin@example.com"})
-    hx.user_id = admin_id
-    for _ in range(3):
-        assert "Nothing accepted" in send_test(hx, closed_port()).get_data(as_text=True)
+def test_administrators_are_not_limited_but_their_colleagues_are(app, sam, admin_client,
+                                                                  admin_id):
+    app.config["NEW_MAIL_SERVER_LIMIT"] = 1
+    admin = Htmx(admin_client, f"/users/{admin_id}/email/general")
+    admin.post(f"/users/{admin_id}/email/general", {"address": "admin@example.com"})
+    for user_id in (admin_id, sam.user_id, admin_id):  # their own tab, and a colleague's
+        admin.user_id = user_id
+        assert "Nothing accepted" in send_test(admin, closed_port()).get_data(as_text=True)
+    assert "Nothing accepted" in send_test(sam, closed_port()).get_data(as_text=True)
+    assert "You tried 1" in send_test(sam, closed_port()).get_data(as_text=True)
 
 
 def test_a_limit_of_zero_lifts_it_for_everyone(sam, app):
-    app.config.update(NEW_MAIL_SERVER_LIMIT=0)
+    app.config["NEW_MAIL_SERVER_LIMIT"] = 1
+    send_test(sam, closed_port())
+    assert "You tried 1" in send_test(sam, closed_port()).get_data(as_text=True)
+    app.config["NEW_MAIL_SERVER_LIMIT"] = 0
     for _ in range(3):
         assert "Nothing accepted" in send_test(sam, closed_port()).get_data(as_text=True)
 
