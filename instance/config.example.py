@@ -10,6 +10,16 @@
 # Microsoft Graph's largest request (the Outlook API); checked before anything is sent.
 # GRAPH_REQUEST_LIMIT = 4 * 1024 * 1024
 
+# Mail servers (host and port) that have not yet worked for a person: at most this many
+# different ones per window (seconds), Send Test, sending and Retry together. A server through
+# which their mail went never counts again. Administrators are not limited; 0 lifts the limit.
+# NEW_MAIL_SERVER_LIMIT = 10
+# NEW_MAIL_SERVER_WINDOW = 3600
+
+# Only these mail hosts may be used ("*.example.com": any server under example.com).
+# Empty (the default): any host.
+# MAIL_ALLOWED_HOSTS = ["smtp.office365.com", "*.example.com"]
+
 # Send cookies only over HTTPS (set when the panel is behind an HTTPS reverse proxy).
 # SESSION_COOKIE_SECURE = True
 # REMEMBER_COOKIE_SECURE = True
