@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
-from webpanel.mail import mimesplit
+from webpanel.mail import deadline, mimesplit
 from webpanel.mail.base import MailError, Outgoing, SendResult
 from webpanel.mail.http_api import (
     MB,
@@ -141,7 +141,7 @@ class GraphTransport:
 
     def _upload(self, url: str, data: bytes) -> None:
         """PUT the file in ranges, in order; the URL carries its own token (no Authorization)."""
-        with requests.Session() as session:
+        with deadline.session(self.timeout) as session:
             for start in range(0, len(data), CHUNK):
                 chunk = data[start:start + CHUNK]
                 headers = {"Content-Type": "application/octet-stream", "Content-Range":
@@ -166,9 +166,10 @@ class GraphTransport:
         """Delete an unsent draft; if that fails too, the draft stays in Drafts, unsent."""
         try:
             token = self.tokens.access_token()
-            requests.delete(self.graph_base_url + f"me/messages/{draft}", allow_redirects=False,
-                            headers={"Authorization": f"Bearer {token}"},
-                            timeout=(self.timeout, self.timeout))
+            with deadline.session(self.timeout) as session:
+                session.delete(self.graph_base_url + f"me/messages/{draft}",
+                               allow_redirects=False, headers={"Authorization": f"Bearer {token}"},
+                               timeout=(self.timeout, self.timeout))
         except (MailError, requests.RequestException):
             return
 

@@ -1,5 +1,6 @@
-"""Shared plumbing of the HTTP mail APIs (Gmail, Graph): one POST with a timeout, one refresh
-after a 401, one short wait after a 429, and every failure turned into a plain MailError."""
+"""Shared plumbing of the HTTP mail APIs (Gmail, Graph): one POST with a total deadline (connect
+to last byte), one refresh after a 401, one short wait after a 429, and every failure turned
+into a plain MailError."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Protocol
 
 import requests
 
+from webpanel.mail import deadline
 from webpanel.mail.base import MailError, Outgoing
 
 MAX_REPLY = 300
@@ -40,7 +42,7 @@ class Api:
 
 @dataclass(frozen=True)
 class Request:
-    """One API call: where, what, and how long to wait for each step."""
+    """One API call: where, what, and how long it may take from connect to its last byte."""
 
     url: str
     body: bytes
@@ -73,7 +75,7 @@ def post(api: Api, tokens: TokenSource, req: Request) -> requests.Response:
     MAX_WAIT seconds) after a 429; return a 2xx response or raise MailError."""
     token = tokens.access_token()
     refreshed = waited = False
-    with requests.Session() as session:
+    with deadline.session(req.timeout) as session:
         for _ in range(3):  # the first try, at most one refresh and at most one wait
             response = _post_once(api, session, req, token)
             status = response.status_code

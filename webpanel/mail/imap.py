@@ -19,7 +19,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from webpanel.mail import deadline
 from webpanel.mail.base import MailError
+from webpanel.mail.deadline import Deadline
 from webpanel.mail.smtp import tls_context
 
 DEFAULT_PORTS = {"ssl": 993, "tls": 143, "none": 143}
@@ -137,31 +139,41 @@ def message_id(data: bytes) -> str:
 
 
 class _Client(imaplib.IMAP4):
-    """imaplib.IMAP4 with TLS from the first byte on demand, and a total deadline."""
+    """imaplib.IMAP4 with TLS from the first byte on demand, and a total deadline: every read
+    and write waits at most the step timeout and never past the deadline, however slowly the
+    server drips its lines."""
 
     def __init__(self, config: ImapConfig, context: ssl.SSLContext) -> None:
         self.step, self._config, self._context = "connect", config, context
-        self._deadline = time.monotonic() + config.deadline
+        self._deadline = Deadline(config.deadline, step=config.timeout)
         super().__init__(config.host, config.port, timeout=config.timeout)
 
     def _create_socket(self, timeout: float | None) -> socket.socket:
-        sock = socket.create_connection((self.host, self.port), self._left(timeout))
+        sock = deadline.connect((self.host, self.port), self._deadline)
         if self._config.security == "ssl":
             self.step = "tls"
             sock = self._context.wrap_socket(sock, server_hostname=self.host)
         self.step = "greeting"
         return sock
 
-    def _left(self, timeout: float | None) -> float:
-        left = self._deadline - time.monotonic()
-        if left <= 0:
-            raise TimeoutError("deadline passed")
-        return min(left, timeout or left)
+    def open(self, host: str = "", port: int = imaplib.IMAP4_PORT,
+             timeout: float | None = None) -> None:
+        super().open(host, port, timeout)
+        self._keep_deadline()  # before the greeting is read
 
-    def _command(self, name: str, *args: object) -> str:
-        if getattr(self, "sock", None) is not None:
-            self.sock.settimeout(self._left(self._config.timeout))
-        return super()._command(name, *args)
+    def _get_capabilities(self) -> None:
+        self._keep_deadline()  # after STARTTLS, imaplib opened a plain file on the TLS socket
+        super()._get_capabilities()
+
+    def send(self, data: bytes) -> None:
+        self._deadline.arm(self.sock)
+        super().send(data)
+
+    def _keep_deadline(self) -> None:
+        """Read through the deadline (imaplib opened a plain file on a new socket)."""
+        if getattr(self, "_reading", None) is not self.sock:
+            self.file.close()
+            self.file, self._reading = deadline.reader(self.sock, self._deadline), self.sock
 
 
 @contextmanager

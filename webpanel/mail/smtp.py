@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import smtplib
-import socket
 import ssl
 from dataclasses import dataclass
 
-from webpanel.mail import dsn, hints
+from webpanel.mail import deadline, dsn, hints
 from webpanel.mail.base import MailError, Outgoing, SendResult
+from webpanel.mail.deadline import Deadline
 from webpanel.mail.replies import StrictReplies
 
 DEFAULT_PORTS = {"ssl": 465, "tls": 587, "none": 25}
@@ -37,23 +37,44 @@ def tls_context(allow_self_signed: bool) -> ssl.SSLContext:
 
 
 class _Client(StrictReplies, smtplib.SMTP):
-    """smtplib.SMTP that remembers which step it is in while connecting; replies read strictly."""
+    """smtplib.SMTP that remembers which step it is in while connecting; replies read strictly.
+
+    The whole conversation has one deadline, ``config.timeout`` from connect to the last byte,
+    however slowly the server drips its lines: every read and write gets only the time left.
+    """
 
     def __init__(self, config: SmtpConfig, context: ssl.SSLContext) -> None:
         self.step = "connect"
         self._config = config
         self._context = context
+        self._deadline = Deadline(config.timeout)
         super().__init__(timeout=config.timeout)
         self._host = config.host  # smtplib's STARTTLS checks the certificate against this name
 
     def _get_socket(self, host, port, timeout):
         self.step = "connect"
-        sock = socket.create_connection((host, port), timeout)
+        self._deadline = Deadline(self._config.timeout)
+        sock = deadline.connect((host, port), self._deadline)
         if self._config.security == "ssl":
             self.step = "tls"
             sock = self._context.wrap_socket(sock, server_hostname=host)
         self.step = "greeting"
         return sock
+
+    def getreply(self):
+        if self.file is None and self.sock is not None:  # after connect, and after STARTTLS
+            self.file = deadline.reader(self.sock, self._deadline)
+        return super().getreply()
+
+    def send(self, s):
+        if self.sock is not None:
+            self._deadline.arm(self.sock)
+        try:
+            super().send(s)
+        except smtplib.SMTPServerDisconnected as exc:
+            if isinstance(exc.__context__, TimeoutError):  # the server stopped reading
+                raise TimeoutError("timed out") from None
+            raise
 
 
 class SmtpTransport:

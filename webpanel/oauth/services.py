@@ -17,6 +17,7 @@ from webpanel.database import utcnow
 from webpanel.extensions import db
 from webpanel.integrations import providers
 from webpanel.integrations.providers import Provider
+from webpanel.mail import deadline
 from webpanel.oauth.models import OAuthAccount
 from webpanel.oauth.tokens import store
 
@@ -82,9 +83,12 @@ def deauthorize(account: OAuthAccount, provider: Provider | None) -> bool | None
 
 
 def _client(provider: Provider, redirect_uri: str) -> OAuth2Session:
-    return OAuth2Session(provider.client_id, provider.client_secret, scope=provider.scope,
-                         redirect_uri=redirect_uri, code_challenge_method="S256",
-                         default_timeout=current_app.config["MAIL_TIMEOUT"])
+    """authlib's client; each of its requests has a total deadline of MAIL_TIMEOUT."""
+    seconds = current_app.config["MAIL_TIMEOUT"]
+    return deadline.bound(OAuth2Session(provider.client_id, provider.client_secret,
+                                        scope=provider.scope, redirect_uri=redirect_uri,
+                                        code_challenge_method="S256", default_timeout=seconds),
+                          seconds)
 
 
 def _state_matches(pending: dict | None, provider: str, user_id: int, state: str) -> bool:
@@ -95,9 +99,9 @@ def _state_matches(pending: dict | None, provider: str, user_id: int, state: str
 
 def _exchange(provider: Provider, code: str, verifier: str, redirect_uri: str) -> dict:
     try:
-        return _client(provider, redirect_uri).fetch_token(
-            provider.token_url, grant_type="authorization_code", code=code,
-            code_verifier=verifier)
+        with _client(provider, redirect_uri) as client:
+            return client.fetch_token(provider.token_url, grant_type="authorization_code",
+                                      code=code, code_verifier=verifier)
     except OAuthError as exc:
         log.warning("%s token exchange refused: %s", provider.name, exc.error)
         raise SignInFailed(f"{provider.label} refused the sign-in ({exc.error}). Nothing was "
@@ -113,9 +117,11 @@ def _address(provider: Provider, access_token: str) -> str:
         url = providers.endpoint("GOOGLE_USERINFO_URL")
     else:
         url = providers.endpoint("GRAPH_API_BASE_URL") + "me"
+    seconds = current_app.config["MAIL_TIMEOUT"]
     try:
-        response = requests.get(url, headers={"Authorization": f"Bearer {access_token}"},
-                                timeout=current_app.config["MAIL_TIMEOUT"])
+        with deadline.session(seconds) as client:
+            response = client.get(url, headers={"Authorization": f"Bearer {access_token}"},
+                                  timeout=seconds)
         response.raise_for_status()
         data = response.json()
     except (requests.RequestException, ValueError):
@@ -138,8 +144,9 @@ def _revoke(account: OAuthAccount, provider: Provider) -> bool:
     token = account.refresh_token_enc or account.access_token_enc
     try:
         plain = secret_box().decrypt(token or "")
-        response = requests.post(provider.revoke_url, data={"token": plain},
-                                 timeout=current_app.config["MAIL_TIMEOUT"])
+        seconds = current_app.config["MAIL_TIMEOUT"]
+        with deadline.session(seconds) as client:
+            response = client.post(provider.revoke_url, data={"token": plain}, timeout=seconds)
     except (requests.RequestException, SecretUnreadable):
         log.warning("revoking the %s token failed; deleting it locally anyway", provider.name)
         return False

@@ -7,13 +7,14 @@ from datetime import timedelta
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 from flask import current_app
-from requests import RequestException
+from requests import RequestException, Timeout
 from sqlalchemy import select
 
 from webpanel.crypto import SecretUnreadable, secret_box
 from webpanel.database import utcnow
 from webpanel.extensions import db
 from webpanel.integrations import providers
+from webpanel.mail import deadline
 from webpanel.mail.base import MailError
 from webpanel.oauth.models import OAuthAccount
 
@@ -78,15 +79,18 @@ class AccountTokens:
             db.session.commit()
             raise not_configured(self.provider)
         refresh_token = self._decrypt(account.refresh_token_enc)
-        client = OAuth2Session(provider.client_id, provider.client_secret, scope=provider.scope,
-                               default_timeout=current_app.config["MAIL_TIMEOUT"])
+        seconds = current_app.config["MAIL_TIMEOUT"]
+        client = deadline.bound(OAuth2Session(provider.client_id, provider.client_secret,
+                                              scope=provider.scope, default_timeout=seconds),
+                                seconds)
         try:
-            token = client.refresh_token(provider.token_url, refresh_token=refresh_token)
+            with client:
+                token = client.refresh_token(provider.token_url, refresh_token=refresh_token)
         except OAuthError as exc:
             return self._refused(account, exc)
         except (RequestException, ValueError) as exc:
             db.session.commit()
-            raise no_answer(self.provider, exc) from None
+            raise no_answer(self.provider, exc, seconds) from None
         store(account, token)
         account.refreshed_at = utcnow()
         db.session.commit()
@@ -116,7 +120,13 @@ def not_configured(provider: str) -> MailError:
                      "Ask your administrator to fill in the Integrations page.", retryable=False)
 
 
-def no_answer(provider: str, exc: Exception) -> MailError:
-    """The failure when the token endpoint does not answer in time."""
-    return MailError("sign-in", f"{providers.LABELS[provider]} did not answer when the panel "
-                     "renewed its access.", "Check the network connection and press Retry.")
+def no_answer(provider: str, exc: Exception, seconds: float) -> MailError:
+    """The failure when the token endpoint does not answer (in time, or at all)."""
+    label = providers.LABELS[provider]
+    if isinstance(exc, Timeout):
+        unit = "second" if seconds == 1 else "seconds"
+        return MailError("sign-in", f"No answer from {label} within {seconds:g} {unit} when "
+                         "the panel renewed its access.", "Check the network connection and "
+                         "press Retry; if it keeps happening, try again later.")
+    return MailError("sign-in", f"{label} did not answer when the panel renewed its access.",
+                     "Check the network connection and press Retry.")

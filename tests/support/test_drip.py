@@ -1,0 +1,30 @@
+"""The dripping servers drip: each read gets a little, well inside any per-read timeout, and
+the answer never completes (SMTP) or completes only after many reads (HTTP)."""
+
+from __future__ import annotations
+
+import socket
+
+from tests.support.drip import DripHttpServer, DripSmtpServer
+
+
+def test_the_smtp_greeting_never_ends():
+    with DripSmtpServer(interval=0.05) as server, socket.create_connection(
+            ("127.0.0.1", server.port), timeout=5) as sock:
+        lines = sock.makefile("rb")
+        received = [lines.readline() for _ in range(5)]
+        lines.close()
+    assert received == [b"220-smtp.example.org still here\r\n"] * 5
+    assert server.connections == 1
+
+
+def test_the_http_answer_comes_one_byte_per_read():
+    with DripHttpServer(interval=0.02, body=b'{"ok": 1}') as server, socket.create_connection(
+            ("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(b"POST /token HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")
+        pieces = []
+        while piece := sock.recv(100):
+            pieces.append(piece)
+    answer = b"".join(pieces)
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n") and answer.endswith(b'\r\n\r\n{"ok": 1}')
+    assert len(answer) > 60 and len(pieces) >= 10  # bytes trickle in, read after read
