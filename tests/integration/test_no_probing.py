@@ -38,22 +38,32 @@ FOREIGN_BANNERS = {
 }
 
 
-class FtpLikeServer(_Listener):
-    """Greets like a mail server ("220 ..."), then answers every command like FTP does."""
+class GreetsThenBabbles(_Listener):
+    """Greets like a mail server ("220 ..."), then answers every command its own way."""
+
+    def __init__(self, greeting: bytes, answer: bytes) -> None:
+        super().__init__()
+        self.greeting, self.answer = greeting, answer
 
     def _on_accept(self, conn) -> None:
         self._conns.append(conn)
         threading.Thread(target=self._talk, args=(conn,), daemon=True).start()
 
-    @staticmethod
-    def _talk(conn) -> None:
+    def _talk(self, conn) -> None:
         try:
-            conn.sendall(b"220 ProFTPD 1.3.8 Server (db-internal-7)\r\n")
+            conn.sendall(self.greeting)
             with conn.makefile("rb") as lines:
                 for _line in lines:
-                    conn.sendall(b"500 Command not understood by ProFTPD on db-internal-7\r\n")
+                    conn.sendall(self.answer)
         except OSError:
             pass
+
+
+BABBLERS = {
+    "ftp": (b"220 ProFTPD 1.3.8 Server (db-internal-7)\r\n",
+            b"500 Command not understood by ProFTPD on db-internal-7\r\n"),
+    "220, then http": (b"220 db-internal-7\r\n", b"HTTP/1.1 400 Bad Request\r\n\r\n"),
+}
 
 
 @pytest.fixture
@@ -128,8 +138,9 @@ def test_services_that_are_not_mail_servers_all_get_one_answer_that_echoes_nothi
     for name, banner in FOREIGN_BANNERS.items():
         with NotSmtpServer(banner) as server:
             answers[name] = send_test(sam, server.port).get_data(as_text=True)
-    with FtpLikeServer() as server:
-        answers["ftp greeting 220"] = send_test(sam, server.port).get_data(as_text=True)
+    for name, (greeting, answer) in BABBLERS.items():
+        with GreetsThenBabbles(greeting, answer) as server:
+            answers[name] = send_test(sam, server.port).get_data(as_text=True)
     for name, html in answers.items():
         assert 'data-step="greeting"' in html, name
         assert "did not answer like a mail server" in html, name
@@ -256,6 +267,8 @@ def test_allowed_hosts_match_exact_names_and_subdomains(app):
         assert servers.not_allowed_message() == ("This office sends mail only through "
                                                  "smtp.office365.com or any server under "
                                                  "example.com: enter one of those.")
+        app.config["MAIL_ALLOWED_HOSTS"] = "smtp.office365.com"  # one name, not in a list
+        assert servers.is_allowed("smtp.office365.com") and not servers.is_allowed("s")
         app.config["MAIL_ALLOWED_HOSTS"] = []
         assert servers.is_allowed("anything.internal")
 

@@ -45,8 +45,10 @@ def normalize(host: str) -> str:
 
 
 def allowed_patterns() -> list[str]:
-    """MAIL_ALLOWED_HOSTS, normalized; empty means any host."""
-    return [normalize(str(p)) for p in current_app.config["MAIL_ALLOWED_HOSTS"] if str(p).strip()]
+    """MAIL_ALLOWED_HOSTS, normalized; empty means any host (one name alone counts as a list)."""
+    hosts = current_app.config["MAIL_ALLOWED_HOSTS"] or ()
+    hosts = [hosts] if isinstance(hosts, str) else hosts
+    return [normalize(str(host)) for host in hosts if str(host).strip()]
 
 
 def is_allowed(host: str) -> bool:
