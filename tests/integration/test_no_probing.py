@@ -5,13 +5,14 @@ the mail hosts an office allows. Real TCP servers on 127.0.0.1 play the foreign 
 from __future__ import annotations
 
 import re
+import sqlite3
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from tests.conftest import Htmx, sign_in
 from tests.support.smtpd import NotSmtpServer, _Listener, closed_port
@@ -22,6 +23,7 @@ from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db
 from webpanel.outbox.models import Message
 from webpanel.settings import servers
+from webpanel.settings.servers import KnownMailServer
 
 SECRET_WORDS = ("HTTP", "MySQL", "mysql", "8.0.33", "db-internal-7", "ProFTPD", "OpenSSH",
                 "ERR", "nginx")
@@ -64,6 +66,18 @@ BABBLERS = {
             b"500 Command not understood by ProFTPD on db-internal-7\r\n"),
     "220, then http": (b"220 db-internal-7\r\n", b"HTTP/1.1 400 Bad Request\r\n\r\n"),
 }
+
+
+class Announcing(_Listener):
+    """Accepts connections, says when one arrived, and never answers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.accepted = threading.Event()
+
+    def _on_accept(self, conn) -> None:
+        self._conns.append(conn)
+        self.accepted.set()
 
 
 @pytest.fixture
@@ -252,6 +266,41 @@ def test_a_limit_of_zero_lifts_it_for_everyone(sam, app):
     app.config["NEW_MAIL_SERVER_LIMIT"] = 0
     for _ in range(3):
         assert "Nothing accepted" in send_test(sam, closed_port()).get_data(as_text=True)
+
+
+def assert_no_transaction_is_open(app) -> None:
+    """Another writer gets in at once: nobody holds the database while a server is talked to."""
+    url = app.config["DATABASE_URL"]
+    if url.startswith("sqlite"):
+        other = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=0.5, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # "database is locked" if the panel held the lock
+        other.execute("ROLLBACK")
+        other.close()
+        return
+    with app.app_context():
+        idle = db.session.scalar(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND state = 'idle in transaction' AND pid <> pg_backend_pid()"))
+    assert idle == 0
+
+
+def test_no_transaction_is_open_while_a_known_server_is_talked_to(sam, app, invoice_id):
+    app.config["MAIL_TIMEOUT"] = 2.0
+    with Announcing() as server:
+        save_smtp(sam, server.port)
+        with app.app_context():
+            db.session.add(KnownMailServer(user_id=sam.user_id, host="127.0.0.1",
+                                           port=server.port))
+            db.session.commit()
+        results: list[str] = []
+        sender = threading.Thread(target=lambda: results.append(email_document(sam, invoice_id)))
+        sender.start()
+        try:
+            assert server.accepted.wait(10)
+            assert_no_transaction_is_open(app)
+        finally:
+            sender.join(10)
+    assert "No answer" in results[0]
 
 
 # The office's list of allowed mail hosts.

@@ -82,9 +82,9 @@ def admit(user_id: int, transport: object) -> None:
         raise MailError("settings", f"“{config.host}” is not one of the mail servers this office "
                         f"allows ({allowed_words()}).", "Open Email settings → SMTP and enter "
                         "one of them, or ask your administrator.", retryable=False)
-    if _limit_lifted() or _known(user_id, host, config.port):
-        return
-    _spend(user_id, f"{host}:{config.port}")
+    if not (_limit_lifted() or _known(user_id, host, config.port)):
+        _spend(user_id, f"{host}:{config.port}")
+    db.session.commit()  # no transaction stays open during the network call
 
 
 def worked(user_id: int, transport: object) -> None:
@@ -105,7 +105,8 @@ def worked(user_id: int, transport: object) -> None:
 
 
 def _spend(user_id: int, server: str) -> None:
-    """Count a new server once per window; refuse once the person's budget is spent."""
+    """Count a new server once per window (the caller commits); refuse once the person's
+    budget is spent."""
     cfg = current_app.config
     window = int(cfg["NEW_MAIL_SERVER_WINDOW"])
     bucket = BUCKET.format(user_id=user_id)
@@ -115,7 +116,6 @@ def _spend(user_id: int, server: str) -> None:
     if len(tried) >= int(cfg["NEW_MAIL_SERVER_LIMIT"]):
         raise _budget_spent(len(tried), window, min(tried.values()))
     throttle.record(bucket, server)
-    db.session.commit()
 
 
 def _budget_spent(count: int, window: int, oldest: datetime) -> MailError:
