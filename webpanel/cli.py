@@ -6,10 +6,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from webpanel import migrate
+from webpanel import keys, migrate
 from webpanel.auth.cli import users_cli
 from webpanel.documents.cli import demo_command
-from webpanel.keys import rotate_all
 
 db_cli = AppGroup("db", help="Database schema.")
 keys_cli = AppGroup("keys", help="Encryption keys.")
@@ -30,10 +29,22 @@ def revision(message: str) -> None:
 
 
 @keys_cli.command("rotate")
-def rotate() -> None:
-    """Re-encrypt every stored secret under a new key, then retire the old key."""
-    done, unreadable = rotate_all(current_app)
-    click.echo(f"Re-encrypted {done} secrets under a new key.")
+@click.option("--finish", is_flag=True, help="Retire the old key (a while after rotating).")
+def rotate(finish: bool) -> None:
+    """Re-encrypt every stored secret under a new key; the old key stays for reading until
+    `keys rotate --finish`. Safe while the panel serves: workers follow without a restart."""
+    try:
+        done, unreadable = keys.finish(current_app) if finish else keys.rotate_all(current_app)
+    except keys.RotationTooSoon as exc:
+        raise click.ClickException(
+            f"The new key is too recent: a request that began before it may still be saving "
+            f"a secret under the old key. Run this again in {exc.wait:.0f} seconds.") from None
+    click.echo(f"Re-encrypted {done} secrets under the newest key.")
+    if finish:
+        click.echo("The old keys are removed.")
+    else:
+        click.echo("The old key stays for reading; a few minutes from now, run "
+                   "`flask --app webpanel keys rotate --finish` to remove it.")
     if unreadable:
         click.echo(f"{unreadable} stored secrets could not be read and were left as they are; "
                    "their owners will be asked to enter them again.")
