@@ -36,6 +36,7 @@ FOREIGN_BANNERS = {
     "redis": b"-ERR unknown command 'db-internal-7'\r\n",
     "code-without-space": b"2200 db-internal-7 MySQL 8.0.33\r\n",
     "broken-continuation": b"220-db-internal-7\r\nHTTP/1.1 200 OK\r\n\r\n",
+    "code changes mid-reply": b"220-db-internal-7\r\n421 MySQL 8.0.33\r\n",
     "nothing, then closed": b"",
 }
 
