@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 import socket
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import Engine
 
 from tests.support.postgres import TEMPLATE as POSTGRES_TEMPLATE
 from tests.support.postgres import PostgresServer
-from webpanel import create_app, migrate
+from webpanel import create_app, database, migrate
 from webpanel.auth import services as auth_services
+from webpanel.database import make_engine
 from webpanel.extensions import db
 
 pytest_plugins = ["tests.support.smtp_fixtures", "tests.support.oauth_fixtures",
@@ -73,6 +76,15 @@ def pytest_addoption(parser):
                           "a fresh database on a throwaway PostgreSQL cluster")
 
 
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, leave out the tests of SQLite's own behaviour (each says why)."""
+    if config.getoption("--database") != "postgresql":
+        return
+    kept = [item for item in items if item.get_closest_marker("sqlite_only") is None]
+    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+    items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def postgres(request) -> Iterator[PostgresServer | None]:
     """The PostgreSQL cluster with a migrated template (only with --database=postgresql)."""
@@ -89,13 +101,24 @@ def postgres(request) -> Iterator[PostgresServer | None]:
 
 
 @pytest.fixture
-def database_url(postgres) -> Iterator[str | None]:
-    """A fresh database for one test: None means the app's own SQLite file."""
+def database_url(postgres, monkeypatch) -> Iterator[str | None]:
+    """A fresh database for one test (also in DATABASE_URL, for the commands a test runs);
+    None means the app's own SQLite file."""
     if postgres is None:
         yield None
         return
     name = postgres.create_database(template=POSTGRES_TEMPLATE)
+    monkeypatch.setenv("DATABASE_URL", postgres.url(name))
+    engines: list[Engine] = []
+
+    def tracked_engine(url: str) -> Engine:
+        engines.append(make_engine(url))
+        return engines[-1]
+
+    monkeypatch.setattr(database, "make_engine", tracked_engine)
     yield postgres.url(name)
+    for engine in engines:  # every app a test made, so no connection outlives its database
+        engine.dispose()
     postgres.drop_database(name)
 
 
@@ -129,6 +152,14 @@ def make_user(app):
             return user.id
 
     return make
+
+
+def child_env(instance_dir) -> dict[str, str]:
+    """The environment for a panel command a test runs: its instance folder and database."""
+    env = {"WEBPANEL_INSTANCE": str(instance_dir), "PATH": "/usr/bin:/bin"}
+    if "DATABASE_URL" in os.environ:
+        env["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    return env
 
 
 def csrf_from(html: str) -> str:

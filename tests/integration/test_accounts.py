@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.conftest import PASSWORD, Htmx, csrf_from, sign_in
+from tests.conftest import PASSWORD, Htmx, child_env, csrf_from, sign_in
 from webpanel.auth.models import User
 from webpanel.extensions import db
 
@@ -91,7 +91,7 @@ def test_an_admin_cannot_withdraw_their_own_rights(app, admin_client, admin_id):
 def flask_cli(instance_dir, *args, stdin=""):
     return subprocess.run([sys.executable, "-m", "flask", "--app", "webpanel", *args],
                           input=stdin, capture_output=True, text=True, timeout=60,
-                          env={"WEBPANEL_INSTANCE": str(instance_dir), "PATH": "/usr/bin:/bin"})
+                          env=child_env(instance_dir))
 
 
 def test_cli_creates_users_reading_the_password_from_stdin(app, instance_dir):

@@ -15,7 +15,7 @@ from markupsafe import escape
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.conftest import Htmx
+from tests.conftest import Htmx, child_env
 from tests.support.documents import add_contact, document_form, redirect_target, text_of
 from webpanel.contacts.models import Contact
 from webpanel.documents import services
@@ -313,7 +313,7 @@ def test_hostile_names_show_as_text_on_document_pages(app, hx):
 def flask_cli(instance_dir, *args):
     return subprocess.run([sys.executable, "-m", "flask", "--app", "webpanel", *args],
                           capture_output=True, text=True, timeout=60,
-                          env={"WEBPANEL_INSTANCE": str(instance_dir), "PATH": "/usr/bin:/bin"})
+                          env=child_env(instance_dir))
 
 
 def test_flask_demo_loads_sample_data_once(app, instance_dir, user_client):

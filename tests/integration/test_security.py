@@ -13,6 +13,7 @@ from webpanel import StartupError, create_app
 PAGES = ["/login", "/static/css/app.css", "/static/js/app.js", "/no-such-page"]
 
 
+@pytest.mark.sqlite_only("the database file is SQLite's")
 def test_first_run_generates_keys_with_mode_0600(app, instance_dir):
     for name in ("secret_key", "encryption.key", "webpanel.db"):
         path = instance_dir / name
