@@ -39,3 +39,21 @@ class EmailSettings(Base):
     def has_password(self) -> bool:
         """Whether a password is stored (never the password itself)."""
         return bool(self.smtp_password_enc)
+
+
+class SettingsChange(Base):
+    """An administrator's change to a colleague's Email tab, shown to them until dismissed.
+
+    Names the fields only, never their values.
+    """
+
+    __tablename__ = "email_settings_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    changed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    changed_by_email: Mapped[str] = mapped_column(String(254))
+    fields: Mapped[str] = mapped_column(Text)  # labels, "; "-separated
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    dismissed: Mapped[bool] = mapped_column(default=False)

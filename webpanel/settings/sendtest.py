@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, has_request_context
+from flask_login import current_user
 
 from webpanel import throttle
 from webpanel.crypto import SecretUnreadable
@@ -14,7 +15,7 @@ from webpanel.mail import builder
 from webpanel.mail.base import MailError, SendResult, Transport
 from webpanel.mail.smtp import SmtpTransport
 from webpanel.settings import servers, services
-from webpanel.settings.forms import SendTestForm, SmtpForm
+from webpanel.settings.forms import API_WORDS, SendTestForm, SmtpForm
 from webpanel.settings.models import EmailSettings
 
 log = logging.getLogger("webpanel.sendtest")
@@ -66,20 +67,40 @@ def _check_ready(settings: EmailSettings) -> None:
 
 
 def _transport(settings: EmailSettings, smtp_form: SmtpForm) -> Transport:
-    """SMTP with the values now in the form; the APIs with the signed-in account."""
-    method = smtp_form.send_using.data
+    """SMTP with the values now in the form; the APIs with the signed-in account.
+
+    On someone else's tab (an administrator), only SMTP with a typed password: never the
+    person's stored password or their Gmail/Outlook sign-in.
+    """
+    method, other = smtp_form.send_using.data, _someone_elses(settings)
     if method == "client":
         raise MailError("settings", "With Email Client, your own email program sends, so there "
                         "is nothing for the panel to test.", "Choose SMTP Server, Gmail API or "
                         "Outlook API to test sending from the panel.", retryable=False)
+    if method != "smtp" and other:
+        raise _not_for_others(method)
     if method != "smtp":
         return services.transport_for(settings, method)
     try:
-        return SmtpTransport(services.smtp_config(settings, smtp_form))
+        return SmtpTransport(services.smtp_config(settings, smtp_form, use_stored=not other))
     except SecretUnreadable:
         raise MailError("sign-in", services.UNREADABLE_PASSWORD,
                         "Type the password in the Password field, then Send Test or Save.",
                         retryable=False) from None
+
+
+def _someone_elses(settings: EmailSettings) -> bool:
+    """Whether the signed-in person is testing another person's settings."""
+    return not (has_request_context() and current_user.is_authenticated
+                and current_user.id == settings.user_id)
+
+
+def _not_for_others(method: str) -> MailError:
+    words = API_WORDS.get(method, {"method": method, "name": method})
+    return MailError("settings", f"Send Test with {words['method']} would send from this "
+                     f"person's own {words['name']} account, and only they may do that.",
+                     "Ask them to press Send Test on their own Email tab, or choose SMTP Server "
+                     "and type the password to test a server.", retryable=False)
 
 
 def _draft(settings: EmailSettings, to: str, subject: str) -> builder.Draft:

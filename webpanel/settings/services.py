@@ -1,10 +1,14 @@
-"""The settings store: load and save a user's Email tab, and turn it into an SMTP config."""
+"""The settings store: load and save a user's Email tab, and turn it into an SMTP config.
+
+The one place that hands out a stored SMTP password (`smtp_config`): only for the server, port,
+user name and security it was saved with (see `binding`), and never to an administrator's test.
+"""
 
 from __future__ import annotations
 
 from flask import current_app
 
-from webpanel.crypto import SecretUnreadable, secret_box
+from webpanel.crypto import SecretUnreadable
 from webpanel.extensions import db
 from webpanel.integrations import providers
 from webpanel.mail.base import MailError, Transport
@@ -14,11 +18,15 @@ from webpanel.mail.smtp import DEFAULT_PORTS, SmtpConfig, SmtpTransport
 from webpanel.mail.transports import EmailClientHandoff
 from webpanel.oauth import services as oauth_services
 from webpanel.oauth.tokens import AccountTokens
+from webpanel.settings import binding
+from webpanel.settings.binding import Target
 from webpanel.settings.forms import GeneralForm, SmtpForm
 from webpanel.settings.models import EmailSettings
 
 UNREADABLE_PASSWORD = ("The stored password can no longer be read (it was damaged or encrypted "
                        "with a lost key). Enter the password again and save.")
+ADMIN_TYPE_PASSWORD = ("Type the password: a Send Test by an administrator never uses the "
+                       "password stored for this person.")
 
 
 def load(user_id: int) -> EmailSettings:
@@ -41,7 +49,8 @@ def save_general(settings: EmailSettings, form: GeneralForm) -> None:
 
 
 def save_smtp(settings: EmailSettings, form: SmtpForm) -> None:
-    """Store the SMTP sub-tab; a blank password keeps the stored one."""
+    """Store the SMTP sub-tab; a blank password keeps the stored one, bound to where it was."""
+    before, stored = saved_target(settings), settings.smtp_password_enc
     settings.send_using = form.send_using.data
     settings.smtp_server = form.smtp_server.data or ""
     settings.smtp_username = (form.smtp_username.data or "").strip()
@@ -49,8 +58,20 @@ def save_smtp(settings: EmailSettings, form: SmtpForm) -> None:
     settings.smtp_security = form.smtp_security.data
     settings.allow_self_signed = bool(form.allow_self_signed.data)
     if form.smtp_password.data:
-        settings.smtp_password_enc = secret_box().encrypt(form.smtp_password.data)
+        settings.smtp_password_enc = binding.seal(form.smtp_password.data, Target.of(form.data))
+    elif stored:
+        settings.smtp_password_enc = _bound(stored, before)
     _commit(settings)
+
+
+def _bound(token: str, target: Target) -> str:
+    """A legacy (bare) stored password, sealed to the settings it was saved with."""
+    try:
+        if binding.is_legacy(token):
+            return binding.seal(binding.unseal(token, target)[0], target)
+    except SecretUnreadable:
+        pass  # stays as it is: the page asks for the password again
+    return token
 
 
 def clear_password(settings: EmailSettings) -> None:
@@ -64,7 +85,7 @@ def password_state(settings: EmailSettings) -> str:
     if not settings.smtp_password_enc:
         return "none"
     try:
-        secret_box().decrypt(settings.smtp_password_enc)
+        binding.unseal(settings.smtp_password_enc, saved_target(settings))
     except SecretUnreadable:
         return "unreadable"
     return "stored"
@@ -73,16 +94,44 @@ def password_state(settings: EmailSettings) -> str:
 SMTP_FIELDS = ("smtp_server", "smtp_username", "smtp_port", "smtp_security", "allow_self_signed")
 
 
-def smtp_config(settings: EmailSettings, form: SmtpForm | None = None) -> SmtpConfig:
+def saved_target(settings: EmailSettings) -> Target:
+    """Where the saved settings send: server, port, user name, security, certificate check."""
+    return Target.of({name: getattr(settings, name) for name in SMTP_FIELDS})
+
+
+def password_problem(settings: EmailSettings, form: SmtpForm, typed_only: bool = False
+                     ) -> str | None:
+    """What to say at the Password field when the form cannot use the stored password, or None.
+
+    `typed_only`: an administrator's Send Test, which never uses the stored password.
+    """
+    data = form.data
+    if data.get("smtp_password") or not (data.get("smtp_username") or "").strip():
+        return None
+    if not settings.smtp_password_enc:
+        return None
+    if typed_only:
+        return ADMIN_TYPE_PASSWORD
+    try:
+        _, bound = binding.unseal(settings.smtp_password_enc, saved_target(settings))
+    except SecretUnreadable:
+        return None  # the page already asks for the password again
+    changed = Target.of(data).changes_from(bound)
+    return binding.mismatch_message(changed) if changed else None
+
+
+def smtp_config(settings: EmailSettings, form: SmtpForm | None = None,
+                use_stored: bool = True) -> SmtpConfig:
     """The SMTP config from the form's current values (saved or not), else the saved settings.
 
-    A blank password means the stored one.
+    A blank password means the stored one, and only for the target it is bound to; with
+    `use_stored` False (an administrator's test) a blank password is refused.
     """
     values = form.data if form else {name: getattr(settings, name) for name in SMTP_FIELDS}
     username = (values["smtp_username"] or "").strip()
     password = values.get("smtp_password") or ""
     if not password and username and settings.smtp_password_enc:
-        password = secret_box().decrypt(settings.smtp_password_enc)
+        password = _stored_password(settings, values, use_stored)
     security = values["smtp_security"]
     return SmtpConfig(
         host=values["smtp_server"] or "", port=values["smtp_port"] or DEFAULT_PORTS[security],
@@ -90,6 +139,20 @@ def smtp_config(settings: EmailSettings, form: SmtpForm | None = None) -> SmtpCo
         timeout=current_app.config["MAIL_TIMEOUT"],
         allow_self_signed=bool(values["allow_self_signed"]),
     )
+
+
+def _stored_password(settings: EmailSettings, values: dict, use_stored: bool) -> str:
+    """The stored password, if `values` go where it is bound; otherwise a MailError."""
+    if not use_stored:
+        raise MailError("sign-in", ADMIN_TYPE_PASSWORD, "Type the password in the Password "
+                        "field, then Send Test.", retryable=False)
+    password, bound = binding.unseal(settings.smtp_password_enc or "", saved_target(settings))
+    changed = Target.of(values).changes_from(bound)
+    if changed:
+        raise MailError("sign-in", binding.mismatch_message(changed) + ".",
+                        "Open Email settings → SMTP, type the password in the Password field, "
+                        "then Send Test or Save.", retryable=False)
+    return password
 
 
 def transport_for(settings: EmailSettings, method: str | None = None) -> Transport:

@@ -13,7 +13,7 @@ from webpanel.mail.hints import STEP_LABELS
 from webpanel.mail.smtp import DEFAULT_PORTS
 from webpanel.oauth import services as oauth_services
 from webpanel.oauth import tabs as oauth_tabs
-from webpanel.settings import bp, mx, presets, sendtest, services
+from webpanel.settings import audit, bp, mx, presets, sendtest, services
 from webpanel.settings.forms import GeneralForm, SendTestForm, SmtpForm
 
 TABS = ("general", "smtp", "gmail", "outlook")
@@ -49,21 +49,34 @@ def save_general(user_id: int):
     form = GeneralForm()
     if not form.validate_on_submit():
         return render_tab(owner, "general", general_form=form, status=422)
+    before = audit.snapshot(settings)
     services.save_general(settings, form)
+    audit.record(owner, current_user, audit.changed(before, settings))
     return render_tab(owner, "general", saved=True)
 
 
 @bp.route("/smtp", methods=["POST"])
 @login_required
 def save_smtp(user_id: int):
-    """Save the SMTP sub-tab; a blank Password keeps the stored one."""
+    """Save the SMTP sub-tab; a blank Password keeps the stored one where it still applies."""
     owner = owner_or_404(user_id)
     settings = services.load(owner.id)
     form = smtp_form(owner.id)
-    if not form.validate_on_submit():
+    if not _validated(settings, form):
         return render_tab(owner, "smtp", smtp_form=form, status=422)
+    before, typed = audit.snapshot(settings), bool(form.smtp_password.data)
     services.save_smtp(settings, form)
+    audit.record(owner, current_user, audit.changed(before, settings) + ["Password"] * typed)
     return render_tab(owner, "smtp", saved=True)
+
+
+def _validated(settings, form: SmtpForm, typed_only: bool = False) -> bool:
+    """The form's own checks, then whether the stored password may go where the form says."""
+    valid = form.validate_on_submit()
+    problem = services.password_problem(settings, form, typed_only)
+    if problem:
+        form.smtp_password.errors = [*form.smtp_password.errors, problem]
+    return valid and not problem
 
 
 @bp.route("/smtp/clear-password", methods=["POST"])
@@ -71,8 +84,21 @@ def save_smtp(user_id: int):
 def clear_password(user_id: int):
     """Forget the stored SMTP password."""
     owner = owner_or_404(user_id)
-    services.clear_password(services.load(owner.id))
+    settings = services.load(owner.id)
+    had_password = settings.has_password
+    services.clear_password(settings)
+    audit.record(owner, current_user, ["Password (cleared)"] * had_password)
     return render_tab(owner, "smtp", notice="Password cleared.")
+
+
+@bp.route("/changes/dismiss", methods=["POST"])
+@login_required
+def dismiss_changes(user_id: int):
+    """Hide the notes of an administrator's changes (only their owner may)."""
+    if user_id != current_user.id:
+        abort(404)
+    audit.dismiss(user_id)
+    return render_fragment("settings/partials/_changes.html", owner=current_user, changes=[])
 
 
 @bp.route("/smtp/recommended", methods=["POST"])
@@ -112,7 +138,10 @@ def send_test(user_id: int):
     owner = owner_or_404(user_id)
     settings = services.load(owner.id)
     form, test_form = smtp_form(owner.id), SendTestForm()
-    smtp_ok, test_ok = form.validate_on_submit(), test_form.validate_on_submit()
+    typed_only = owner.id != current_user.id  # an administrator never uses the stored one
+    smtp_ok = (_validated(settings, form, typed_only) if form.send_using.data == "smtp"
+               else form.validate_on_submit())
+    test_ok = test_form.validate_on_submit()
     if not (smtp_ok and test_ok):
         return render_fragment("settings/partials/_send_test_form.html", owner=owner,
                                form=test_form, smtp_form=form, status=422)
@@ -141,6 +170,7 @@ def render_tab(owner: User, tab: str, status: int = 200, **context):
         "settings/email.html", f"settings/partials/_{tab}.html", status=status,
         owner=owner, tab=tab, tabs=TABS, settings=settings,
         password_state=services.password_state(settings),
+        changes=audit.pending(owner.id) if owner.id == current_user.id else [],
         preset=preset,
         editing_other=owner.id != current_user.id,
         default_ports={k: {"data-default-port": v} for k, v in DEFAULT_PORTS.items()}, **context,
