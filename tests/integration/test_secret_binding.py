@@ -191,6 +191,11 @@ def test_an_administrators_send_test_refuses_the_colleagues_gmail(emulated, goog
     assert google.sent == []
     assert "It works" in send_test(sam, {"send_using": "gmail", "smtp_security": "tls"})
     assert len(google.sent) == 1
+    assert "Gmail is de-authorized" in admin.post(f"{admin.base}/gmail/deauthorize", {}
+                                                  ).get_data(as_text=True)
+    page = sam.client.get(f"{sam.base}/gmail").get_data(as_text=True)
+    assert re.search(r"Changed by admin@example\.com on [^<]*: Gmail sign-in \(de-authorized\)",
+                     page)
 
 
 def test_an_administrators_changes_are_shown_to_the_colleague_and_logged(

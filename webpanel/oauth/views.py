@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from webpanel.integrations import providers
 from webpanel.oauth import services
+from webpanel.settings import audit
 from webpanel.settings.views import owner_or_404, render_tab
 
 bp = Blueprint("oauth", __name__)
@@ -64,6 +65,8 @@ def deauthorize(user_id: int, tab: str):
     if account is not None:
         revoked = services.deauthorize(account, providers.get(provider_name))
         notice = _deauthorized_notice(provider_name, revoked)
+        audit.record(owner, current_user, [f"{providers.WORDS[provider_name]['name']} sign-in "
+                                           "(de-authorized)"])
     return render_tab(owner, tab, notice=notice)
 
 
