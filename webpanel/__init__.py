@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask
 
-from webpanel import config, errors, security
+from webpanel import config, errors, routing, security
 from webpanel.config import PROJECT_ROOT, StartupError
 from webpanel.crypto import SecretBox
 from webpanel.extensions import csrf, db, htmx, login_manager
@@ -24,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     config.load(app, test_config)
+    routing.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)

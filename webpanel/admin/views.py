@@ -44,7 +44,7 @@ def add_user():
     return redirect(url_for("admin.users"))
 
 
-@bp.route("/<int:user_id>/password", methods=["POST"])
+@bp.route("/<id:user_id>/password", methods=["POST"])
 @admin_required
 def reset_password(user_id: int):
     """Set a new password; the person is signed out everywhere."""
@@ -61,7 +61,7 @@ def reset_password(user_id: int):
     return redirect(url_for("admin.users"))
 
 
-@bp.route("/<int:user_id>/admin", methods=["POST"])
+@bp.route("/<id:user_id>/admin", methods=["POST"])
 @admin_required
 def set_admin(user_id: int):
     """Grant or withdraw administrator rights (never from oneself)."""

@@ -39,7 +39,7 @@ def create(group: str):
     return _save(group, Contact(kind=services.GROUPS[group]), is_new=True)
 
 
-@bp.route(f"/{GROUP}/<int:contact_id>/edit")
+@bp.route(f"/{GROUP}/<id:contact_id>/edit")
 @login_required
 def edit(group: str, contact_id: int):
     """The form of an existing customer or vendor."""
@@ -47,14 +47,14 @@ def edit(group: str, contact_id: int):
     return _form_page(group, contact, ContactForm(formdata=None, obj=contact))
 
 
-@bp.route(f"/{GROUP}/<int:contact_id>/edit", methods=["POST"])
+@bp.route(f"/{GROUP}/<id:contact_id>/edit", methods=["POST"])
 @login_required
 def update(group: str, contact_id: int):
     """Save changes to a customer or vendor."""
     return _save(group, _get(group, contact_id), is_new=False)
 
 
-@bp.route(f"/{GROUP}/<int:contact_id>/delete")
+@bp.route(f"/{GROUP}/<id:contact_id>/delete")
 @login_required
 def confirm_delete(group: str, contact_id: int):
     """Ask before deleting; explain instead when documents are addressed to the contact."""
@@ -63,7 +63,7 @@ def confirm_delete(group: str, contact_id: int):
                            refusal=services.refusal(contact), **_labels(group))
 
 
-@bp.route(f"/{GROUP}/<int:contact_id>/delete", methods=["POST"])
+@bp.route(f"/{GROUP}/<id:contact_id>/delete", methods=["POST"])
 @login_required
 def delete(group: str, contact_id: int):
     """Delete a customer or vendor that no document is addressed to."""

@@ -65,7 +65,7 @@ def new_lines(slug: str):
     return _edit_lines(SLUG_KINDS[slug], None)
 
 
-@bp.route("/<int:document_id>/edit")
+@bp.route("/<id:document_id>/edit")
 @login_required
 def edit(document_id: int):
     """The form of a saved document."""
@@ -73,7 +73,7 @@ def edit(document_id: int):
     return _render(document.kind, document, document_form(document.kind, obj=document))
 
 
-@bp.route("/<int:document_id>/edit", methods=["POST"])
+@bp.route("/<id:document_id>/edit", methods=["POST"])
 @login_required
 def update(document_id: int):
     """Save changes to a document."""
@@ -86,7 +86,7 @@ def update(document_id: int):
     return redirect_after_post(url_for("documents.show", document_id=document.id))
 
 
-@bp.route("/<int:document_id>/lines", methods=["POST"])
+@bp.route("/<id:document_id>/lines", methods=["POST"])
 @login_required
 def edit_lines(document_id: int):
     """Add or remove an item of a saved document (saved only with Save)."""

@@ -85,7 +85,7 @@ def index_of(slug: str):
                        q=words, **kind_labels(kind))
 
 
-@bp.route("/<int:document_id>")
+@bp.route("/<id:document_id>")
 @login_required
 def show(document_id: int):
     """The document page: items, totals, and the Edit, View PDF, Email and Delete buttons."""
@@ -95,7 +95,7 @@ def show(document_id: int):
                            **kind_labels(document.kind))
 
 
-@bp.route("/<int:document_id>/pdf")
+@bp.route("/<id:document_id>/pdf")
 @login_required
 def pdf(document_id: int):
     """The PDF, shown in the browser (rendered once until the document changes)."""
@@ -112,7 +112,7 @@ def pdf(document_id: int):
     return response
 
 
-@bp.route("/<int:document_id>/delete")
+@bp.route("/<id:document_id>/delete")
 @login_required
 def confirm_delete(document_id: int):
     """Ask before deleting (a plain page: works without JavaScript)."""
@@ -121,7 +121,7 @@ def confirm_delete(document_id: int):
                            **kind_labels(document.kind))
 
 
-@bp.route("/<int:document_id>/delete", methods=["POST"])
+@bp.route("/<id:document_id>/delete", methods=["POST"])
 @login_required
 def delete(document_id: int):
     """Delete the document and go back to its list."""

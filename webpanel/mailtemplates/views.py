@@ -86,7 +86,7 @@ def add_file(slug: str):
     return _files(slug, upload, status=422)
 
 
-@bp.route(f"/{SLUG}/files/<int:file_id>/delete", methods=["POST"])
+@bp.route(f"/{SLUG}/files/<id:file_id>/delete", methods=["POST"])
 @admin_required
 def remove_file(slug: str, file_id: int):
     """Stop sending a fixed file."""

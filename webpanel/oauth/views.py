@@ -21,7 +21,7 @@ def _tab_url(user_id: int, provider: str) -> str:
     return url_for("settings.email_tab", user_id=user_id, tab=providers.TABS[provider])
 
 
-@bp.route("/users/<int:user_id>/email/<tab>/connect", methods=["POST"])
+@bp.route("/users/<id:user_id>/email/<tab>/connect", methods=["POST"])
 @login_required
 def connect(user_id: int, tab: str):
     """Start signing in: only people sign in for themselves."""
@@ -54,7 +54,7 @@ def callback(provider: str):
     return redirect(_tab_url(current_user.id, provider))
 
 
-@bp.route("/users/<int:user_id>/email/<tab>/deauthorize", methods=["POST"])
+@bp.route("/users/<id:user_id>/email/<tab>/deauthorize", methods=["POST"])
 @login_required
 def deauthorize(user_id: int, tab: str):
     """Revoke (Google) and delete the local tokens, even if revoking fails."""

@@ -58,7 +58,7 @@ def _own_message_or_404(message_id: int) -> Message:
     return message
 
 
-@bp.route("/documents/<int:document_id>/email")
+@bp.route("/documents/<id:document_id>/email")
 @login_required
 def compose_dialog(document_id: int):
     """The Email dialog for a document, prefilled."""
@@ -69,7 +69,7 @@ def compose_dialog(document_id: int):
         document, settings, form))
 
 
-@bp.route("/documents/<int:document_id>/email", methods=["POST"])
+@bp.route("/documents/<id:document_id>/email", methods=["POST"])
 @login_required
 def send(document_id: int):
     """Send the document (or hand it to the email client); a double click sends once."""
@@ -88,7 +88,7 @@ def send(document_id: int):
     return _result(message)
 
 
-@bp.route("/sent/<int:message_id>/retry", methods=["POST"])
+@bp.route("/sent/<id:message_id>/retry", methods=["POST"])
 @login_required
 def retry(message_id: int):
     """Send a failed message's stored bytes again."""
@@ -107,7 +107,7 @@ def _result(message: Message):
     return response
 
 
-@bp.route("/documents/<int:document_id>/emails")
+@bp.route("/documents/<id:document_id>/emails")
 @login_required
 def document_history(document_id: int):
     """A document's email history (reloaded on the document page after each send)."""
@@ -124,7 +124,7 @@ def sent():
                        methods=METHOD_LABELS, statuses=STATUS_LABELS)
 
 
-@bp.route("/sent/<int:message_id>")
+@bp.route("/sent/<id:message_id>")
 @login_required
 def message_preview(message_id: int):
     """One message's preview (HTML, Text, Headers, Raw and attachments)."""
@@ -146,7 +146,7 @@ def _newest_page() -> dict:
     return {"page": listing.page_from_request(current_user.id, {})}
 
 
-@bp.route("/sent/<int:message_id>/body.html")
+@bp.route("/sent/<id:message_id>/body.html")
 @login_required
 def message_body(message_id: int):
     """The sanitised HTML body, for a sandboxed iframe; remote images only when asked."""
@@ -160,7 +160,7 @@ def message_body(message_id: int):
     return response
 
 
-@bp.route("/sent/<int:message_id>/attachments/<int:index>")
+@bp.route("/sent/<id:message_id>/attachments/<index:index>")
 @login_required
 def attachment(message_id: int, index: int):
     """Download an attachment (a PDF may open inline) with a server-made safe name."""
@@ -174,7 +174,7 @@ def attachment(message_id: int, index: int):
     return _download(data, preview.safe_filename(info.filename), content_type, inline)
 
 
-@bp.route("/sent/<int:message_id>/message.eml")
+@bp.route("/sent/<id:message_id>/message.eml")
 @login_required
 def message_file(message_id: int):
     """The message as an .eml file: the exact bytes recorded (a draft for the email client)."""

@@ -2,6 +2,6 @@
 
 from flask import Blueprint
 
-bp = Blueprint("settings", __name__, url_prefix="/users/<int:user_id>/email")
+bp = Blueprint("settings", __name__, url_prefix="/users/<id:user_id>/email")
 
 from webpanel.settings import views  # noqa: E402,F401  (routes attach to bp)
