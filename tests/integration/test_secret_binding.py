@@ -170,6 +170,10 @@ def test_key_rotation_keeps_the_password_and_its_binding(app, sam, sams_server, 
 
 def test_an_administrators_send_test_never_uses_the_stored_password(
         sam, admin, sams_server, other_server):
+    dialog = admin.get(f"{admin.base}/smtp/test").get_data(as_text=True).replace("&#39;", "'")
+    assert "On sam@example.com's tab, Send Test uses only a password typed" in dialog
+    own = sam.get(f"{sam.base}/smtp/test").get_data(as_text=True)
+    assert "uses only a password typed" not in own
     for server in (other_server, sams_server):
         html = send_test(admin, smtp_fields(server))
         assert "Type the password: a Send Test by an administrator never uses the password " \
