@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from bench import pdf_cache, send_test, sent_mail, tab_switch
+from bench import drip_sends, pdf_cache, send_test, sent_mail, tab_switch
 from bench.harness import print_table
 
-SUITES = [tab_switch, send_test, pdf_cache, sent_mail]
+SUITES = [tab_switch, send_test, pdf_cache, sent_mail, drip_sends]
 
 
 def main() -> None:
