@@ -1,7 +1,8 @@
 # Example instance configuration: copy to config.py in the instance folder and edit.
 # Every setting is optional; the environment variables in README.md override these.
 
-# Seconds each mail-server or API step may take (keep it well below the web worker's timeout).
+# Seconds a whole conversation with a mail server, or one call to Google or Microsoft, may take,
+# from connect to the last byte (keep it well below the web worker's timeout).
 # MAIL_TIMEOUT = 10
 
 # The largest message the panel sends, in bytes.
