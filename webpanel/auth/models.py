@@ -49,6 +49,8 @@ class LoginSession(Base):
     sid_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: "Remember me" was ticked: ends SIGN_IN_LIFETIME after sign-in (else a shorter lifetime).
+    remember: Mapped[bool] = mapped_column(default=False)
 
     @staticmethod
     def hash_sid(sid: str) -> str:

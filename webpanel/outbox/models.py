@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webpanel.database import Base, utcnow
@@ -24,11 +24,13 @@ class Message(Base):
         Index("ix_messages_user_status_id", "user_id", "status", "id"),
         Index("ix_messages_user_method_id", "user_id", "method", "id"),
         Index("ix_messages_document_id_id", "document_id", "id"),
+        # A compose dialog's key is unique per person: another's key is a new key for you.
+        UniqueConstraint("user_id", "idempotency_key", name="uq_messages_user_id_idempotency_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64))
     method: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="sending")
     subject: Mapped[str] = mapped_column(String(998), default="")

@@ -3,11 +3,15 @@
 Revision ID: 0011
 Revises: 0010
 
+A compose dialog's key was unique across the office, so posting a colleague's key failed;
+now it is unique per person. Sign-in sessions remember whether "Remember me" was ticked,
+which decides when they end on the server; sessions from before count as remembered (they
+still end SIGN_IN_LIFETIME after sign-in).
 """
 from typing import Sequence
 
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
+import sqlalchemy as sa
 
 
 revision: str = '0011'
@@ -17,8 +21,23 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Nothing yet."""
+    """Unique (user_id, idempotency_key); login_sessions.remember."""
+    with op.batch_alter_table('messages', schema=None) as batch_op:
+        batch_op.drop_constraint('uq_messages_idempotency_key', type_='unique')
+        batch_op.create_unique_constraint('uq_messages_user_id_idempotency_key',
+                                          ['user_id', 'idempotency_key'])
+    with op.batch_alter_table('login_sessions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('remember', sa.Boolean(), nullable=False,
+                                      server_default=sa.true()))
 
 
 def downgrade() -> None:
-    """Nothing yet."""
+    """Back to one key per office: a key two people share is made distinct first."""
+    with op.batch_alter_table('login_sessions', schema=None) as batch_op:
+        batch_op.drop_column('remember')
+    op.execute(
+        "UPDATE messages SET idempotency_key = substr(idempotency_key, 1, 40) || '-' || id "
+        "WHERE id NOT IN (SELECT min(id) FROM messages GROUP BY idempotency_key)")
+    with op.batch_alter_table('messages', schema=None) as batch_op:
+        batch_op.drop_constraint('uq_messages_user_id_idempotency_key', type_='unique')
+        batch_op.create_unique_constraint('uq_messages_idempotency_key', ['idempotency_key'])
