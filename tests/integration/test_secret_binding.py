@@ -80,10 +80,14 @@ def stored(app, user_id) -> EmailSettings:
 def test_send_test_with_another_server_and_a_blank_password_asks_for_the_password(
         sam, sams_server, other_server):
     html = send_test(sam, smtp_fields(other_server))
-    assert "You changed the port: enter the password again" in html
+    assert "Password: You changed the port: enter the password again" in html
+    at_the_field = re.search(r'<p class="error" id="smtp-password-test-error"[^>]*'
+                             r'hx-swap-oob="true" >([^<]*)</p>', html)  # the SMTP form's field
+    assert at_the_field.group(1) == "You changed the port: enter the password again"
     assert other_server.messages == [] and sams_server.messages == []
     same = send_test(sam, smtp_fields(sams_server))
     assert "It works" in same and len(sams_server.wait_for_messages(1)) == 1
+    assert 'id="smtp-password-test-error" role="alert" hx-swap-oob="true" hidden>' in same
 
 
 @pytest.mark.parametrize(("change", "words"), [
