@@ -67,11 +67,10 @@ def save_smtp(settings: EmailSettings, form: SmtpForm) -> None:
 def _bound(token: str, target: Target) -> str:
     """A legacy (bare) stored password, sealed to the settings it was saved with."""
     try:
-        if binding.is_legacy(token):
-            return binding.seal(binding.unseal(token, target)[0], target)
+        legacy = binding.is_legacy(token)
     except SecretUnreadable:
-        pass  # stays as it is: the page asks for the password again
-    return token
+        return token  # stays as it is: the page asks for the password again
+    return binding.seal(binding.unseal(token, target)[0], target) if legacy else token
 
 
 def clear_password(settings: EmailSettings) -> None:
