@@ -75,6 +75,15 @@ class DocumentForm(FlaskForm):
     contact_kind = "customer"
     lines_error = ""
     failed = False
+    #: How many item rows the browser posted (the field list itself keeps at most MAX_LINES).
+    posted_lines = 0
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs) -> None:
+        """Fill the fields, counting the posted item rows first so none is cut silently."""
+        formdata = self.meta.wrap_formdata(self, formdata)
+        if formdata is not None:
+            self.posted_lines = posted_rows(formdata, self.lines.name)
+        super().process(formdata, obj, data=data, extra_filters=extra_filters, **kwargs)
 
     def validate_contact_id(self, field: SelectField) -> None:
         """The chosen contact must exist and be a customer (or, for purchase orders, a vendor)."""
@@ -124,6 +133,9 @@ class DocumentForm(FlaskForm):
         return compute_totals(rows, self.tax_rate.data or Decimal(0), entry_format()[1])
 
     def _check_lines(self) -> bool:
+        if self.posted_lines > MAX_LINES:
+            self.lines_error = too_many_lines(self.posted_lines)
+            return False
         rows = self.filled_lines()
         rows_ok = all([row.check_filled() for row in rows])
         if not rows:
@@ -132,6 +144,20 @@ class DocumentForm(FlaskForm):
             self.lines_error = ("The total is more than 9,999,999,999.99, which the panel "
                                 "cannot store. Split it into several documents.")
         return rows_ok and not self.lines_error
+
+
+def posted_rows(formdata, prefix: str) -> int:
+    """The number of distinct rows ("lines-7-description" ...) in posted form data."""
+    start = f"{prefix}-"
+    return len({key[len(start):].split("-", 1)[0] for key in formdata
+                if key.startswith(start) and key[len(start):].split("-", 1)[0].isdigit()})
+
+
+def too_many_lines(count: int) -> str:
+    """The message for a document with more rows than it may have."""
+    split = "two documents" if count <= 2 * MAX_LINES else "several documents"
+    return (f"A document has at most {MAX_LINES} items; this one has {count:,}. "
+            f"Split it into {split}.")
 
 
 def _not_before(field: PlainDateField, day: datetime.date | None, what: str) -> None:
@@ -162,7 +188,7 @@ def _typed(field) -> str:
 
 def add_line(form: DocumentForm) -> str:
     """Append an empty row; returns a message when the document is already full."""
-    if len(form.lines.entries) >= MAX_LINES:
+    if max(len(form.lines.entries), form.posted_lines) >= MAX_LINES:
         return f"A document can have at most {MAX_LINES} items."
     form.lines.append_entry()
     return ""
