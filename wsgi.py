@@ -1,5 +1,10 @@
 """Entry point for production servers: `gunicorn wsgi:app`."""
 
-from webpanel import create_app
+import sys
 
-app = create_app()
+from webpanel import StartupError, create_app
+
+try:
+    app = create_app()
+except StartupError as refused:  # say why, without a traceback
+    sys.exit(f"webpanel: {refused}")

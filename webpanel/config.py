@@ -8,6 +8,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
+from flask.cli import NoAppException
+
+from webpanel import config_checks
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY_FILE = "secret_key"
@@ -16,8 +19,8 @@ MIN_SECRET_KEY_LENGTH = 32
 WEAK_SECRET_KEYS = {"dev", "secret", "changeme", "change-me", "development", "test"}
 
 
-class StartupError(RuntimeError):
-    """The panel refuses to start; the message says what to fix."""
+class StartupError(NoAppException, RuntimeError):
+    """The panel refuses to start; the message says what to fix (`flask` shows only it)."""
 
 
 class Defaults:
@@ -56,6 +59,14 @@ class Defaults:
     LOGIN_FAILURES_PER_ACCOUNT = 5
     LOGIN_FAILURES_PER_ADDRESS = 20
     LOGIN_FAILURE_WINDOW = 900
+    #: Reverse proxies in front of the panel whose X-Forwarded-For/-Proto/-Host are believed.
+    TRUSTED_PROXIES = 0
+    #: A sign-in with "Remember me" ends on the server after this; one without, after the other.
+    SIGN_IN_LIFETIME = timedelta(days=14)
+    SIGN_IN_LIFETIME_UNREMEMBERED = timedelta(hours=12)
+    #: Rendered PDFs unused for this long (seconds) are removed, and the oldest beyond the size.
+    PDF_CACHE_MAX_AGE = 30 * 86_400
+    PDF_CACHE_MAX_BYTES = 500 * 1024 * 1024
 
 
 ENVIRONMENT_KEYS = {
@@ -64,6 +75,7 @@ ENVIRONMENT_KEYS = {
     "WEBPANEL_ENV": "WEBPANEL_ENV",
     "WEBPANEL_MAIL_TIMEOUT": "MAIL_TIMEOUT",
     "WEBPANEL_SECURE_COOKIES": "SECURE_COOKIES",
+    "WEBPANEL_TRUSTED_PROXIES": "TRUSTED_PROXIES",
     "GOOGLE_CLIENT_ID": "GOOGLE_CLIENT_ID",
     "GOOGLE_CLIENT_SECRET": "GOOGLE_CLIENT_SECRET",
     "MICROSOFT_CLIENT_ID": "MICROSOFT_CLIENT_ID",
@@ -81,13 +93,20 @@ def load(app: Flask, test_config: dict | None) -> None:
     """Fill `app.config`: defaults, instance config, environment, then test overrides."""
     app.config.from_object(Defaults)
     app.config.from_pyfile("config.py", silent=True)
+    sources = {key: f"{key} (in config.py)" for key in config_checks.RULES}
     for env_name, key in ENVIRONMENT_KEYS.items():
         if env_name in os.environ:
             app.config[key] = os.environ[env_name]
+            sources[key] = f"{env_name} (environment)"
     if test_config:
         app.config.update(test_config)
-    app.config["MAIL_TIMEOUT"] = float(app.config["MAIL_TIMEOUT"])
+        sources.update({key: key for key in test_config})
     app.config.setdefault("DATABASE_URL", f"sqlite:///{Path(app.instance_path) / 'webpanel.db'}")
+    try:
+        config_checks.validate(app.config, sources)
+    except config_checks.BadSetting as bad:
+        raise StartupError(str(bad)) from None
+    app.config["REMEMBER_COOKIE_DURATION"] = app.config["SIGN_IN_LIFETIME"]
     if str(app.config.get("SECURE_COOKIES", "")).lower() in {"1", "true", "yes"}:
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):

@@ -116,6 +116,8 @@ class _Handler:
         session.host_name = hostname
         if self._owner.dsn:
             responses.insert(-1, "250-DSN")
+        if not self._owner.eightbitmime:
+            responses = [r for r in responses if r[4:].upper() != "8BITMIME"]
         if self._owner.users is None:
             return [r for r in responses if not r[4:].upper().startswith("AUTH")]
         return responses
@@ -261,6 +263,8 @@ class SmtpServer:
         data_size_limit: int | None = None,
         drop_during_data: bool = False,
         dsn: bool = False,
+        smtputf8: bool = True,
+        eightbitmime: bool = True,
         port: int | None = None,
         server_hostname: str = "localhost",
     ) -> None:
@@ -282,6 +286,8 @@ class SmtpServer:
         self.data_size_limit = data_size_limit
         self.drop_during_data = drop_during_data
         self.dsn = dsn  # offer DSN (RFC 3461) and record its parameters
+        self.smtputf8 = smtputf8  # offer SMTPUTF8 (RFC 6531); without it, non-ASCII gets 500
+        self.eightbitmime = eightbitmime  # offer 8BITMIME (RFC 6152)
         self.server_hostname = server_hostname
         self._auto_port = port is None
         self.port = free_port() if port is None else port
@@ -378,7 +384,7 @@ class SmtpServer:
             self,
             hostname=self.server_hostname,
             data_size_limit=self.data_size_limit,
-            enable_SMTPUTF8=True,
+            enable_SMTPUTF8=self.smtputf8,
             tls_context=self.tls_context if self.mode == "starttls" else None,
             require_starttls=self.require_starttls,
             auth_require_tls=self.mode == "starttls",

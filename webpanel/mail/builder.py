@@ -1,4 +1,10 @@
-"""The one message builder: every message the panel sends is made here."""
+"""The one message builder: every message the panel sends is made here.
+
+Every text part is 7-bit clean (quoted-printable where it is not plain ASCII), so no server is
+ever handed 8-bit data it did not offer to take (RFC 6152) and the recorded bytes are what
+any server gets, on Retry too. Domains go out in IDNA form; only a message with an address
+that has accents before the @ is written with UTF-8 headers (RFC 6532), for SMTPUTF8.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +13,23 @@ from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, localtime, make_msgid
 
-from webpanel.database import utcnow
-from webpanel.mail.base import Outgoing
+from webpanel.mail.base import MailError, Outgoing
+from webpanel.mail.international import any_needs_smtputf8, wire_address
+from webpanel.validators import LINE_BREAKS, unsafe_character
 
 SIGNATURE_SEPARATOR = "-- "
+SEVEN_BIT = SMTP.clone(cte_type="7bit")
+SEVEN_BIT_UTF8 = SEVEN_BIT.clone(utf8=True)
 
 
-class MessageRejected(ValueError):
-    """The message cannot be built safely (e.g. a line break in a header)."""
+@dataclass
+class MessageRejected(MailError):
+    """The message cannot be built safely (a control character in a header, an address that
+    is not one); `form_field` names the field to correct."""
+
+    form_field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,33 +62,40 @@ def build(draft: Draft, for_email_client: bool = False) -> Outgoing:
 
     For the email-client hand-off the message is a draft: `X-Unsent: 1` makes Outlook, Apple
     Mail and Thunderbird open it ready to send, and Bcc stays a header for the client to use.
+    Raises MessageRejected when a header value cannot be sent safely.
     """
-    _refuse_line_breaks(draft)
-    message = EmailMessage()
+    _refuse_unsafe(draft)
+    sender = _wire(draft.from_address, "address")
+    to, cc, bcc = (_wire_all(draft.to, "to"), _wire_all(draft.cc, "cc"),
+                   _wire_all(draft.bcc, "bcc"))
+    reply_to = _wire(draft.reply_to, "reply_to") if draft.reply_to else ""
+    in_headers = [sender, *to, *cc, reply_to, *(bcc if for_email_client else [])]
+    message = EmailMessage(policy=SEVEN_BIT_UTF8 if any_needs_smtputf8(in_headers)
+                           else SEVEN_BIT)
     if for_email_client:
         message["X-Unsent"] = "1"
-    message["From"] = Address(display_name=draft.from_name, addr_spec=draft.from_address)
-    message["To"] = ", ".join(draft.to)
-    if draft.cc:
-        message["Cc"] = ", ".join(draft.cc)
-    if draft.reply_to:
-        message["Reply-To"] = draft.reply_to
+    message["From"] = _address(sender, draft.from_name)
+    message["To"] = [_address(a) for a in to]
+    if cc:
+        message["Cc"] = [_address(a) for a in cc]
+    if reply_to:
+        message["Reply-To"] = _address(reply_to)
     message["Subject"] = draft.subject
-    message["Date"] = format_datetime(utcnow())
-    message["Message-ID"] = make_msgid(domain=draft.from_address.rpartition("@")[2] or None)
+    message["Date"] = format_datetime(localtime())
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     text = body_text(draft.text, draft.signature)
-    message.set_content(text)
-    message.add_alternative(body_html(text), subtype="html")
+    message.set_content(text, cte=_cte(text))
+    message.add_alternative(body_html(text), subtype="html", cte=_cte(body_html(text)))
     for item in draft.attachments:
         maintype, _, subtype = item.content_type.partition("/")
         message.add_attachment(
             item.data, maintype=maintype, subtype=subtype, filename=item.filename
         )
-    if for_email_client and draft.bcc:
-        message["Bcc"] = ", ".join(draft.bcc)
-    recipients = tuple(dict.fromkeys([*draft.to, *draft.cc, *draft.bcc]))
-    return Outgoing(data=message.as_bytes(policy=SMTP), sender=draft.from_address,
-                    recipients=recipients, bcc=tuple(draft.bcc))
+    if for_email_client and bcc:
+        message["Bcc"] = [_address(a) for a in bcc]
+    recipients = tuple(dict.fromkeys([*to, *cc, *bcc]))
+    return Outgoing(data=message.as_bytes(), sender=sender, recipients=recipients,
+                    bcc=tuple(bcc))
 
 
 def body_text(text: str, signature: str) -> str:
@@ -94,8 +114,62 @@ def body_html(text: str) -> str:
     return f'<!DOCTYPE html><html><body style="font-family:sans-serif">{paragraphs}</body></html>'
 
 
-def _refuse_line_breaks(draft: Draft) -> None:
-    single_line = [draft.from_name, draft.from_address, draft.subject, *draft.to, *draft.cc]
-    single_line += [*draft.bcc, draft.reply_to, *(a.filename for a in draft.attachments)]
-    if any("\r" in value or "\n" in value for value in single_line):
-        raise MessageRejected("A header value contains a line break.")
+def _cte(text: str) -> str | None:
+    """7bit for short ASCII lines (the package's own choice), else quoted-printable."""
+    fits = text.isascii() and all(len(line) <= SEVEN_BIT.max_line_length
+                                  for line in text.splitlines())
+    return None if fits else "quoted-printable"
+
+
+def _address(address: str, display_name: str = "") -> Address:
+    """A header address; built from its parts, since the email package refuses to parse a
+    local part with accents (it writes it as UTF-8 under the SMTPUTF8 policy)."""
+    local, _, domain = address.rpartition("@")
+    return Address(display_name=display_name, username=local, domain=domain)
+
+
+def _wire(address: str, form_field: str) -> str:
+    try:
+        return wire_address(address)
+    except ValueError:
+        step = "sender" if form_field == "address" else "recipient"
+        raise MessageRejected(step, f"{address[:80]} is not an email address.",
+                              "Correct the address, then send again.", retryable=False,
+                              form_field=form_field) from None
+
+
+def _wire_all(addresses: list[str], form_field: str) -> list[str]:
+    return list(dict.fromkeys(_wire(a, form_field) for a in addresses))
+
+
+def _header_values(draft: Draft) -> list[tuple[str, str, list[str]]]:
+    """(form field, how a message names it, the draft's values) for every header value."""
+    return [
+        ("display_name", "Your Email Display Name (Email settings → General)", [draft.from_name]),
+        ("address", "Your Email Address (Email settings → General)", [draft.from_address]),
+        ("subject", "The subject", [draft.subject]),
+        ("to", "The To field", draft.to), ("cc", "The Cc field", draft.cc),
+        ("bcc", "The Bcc field", draft.bcc), ("reply_to", "The reply address", [draft.reply_to]),
+        ("files", "An attached file's name", [a.filename for a in draft.attachments]),
+    ]
+
+
+def _refuse_unsafe(draft: Draft) -> None:
+    """Refuse any header value with a line break or another control character (it may come
+    from data saved before such characters were refused, or from a filled-in template)."""
+    for form_field, label, values in _header_values(draft):
+        for value in values:
+            character = unsafe_character(value or "")
+            if character is not None:
+                raise MessageRejected(
+                    "message", f"{label} contains {_describe(character)}, which cannot go in "
+                    "an email header.", "Correct it, then send again.", retryable=False,
+                    form_field=form_field)
+
+
+def _describe(character: str) -> str:
+    if character in LINE_BREAKS:
+        return "a line break"
+    if character == "\t":
+        return "a tab"
+    return f"an invisible control character (U+{ord(character):04X})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -9,9 +10,12 @@ from dataclasses import dataclass
 from webpanel.mail import deadline, dsn, hints
 from webpanel.mail.base import MailError, Outgoing, SendResult
 from webpanel.mail.deadline import Deadline
+from webpanel.mail.international import any_needs_smtputf8, check_carried
 from webpanel.mail.replies import StrictReplies
+from webpanel.mail.unexpected import unexpected_error
 
 DEFAULT_PORTS = {"ssl": 465, "tls": 587, "none": 25}
+log = logging.getLogger("webpanel.mail.smtp")
 
 
 @dataclass(frozen=True)
@@ -134,11 +138,34 @@ class SmtpTransport:
             raise hints.sign_in_rejected(self.config, exc.smtp_code, reply) from None
 
     def _deliver(self, client: _Client, outgoing: Outgoing) -> SendResult:
-        data = outgoing.data
+        """MAIL, RCPT, DATA; an unexpected error (not the server's, not the network's) becomes
+        a plain MailError that says whether the message may have gone."""
+        try:
+            self._envelope(client, outgoing)
+        except (MailError, OSError, smtplib.SMTPException):
+            raise
+        except Exception as exc:
+            log.exception("unexpected error at step %s before DATA", client.step)
+            raise unexpected_error(client.step, may_have_left=False) from exc
         client.step = "message"
-        _check_size(client, data, self.config)
+        try:
+            code, reply = client.data(outgoing.data)
+        except (OSError, smtplib.SMTPException):
+            raise
+        except Exception as exc:
+            log.exception("unexpected error during DATA")
+            raise unexpected_error("message", may_have_left=True) from exc
+        if code != 250:
+            raise hints.message_refused(self.config, code, _text(reply))
+        return SendResult(reply=f"{code} {_text(reply)}")
+
+    def _envelope(self, client: _Client, outgoing: Outgoing) -> None:
+        """Size, then MAIL FROM (with SMTPUTF8 / BODY=8BITMIME where needed) and RCPT TO."""
+        client.step = "message"
+        _check_size(client, outgoing.data, self.config)
         client.step = "sender"
-        mail_options, rcpt_options = dsn.request(client.esmtp_features, data)
+        mail_options, rcpt_options = dsn.request(client.esmtp_features, outgoing.data)
+        mail_options += _mail_options(client, outgoing, self.config)
         code, reply = client.mail(outgoing.sender, mail_options)
         if code != 250:
             raise hints.sender_refused(self.config, outgoing.sender, code, _text(reply))
@@ -147,16 +174,35 @@ class SmtpTransport:
             code, reply = client.rcpt(recipient, rcpt_options)
             if code not in (250, 251):
                 raise hints.recipient_refused(self.config, recipient, code, _text(reply))
-        client.step = "message"
-        code, reply = client.data(data)
-        if code != 250:
-            raise hints.message_refused(self.config, code, _text(reply))
-        return SendResult(reply=f"{code} {_text(reply)}")
+
+
+def _mail_options(client: _Client, outgoing: Outgoing, config: SmtpConfig) -> list[str]:
+    """SMTPUTF8 for an address with accents before the @ (refused before MAIL FROM where the
+    server does not offer it), and BODY=8BITMIME for 8-bit data where the server offers it.
+
+    The panel builds every body 7-bit clean, so 8-bit data is only UTF-8 headers (SMTPUTF8)
+    or a message recorded by an earlier version, which a server without 8BITMIME never gets.
+    """
+    international = any_needs_smtputf8([outgoing.sender, *outgoing.recipients])
+    if international and not client.has_extn("smtputf8"):
+        check_carried(outgoing, f"your mail server {config.host}", recipients_ok=False,
+                      why=" (it does not offer SMTPUTF8)")
+    options = ["SMTPUTF8"] if international else []
+    if outgoing.data.isascii():
+        return options
+    if client.has_extn("8bitmime"):
+        return [*options, "BODY=8BITMIME"]
+    if international:
+        return options
+    raise MailError("message", f"This message was recorded with 8-bit text by an earlier "
+                    f"version of the panel, and {config.host} does not accept 8-bit messages "
+                    "(it does not offer 8BITMIME).", "Send the document again from its page: "
+                    "the new message will suit any server.", retryable=False)
 
 
 def _check_size(client: _Client, data: bytes, config: SmtpConfig) -> None:
     limit = client.esmtp_features.get("size", "").strip()
-    if limit.isdigit() and int(limit) and len(data) > int(limit):
+    if limit.isascii() and limit.isdigit() and int(limit) and len(data) > int(limit):
         raise hints.too_large_for_server(config, len(data), int(limit))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from flask import current_app
@@ -10,13 +11,16 @@ from sqlalchemy.exc import IntegrityError
 
 from webpanel.database import utcnow
 from webpanel.extensions import db
-from webpanel.mail import builder
+from webpanel.mail import builder, international
 from webpanel.mail.base import MailError, Outgoing
+from webpanel.mail.unexpected import unexpected_error
 from webpanel.outbox import limits
 from webpanel.outbox.models import Message, MessageBody
 from webpanel.settings import servers
 from webpanel.settings import services as settings_services
 from webpanel.settings.models import EmailSettings
+
+log = logging.getLogger("webpanel.outbox")
 
 
 class NotReady(Exception):
@@ -55,7 +59,10 @@ def send(settings: EmailSettings, draft: builder.Draft, key: str,
         raise NotReady("There is no Email Address to send from: enter it on Email settings → "
                        "General, then try again.")
     method = settings.send_using
-    outgoing = builder.build(draft, for_email_client=method == "client")
+    try:
+        outgoing = builder.build(draft, for_email_client=method == "client")
+    except builder.MessageRejected as refused:
+        raise NotReady(f"{refused.reason} {refused.hint}", refused.form_field) from None
     try:
         limits.check(outgoing, method, draft.attachments)
     except limits.TooLarge as refused:
@@ -87,16 +94,24 @@ def record(user_id: int, key: str, method: str, draft: builder.Draft, outgoing: 
 
 
 def deliver(message: Message, outgoing: Outgoing, settings: EmailSettings) -> Message:
-    """Hand the message to its transport and record the outcome."""
+    """Hand the message to its transport and record the outcome; whatever goes wrong, the
+    record ends "failed" with a plain reason and Retry, never "sending"."""
+    handed_over = False
     try:
         transport = settings_services.transport_for(settings, message.method)
+        international.check_api(message.method, outgoing)
         servers.admit(settings.user_id, transport)  # commits before the network call
+        handed_over = True
         result = transport.send(outgoing)
     except MailError as error:
-        error = limits.name_the_file(error, outgoing.data)
-        message.status = "failed"
-        message.error_step, message.error_reason = error.step, error.reason
-        message.error_hint, message.reply = error.hint, error.reply or ""
+        _failed(message, limits.name_the_file(error, outgoing.data))
+    except Exception:
+        log.exception("unexpected error sending message %s by %s", message.id, message.method)
+        db.session.rollback()
+        # SMTP's MAIL/RCPT/DATA report their own surprises (webpanel.mail.smtp), so one that
+        # reaches here from SMTP came before the server was given anything.
+        _failed(message, unexpected_error("message" if handed_over else "settings",
+                                          handed_over and message.method != "smtp"))
     else:
         message.status = "handed_off" if message.method == "client" else "sent"
         message.reply, message.provider_id = result.reply, result.provider_id or ""
@@ -106,6 +121,12 @@ def deliver(message: Message, outgoing: Outgoing, settings: EmailSettings) -> Me
     db.session.add(message)
     db.session.commit()
     return message
+
+
+def _failed(message: Message, error: MailError) -> None:
+    message.status = "failed"
+    message.error_step, message.error_reason = error.step, error.reason
+    message.error_hint, message.reply = error.hint, error.reply or ""
 
 
 def retry(message: Message, settings: EmailSettings) -> Message:
@@ -129,9 +150,17 @@ def stored_outgoing(message: Message, mime: bytes) -> Outgoing:
     """The recorded bytes and envelope, exactly as first built."""
     recipients = [a.strip() for field in (message.to_addrs, message.cc_addrs, message.bcc_addrs)
                   for a in field.split(",") if a.strip()]
-    bcc = tuple(a.strip() for a in message.bcc_addrs.split(",") if a.strip())
-    return Outgoing(data=mime, sender=message.envelope_from,
-                    recipients=tuple(dict.fromkeys(recipients)), bcc=bcc)
+    bcc = tuple(_wire(a.strip()) for a in message.bcc_addrs.split(",") if a.strip())
+    return Outgoing(data=mime, sender=_wire(message.envelope_from),
+                    recipients=tuple(dict.fromkeys(map(_wire, recipients))), bcc=bcc)
+
+
+def _wire(address: str) -> str:
+    """An address as sent (IDNA domain); one that no longer parses goes as it was stored."""
+    try:
+        return international.wire_address(address)
+    except ValueError:
+        return address
 
 
 def get_own(user_id: int, message_id: int) -> Message | None:
