@@ -194,7 +194,7 @@ def _mail_options(client: _Client, outgoing: Outgoing, config: SmtpConfig) -> li
         return [*options, "BODY=8BITMIME"]
     if international:
         return options
-    raise MailError("message", f"This message was recorded with 8-bit text by an earlier "
+    raise MailError("message", "This message was recorded with 8-bit text by an earlier "
                     f"version of the panel, and {config.host} does not accept 8-bit messages "
                     "(it does not offer 8BITMIME).", "Send the document again from its page: "
                     "the new message will suit any server.", retryable=False)
