@@ -116,12 +116,15 @@ def test_outlook_send_whose_api_drips_fails_in_time(signed_in, emulated, microso
     assert record.error_reason == "No answer from Microsoft within 1 second."
 
 
-def test_gmail_send_whose_api_drips_fails_in_time(signed_in, emulated, google, drip_http):
-    connect(signed_in, google, "google")
-    choose(signed_in, "gmail")
-    emulated.config["GMAIL_API_BASE_URL"] = drip_http.url
-    html, seconds = timed(lambda: send(signed_in, first_document(emulated, "invoice").id))
-    assert seconds < WELL_BEFORE and drip_http.connections == 1
+@pytest.mark.parametrize("drip_head", [True, False], ids=["whole-answer", "body-only"])
+def test_gmail_send_whose_api_drips_fails_in_time(signed_in, emulated, google, drip_head):
+    with DripHttpServer(interval=0.3, body=b'{"id": "' + b"m" * 40 + b'"}',
+                        drip_head=drip_head) as server:
+        connect(signed_in, google, "google")
+        choose(signed_in, "gmail")
+        emulated.config["GMAIL_API_BASE_URL"] = server.url
+        html, seconds = timed(lambda: send(signed_in, first_document(emulated, "invoice").id))
+    assert seconds < WELL_BEFORE and server.connections == 1
     assert "Not sent" in html and "No answer from Google within 1 second." in html
     assert messages(emulated)[0].status == "failed" and google.sent == []
 

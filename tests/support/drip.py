@@ -110,13 +110,15 @@ class DripSmtpServer(_DripListener):
 
 
 class DripHttpServer(_DripListener):
-    """Reads a request, then sends ``200 OK`` with ``body`` one byte every ``interval``."""
+    """Reads a request, then sends ``200 OK`` with ``body`` one byte every ``interval``
+    (with ``drip_head=False`` the status line and headers come at once, then the body drips)."""
 
     def __init__(self, interval: float = 0.3, body: bytes = TOKEN_BODY,
-                 content_type: str = "application/json") -> None:
+                 content_type: str = "application/json", drip_head: bool = True) -> None:
         super().__init__(interval)
         self.body = body
         self.content_type = content_type
+        self.drip_head = drip_head
 
     def response(self) -> bytes:
         head = (f"HTTP/1.1 200 OK\r\nContent-Type: {self.content_type}\r\n"
@@ -127,6 +129,10 @@ class DripHttpServer(_DripListener):
         conn.settimeout(5)
         _read_request(conn)
         data = self.response()
+        if not self.drip_head:
+            head_length = len(data) - len(self.body)
+            conn.sendall(data[:head_length])
+            data = data[head_length:]
         self._drip(conn, (data[i:i + 1] for i in range(len(data))))
 
 

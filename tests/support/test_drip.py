@@ -28,3 +28,16 @@ def test_the_http_answer_comes_one_byte_per_read():
     answer = b"".join(pieces)
     assert answer.startswith(b"HTTP/1.1 200 OK\r\n") and answer.endswith(b'\r\n\r\n{"ok": 1}')
     assert len(answer) > 60 and len(pieces) >= 10  # bytes trickle in, read after read
+
+
+def test_the_http_head_can_come_at_once_and_only_the_body_drip():
+    with DripHttpServer(interval=0.05, body=b'{"ok": 1}', drip_head=False) as server, \
+            socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        first = b""
+        while not first.endswith(b"\r\n\r\n"):
+            first += sock.recv(1)
+        rest = b""
+        while piece := sock.recv(100):
+            rest += piece
+    assert first.startswith(b"HTTP/1.1 200 OK\r\n") and rest == b'{"ok": 1}'
