@@ -21,6 +21,11 @@
 # Empty (the default): any host.
 # MAIL_ALLOWED_HOSTS = ["smtp.office365.com", "*.example.com"]
 
+# Reverse proxies in front of the panel (usually 1) whose X-Forwarded-For, -Proto and -Host are
+# believed: each person's own address counts for the sign-in limit, and cookies are Secure when
+# the proxy says HTTPS. 0 (the default): the headers are ignored.
+# TRUSTED_PROXIES = 1
+
 # Send cookies only over HTTPS (set when the panel is behind an HTTPS reverse proxy).
 # SESSION_COOKIE_SECURE = True
 # REMEMBER_COOKIE_SECURE = True

@@ -7,12 +7,17 @@ import secrets
 
 from flask import current_app
 from sqlalchemy import delete, func, select
+from werkzeug.security import check_password_hash
 
 from webpanel import throttle
 from webpanel.auth.models import LoginSession, User
 from webpanel.extensions import db
 
 log = logging.getLogger("webpanel.auth")
+#: A scrypt hash of a forgotten random password, made with the parameters every password gets
+#: (User.set_password): checking it costs what checking a real one costs.
+DUMMY_HASH = ("scrypt:32768:8:1$iNuQcLhJlh1QXgsR$b0a0a6b906f24bd2d355e488238c72617765915c4b2836e2"
+              "f8a2a19b03f59f07a5fab3e2408b0f5d2b5bf22611a85de2018f4ff73fd11d6d5dd439196c5ecaae")
 
 
 class SignInThrottled(Exception):
@@ -56,7 +61,9 @@ def authenticate(email: str, password: str, remote_addr: str) -> User | None:
         log.warning("sign-in throttled for %r from %s", account_key, address_key)
         raise SignInThrottled()
     user = find_user(account_key)
-    if user and user.check_password(password):
+    if user is None:
+        check_password_hash(DUMMY_HASH, password)  # an unknown account takes as long
+    elif user.check_password(password):
         throttle.clear("login-account", account_key)
         return user
     throttle.record("login-account", account_key)
