@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 2
 APT_PACKAGES_RUN  := fonts-dejavu-core
-APT_PACKAGES_TEST := chromium fonts-dejavu-core dovecot-imapd poppler-utils
+APT_PACKAGES_TEST := chromium fonts-dejavu-core dovecot-imapd poppler-utils postgresql
 
 .PHONY: run test lint bench install install-test system-run system-test clean
 
@@ -28,7 +28,10 @@ install-test: $(VENV)/.installed-test
 # Debian packages: fonts for the PDFs, and Chromium for the browser tests.
 system-run:
 	@./scripts/apt-ensure.sh $(APT_PACKAGES_RUN)
+# The tests start their own PostgreSQL cluster: Debian's package need not make one of its own.
 system-test:
+	@[ "$$(id -u)" -ne 0 ] || { mkdir -p /etc/postgresql-common/createcluster.d && \
+		echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.d/webpanel.conf; }
 	@./scripts/apt-ensure.sh $(APT_PACKAGES_TEST)
 
 run: install system-run
@@ -40,8 +43,10 @@ run: install system-run
 lint: install-test
 	$(BIN)/ruff check .
 
+# Every test on SQLite, then the integration and unit tests again on a throwaway PostgreSQL.
 test: install-test system-test lint
 	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest tests/integration tests/unit --database=postgresql
 
 bench: install-test
 	$(BIN)/python -m bench
