@@ -177,7 +177,13 @@ class _Protocol(SMTP):
         super().__init__(owner._handler, **kwargs)
         self._owner = owner
 
+    async def auth_CRAM__MD5(self, _: SMTP, args: list[str]) -> AuthResult:
+        """Offered only with ``bad_auth_challenge``: a 334 challenge that is not base64."""
+        await self.challenge_auth(b"not base64!", encode_to_b64=False)
+        return AuthResult(success=False, handled=False)
+
     async def smtp_MAIL(self, arg: str) -> None:
+        self._owner.mail_commands.append(arg or "")  # as the client sent it, options too
         self._dsn_mail = _take_dsn(self, arg, ("RET", "ENVID"))
         await super().smtp_MAIL(_without_dsn(self, arg, ("RET", "ENVID")))
         if self.envelope is not None and self.envelope.mail_from:
@@ -265,6 +271,7 @@ class SmtpServer:
         dsn: bool = False,
         smtputf8: bool = True,
         eightbitmime: bool = True,
+        bad_auth_challenge: bool = False,
         port: int | None = None,
         server_hostname: str = "localhost",
     ) -> None:
@@ -288,6 +295,8 @@ class SmtpServer:
         self.dsn = dsn  # offer DSN (RFC 3461) and record its parameters
         self.smtputf8 = smtputf8  # offer SMTPUTF8 (RFC 6531); without it, non-ASCII gets 500
         self.eightbitmime = eightbitmime  # offer 8BITMIME (RFC 6152)
+        self.bad_auth_challenge = bad_auth_challenge  # offer CRAM-MD5 with a broken challenge
+        self.mail_commands: list[str] = []  # every MAIL argument received, even refused ones
         self.server_hostname = server_hostname
         self._auto_port = port is None
         self.port = free_port() if port is None else port
@@ -389,6 +398,7 @@ class SmtpServer:
             require_starttls=self.require_starttls,
             auth_require_tls=self.mode == "starttls",
             authenticator=self._handler.check_login,
+            auth_exclude_mechanism=[] if self.bad_auth_challenge else ["CRAM-MD5"],
         )
         self._live.add(protocol)
         return protocol

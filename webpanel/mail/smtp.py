@@ -99,7 +99,7 @@ class SmtpTransport:
         except (ssl.SSLError, OSError, smtplib.SMTPException) as exc:
             client.close()
             raise hints.from_exception(client.step, self.config, exc) from None
-        except MailError:
+        except Exception:  # a MailError, or a surprise the caller reports: close either way
             client.close()
             raise
         _quit(client)

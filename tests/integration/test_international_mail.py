@@ -1,0 +1,215 @@
+"""International addresses, 8-bit text and unexpected failures, end to end: the Email dialog,
+a real SMTP server (with and without SMTPUTF8 / 8BITMIME), the Google and Microsoft stand-ins,
+the record and Retry."""
+
+from __future__ import annotations
+
+import email
+import logging
+from email import policy
+
+import pytest
+
+from tests.conftest import Htmx
+from tests.integration.test_gmail_outlook import choose, connect
+from tests.integration.test_outbox import compose, first_document, messages, send
+from webpanel.documents.sample import load_sample_data
+from webpanel.outbox import services
+
+UTF8 = policy.default.clone(utf8=True)
+JOSE = "josé@example.net"
+
+
+@pytest.fixture
+def office(app):
+    with app.app_context():
+        load_sample_data()
+    return app
+
+
+@pytest.fixture
+def sam(office, user_client, user_id):
+    """Sam, signed in, with an Email Address; `use(server)` points the SMTP tab at a server."""
+    hx = Htmx(user_client, f"/users/{user_id}/email/general")
+    hx.user_id = user_id
+    general(hx, "sam@example.com")
+
+    def use(server):
+        hx.post(f"/users/{user_id}/email/smtp", {
+            "send_using": "smtp", "smtp_server": "127.0.0.1", "smtp_port": str(server.port),
+            "smtp_security": "none", "smtp_username": "user", "smtp_password": "secret"})
+        return server
+
+    hx.use = use
+    return hx
+
+
+def general(hx, address: str):
+    response = hx.post(f"/users/{hx.user_id}/email/general", {"display_name": "Sam Søren",
+                                                              "address": address})
+    assert "Saved" in response.get_data(as_text=True), response.get_data(as_text=True)
+
+
+def parsed(data: bytes):
+    """The message as a reader of RFC 6532 mail sees it."""
+    return email.message_from_string(data.decode("utf-8"), policy=UTF8)
+
+
+def invoice(office) -> int:
+    return first_document(office, "invoice").id
+
+
+# --- SMTPUTF8 and IDNA ----------------------------------------------------------------------
+
+def test_an_accented_local_part_goes_by_smtputf8(sam, office, smtp_server_factory):
+    server = sam.use(smtp_server_factory(mode="plain"))
+    html = send(sam, invoice(office), to=JOSE, bcc="")
+    assert "Sent." in html
+    [received] = server.wait_for_messages(1)
+    assert received.rcpt_tos == [JOSE]
+    assert "SMTPUTF8" in received.mail_options and "BODY=8BITMIME" in received.mail_options
+    assert "To: josé@example.net".encode() in received.data
+    assert parsed(received.data)["To"].addresses[0].addr_spec == JOSE
+    [record] = messages(office)
+    assert record.status == "sent" and record.to_addrs == JOSE
+
+
+def test_an_accented_domain_goes_as_idna_with_nothing_special(sam, office, smtp_server_factory):
+    server = sam.use(smtp_server_factory(mode="plain", smtputf8=False))
+    html = send(sam, invoice(office), to="pat@exämple.net", bcc="")
+    assert "Sent." in html
+    [received] = server.wait_for_messages(1)
+    assert received.rcpt_tos == ["pat@xn--exmple-cua.net"]
+    assert received.mail_options == [] and received.data.isascii()
+    assert parsed(received.data)["To"].addresses[0].addr_spec == "pat@xn--exmple-cua.net"
+
+
+def test_a_server_without_smtputf8_is_not_asked_and_the_record_fails_plainly(
+        sam, office, smtp_server_factory):
+    server = sam.use(smtp_server_factory(mode="plain", smtputf8=False))
+    fields = compose(sam, invoice(office))
+    fields.pop("_html")
+    fields.update(to=JOSE, bcc="")
+    response = sam.post(f"/documents/{invoice(office)}/email", fields)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Not sent" in html
+    assert 'data-step="recipient"' in html and JOSE in html and "SMTPUTF8" in html
+    assert "without accents" in html and "Retry" in html
+    assert server.mail_commands == [] and server.messages == []  # refused before MAIL FROM
+    [record] = messages(office)
+    assert record.status == "failed" and record.error_step == "recipient"
+    again = sam.post(f"/documents/{invoice(office)}/email", fields).get_data(as_text=True)
+    assert "Not sent" in again and "already on its way" not in again
+
+
+def test_an_international_own_address_is_kept_and_sent_only_by_smtputf8(
+        sam, office, smtp_server_factory):
+    general(sam, JOSE)
+    plain = sam.use(smtp_server_factory(mode="plain", smtputf8=False))
+    html = send(sam, invoice(office), bcc="")
+    assert 'data-step="sender"' in html and "Your Email Address" in html
+    assert plain.mail_commands == []
+    able = sam.use(smtp_server_factory(mode="plain"))
+    assert "Sent." in send(sam, invoice(office), bcc="")
+    [received] = able.wait_for_messages(1)
+    assert received.mail_from == JOSE
+    assert parsed(received.data)["From"].addresses[0].addr_spec == JOSE
+
+
+def test_the_preview_of_an_international_message_shows_the_address(sam, office,
+                                                                    smtp_server_factory):
+    sam.use(smtp_server_factory(mode="plain"))
+    send(sam, invoice(office), to=JOSE, bcc="")
+    [record] = messages(office)
+    for view in ("html", "headers", "raw"):
+        response = sam.get(f"/sent/{record.id}?view={view}")
+        assert response.status_code == 200 and JOSE in response.get_data(as_text=True)
+
+
+# --- 8-bit text -----------------------------------------------------------------------------
+
+def test_accented_text_reaches_a_server_without_8bitmime_as_7_bit(sam, office,
+                                                                  smtp_server_factory):
+    server = sam.use(smtp_server_factory(mode="plain", eightbitmime=False))
+    body = "Grüße aus Köln – the total is 1.234,56 €."
+    assert "Sent." in send(sam, invoice(office), body=body)
+    [received] = server.wait_for_messages(1)
+    assert "BODY=8BITMIME" not in " ".join(server.mail_commands).upper()
+    assert received.data.isascii()
+    message = email.message_from_bytes(received.data, policy=policy.default)
+    text = message.get_body(("plain",))
+    assert text["Content-Transfer-Encoding"] == "quoted-printable"
+    assert text.get_content().startswith(body)
+    assert not message["Date"].endswith("-0000")
+    [record] = messages(office)
+    with office.app_context():
+        assert services.mime_of(record) == received.data  # the recorded bytes went out
+
+
+# --- unexpected failures --------------------------------------------------------------------
+
+def test_an_unexpected_failure_leaves_a_failed_record_with_retry(sam, office, caplog,
+                                                                 smtp_server_factory):
+    server = sam.use(smtp_server_factory(mode="plain", bad_auth_challenge=True))
+    fields = compose(sam, invoice(office))
+    fields.pop("_html")
+    with caplog.at_level(logging.ERROR, logger="webpanel.outbox"):
+        response = sam.post(f"/documents/{invoice(office)}/email", fields)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Not sent" in html
+    assert "Something unexpected went wrong" in html and "nothing was sent" in html
+    assert "Retry" in html and "Nothing is lost" in html
+    assert "Traceback" in caplog.text or any(r.exc_info for r in caplog.records)
+    [record] = messages(office)
+    assert record.status == "failed" and record.error_reason.startswith("Something unexpected")
+    again = sam.post(f"/documents/{invoice(office)}/email", fields).get_data(as_text=True)
+    assert "Not sent" in again and "already on its way" not in again
+    server.bad_auth_challenge = False
+    retried = sam.post(f"/sent/{record.id}/retry", {}).get_data(as_text=True)
+    assert "Sent." in retried and len(server.wait_for_messages(1)) == 1
+    assert messages(office)[0].status == "sent"
+
+
+# --- Gmail API and Outlook API --------------------------------------------------------------
+
+@pytest.fixture
+def api_sam(emulated, user_client, user_id):
+    with emulated.app_context():
+        load_sample_data()
+    hx = Htmx(user_client, f"/users/{user_id}/email/general")
+    hx.user_id = user_id
+    general(hx, "sam@example.com")
+    return hx
+
+
+def test_gmail_sends_to_an_accented_address(api_sam, emulated, google):
+    connect(api_sam, google, "google")
+    choose(api_sam, "gmail")
+    html = send(api_sam, invoice(emulated), to=JOSE, cc="ana@exämple.net", bcc="")
+    assert "Sent." in html
+    [sent] = google.sent
+    message = parsed(sent.raw)
+    assert message["To"].addresses[0].addr_spec == JOSE
+    assert message["Cc"].addresses[0].addr_spec == "ana@xn--exmple-cua.net"
+
+
+def test_outlook_refuses_an_accented_address_before_any_request(api_sam, emulated, microsoft):
+    connect(api_sam, microsoft, "microsoft")
+    choose(api_sam, "outlook")
+    html = send(api_sam, invoice(emulated), to=JOSE, bcc="")
+    assert "Not sent" in html and 'data-step="recipient"' in html and "Outlook API" in html
+    assert microsoft.sent == []
+    [record] = messages(emulated)
+    assert record.status == "failed" and record.error_step == "recipient"
+    assert "Sent." in send(api_sam, invoice(emulated), to="pat@exämple.net", bcc="")
+    [sent] = microsoft.sent
+    assert parsed(sent.raw)["To"].addresses[0].addr_spec == "pat@xn--exmple-cua.net"
+
+
+def test_gmail_does_not_send_from_an_accented_address(api_sam, emulated, google):
+    connect(api_sam, google, "google")
+    choose(api_sam, "gmail")
+    general(api_sam, JOSE)
+    html = send(api_sam, invoice(emulated), bcc="")
+    assert 'data-step="sender"' in html and "Gmail cannot send from" in html
+    assert google.sent == []
