@@ -13,11 +13,13 @@ from sqlalchemy import update
 from tests.conftest import Htmx
 from tests.integration.test_gmail_outlook import account, choose, connect
 from tests.integration.test_outbox import first_document, messages, send
-from tests.support.drip import IMAP_LINE, DripHttpServer, DripSmtpServer
+from tests.support.drip import IMAP_LINE, DripHttpServer, DripSmtpServer, StallingSmtpServer
 from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db
 from webpanel.mail import imap
+from webpanel.mail.base import MailError, Outgoing
 from webpanel.mail.imap import ImapConfig, ImapError
+from webpanel.mail.smtp import SmtpConfig, SmtpTransport
 from webpanel.oauth.models import OAuthAccount
 
 WELL_BEFORE = 6.0  # seconds: a deadline of 1 s, with a wide margin for a busy machine
@@ -159,3 +161,16 @@ def test_imap_to_a_server_that_only_ever_says_hello_ends_by_the_deadline():
             imap.list_folders(config)
         assert time.monotonic() - started < WELL_BEFORE
     assert "No answer from 127.0.0.1" in caught.value.reason
+
+
+def test_a_server_that_stops_reading_the_message_ends_by_the_deadline():
+    big = b"Subject: big\r\n\r\n" + b"x" * 998 + b"\r\n"
+    outgoing = Outgoing(big * 40_000, "sam@example.com", ("pat@example.org",))  # 40 MB
+    with StallingSmtpServer() as server:
+        transport = SmtpTransport(SmtpConfig("127.0.0.1", server.port, "none", timeout=1))
+        started = time.monotonic()
+        with pytest.raises(MailError) as caught:
+            transport.send(outgoing)
+        assert time.monotonic() - started < WELL_BEFORE
+    assert caught.value.step == "message"
+    assert caught.value.reason.startswith(f"No answer from 127.0.0.1 port {server.port} within 1")

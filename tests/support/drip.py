@@ -2,7 +2,8 @@
 
 ``DripSmtpServer`` greets with one ``220-`` continuation line every ``interval`` seconds,
 forever; ``DripHttpServer`` reads each HTTP request and answers with a complete response one
-byte every ``interval`` seconds. Both listen on 127.0.0.1 and count their connections.
+byte every ``interval`` seconds; ``StallingSmtpServer`` stops reading once DATA begins. All
+listen on 127.0.0.1 and count their connections.
 """
 
 from __future__ import annotations
@@ -107,6 +108,32 @@ class DripSmtpServer(_DripListener):
 
     def _serve(self, conn: socket.socket) -> None:
         self._drip(conn, iter(lambda: self.line, None))
+
+
+class StallingSmtpServer(_DripListener):
+    """Speaks just enough SMTP to take MAIL, RCPT and DATA, then reads nothing more: a big
+    message fills the socket buffers and the client's send waits (until ``stop()``)."""
+
+    def __init__(self) -> None:
+        super().__init__(interval=0.0)
+
+    def _serve(self, conn: socket.socket) -> None:
+        conn.settimeout(5)
+        conn.sendall(b"220 stalling.example.org ready\r\n")
+        lines = conn.makefile("rb")
+        try:
+            for line in lines:
+                command = line[:4].upper()
+                if command in (b"EHLO", b"HELO"):
+                    conn.sendall(b"250 stalling.example.org\r\n")
+                elif command == b"DATA":
+                    conn.sendall(b"354 go ahead\r\n")
+                    self._stopping.wait()  # and never read the message
+                    return
+                else:
+                    conn.sendall(b"250 ok\r\n")
+        finally:
+            lines.close()
 
 
 class DripHttpServer(_DripListener):

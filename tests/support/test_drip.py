@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import socket
 
-from tests.support.drip import DripHttpServer, DripSmtpServer
+from tests.support.drip import DripHttpServer, DripSmtpServer, StallingSmtpServer
 
 
 def test_the_smtp_greeting_never_ends():
@@ -41,3 +41,24 @@ def test_the_http_head_can_come_at_once_and_only_the_body_drip():
         while piece := sock.recv(100):
             rest += piece
     assert first.startswith(b"HTTP/1.1 200 OK\r\n") and rest == b'{"ok": 1}'
+
+
+def test_the_stalling_server_takes_data_and_then_reads_nothing():
+    with StallingSmtpServer() as server, socket.create_connection(
+            ("127.0.0.1", server.port), timeout=5) as sock:
+        replies = sock.makefile("rb")
+        greeting = replies.readline()
+        said = []
+        for command in (b"EHLO me", b"MAIL FROM:<a@example.org>", b"DATA"):
+            sock.sendall(command + b"\r\n")
+            said.append(replies.readline())
+        sock.settimeout(0.5)
+        sent = 0
+        try:
+            while sent < 256 * 1024 * 1024:
+                sent += sock.send(b"x" * 65536)
+        except TimeoutError:
+            pass
+        replies.close()
+    assert greeting.startswith(b"220 ") and [r[:3] for r in said] == [b"250", b"250", b"354"]
+    assert sent < 256 * 1024 * 1024  # the buffers filled up: nobody reads
