@@ -42,9 +42,12 @@ class SecretBox:
     def _current(self) -> _Keys:
         """The keys as the file holds them now (reloaded when it changed)."""
         keys = self._keys
-        if _stamp(os.stat(self.key_file)) != keys.stamp:
-            with self._lock:
-                self._keys = keys = self._read()
+        try:
+            if _stamp(os.stat(self.key_file)) != keys.stamp:
+                with self._lock:
+                    self._keys = keys = self._read()
+        except OSError:  # the file is gone or unreadable for a moment: keep what was loaded
+            return keys
         return keys
 
     @property

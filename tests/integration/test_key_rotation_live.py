@@ -199,3 +199,16 @@ def test_a_running_box_follows_a_new_key_file(app):
     rotator.finish_rotation()
     assert running.decrypt(during) == "saved by a worker that has not restarted"
     assert running.key_count == 1
+
+
+def test_a_key_file_moved_away_for_a_moment_does_not_stop_the_panel(app):
+    with app.app_context():
+        running = secret_box()
+        token = running.encrypt("still readable")
+    moved = running.key_file.with_name("encryption.key.moved")
+    running.key_file.rename(moved)
+    try:
+        assert running.decrypt(token) == "still readable"
+    finally:
+        moved.rename(running.key_file)
+    assert running.decrypt(running.encrypt("after")) == "after"
