@@ -7,13 +7,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.conftest import Htmx
 from webpanel.contacts.models import Contact
 from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db
 from webpanel.outbox.models import Message
+from webpanel.settings.models import EmailSettings
 
 BREAKERS = {"CR": "\r", "LF": "\n", "VT": "\x0b", "FF": "\x0c", "FS": "\x1c", "GS": "\x1d",
             "RS": "\x1e", "NEL": "\x85", "LS": "\u2028", "PS": "\u2029", "NUL": "\x00",
@@ -108,3 +109,36 @@ def test_accents_and_other_scripts_stay_welcome(office):
     url, valid, _ = forms(office)[0]
     response = office.post(url, {**valid, "display_name": "Zoë Müller – 東京 ☕"})
     assert response.status_code == 200 and "Saved" in response.get_data(as_text=True)
+
+
+# --- values saved before these characters were refused -------------------------------------
+
+def saved_earlier(app, user_id: int, display_name: str) -> None:
+    """Put a value straight into the database, as an earlier version could have saved it."""
+    with app.app_context():
+        db.session.execute(update(EmailSettings).where(EmailSettings.user_id == user_id)
+                           .values(display_name=display_name))
+        db.session.commit()
+
+
+def test_a_saved_display_name_with_a_control_character_sends_nothing_and_says_where(
+        app, office, plain_smtp):
+    office.post(f"/users/{office.user_id}/email/smtp", {
+        "send_using": "smtp", "smtp_server": "127.0.0.1", "smtp_port": str(plain_smtp.port),
+        "smtp_security": "none", "smtp_username": "user", "smtp_password": "secret"})
+    saved_earlier(app, office.user_id, "Ann\x0bBcc: victim@example.net")
+    response = office.post("/documents/1/email", {
+        "to": "pat@example.org", "subject": "Invoice", "body": "Hello",
+        "idempotency_key": compose_key(office)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Your Email Display Name" in html
+    assert "a line break, which cannot go in an email header" in html
+    test = office.post(f"/users/{office.user_id}/email/smtp/test", {
+        "send_using": "smtp", "smtp_server": "127.0.0.1", "smtp_port": str(plain_smtp.port),
+        "smtp_security": "none", "smtp_username": "user", "smtp_password": "secret",
+        "test_to": "pat@example.org", "test_subject": "Hi"}).get_data(as_text=True)
+    assert "Send Test failed" in test and "Your Email Display Name" in test
+    assert plain_smtp.messages == [] and plain_smtp.mail_commands == []
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Message)) == 0
+

@@ -7,14 +7,18 @@ from __future__ import annotations
 import email
 import logging
 from email import policy
+from email.message import EmailMessage
 
 import pytest
+from sqlalchemy import update
 
 from tests.conftest import Htmx
 from tests.integration.test_gmail_outlook import choose, connect
 from tests.integration.test_outbox import compose, first_document, messages, send
 from webpanel.documents.sample import load_sample_data
+from webpanel.extensions import db
 from webpanel.outbox import services
+from webpanel.outbox.models import Message, MessageBody
 
 UTF8 = policy.default.clone(utf8=True)
 JOSE = "josé@example.net"
@@ -144,6 +148,37 @@ def test_accented_text_reaches_a_server_without_8bitmime_as_7_bit(sam, office,
     [record] = messages(office)
     with office.app_context():
         assert services.mime_of(record) == received.data  # the recorded bytes went out
+
+
+def recorded_as_8bit(office, record_id: int) -> bytes:
+    """Replace a record's bytes with 8-bit text, as an earlier version recorded them."""
+    legacy = EmailMessage()
+    legacy["From"], legacy["To"], legacy["Subject"] = "sam@example.com", "pat@example.org", "Hi"
+    legacy.set_content("Grüße aus Köln")
+    data = legacy.as_bytes(policy=policy.SMTP)
+    assert b"Content-Transfer-Encoding: 8bit" in data
+    with office.app_context():
+        db.session.execute(update(MessageBody).where(MessageBody.message_id == record_id)
+                           .values(mime=data))
+        db.session.execute(update(Message).where(Message.id == record_id)
+                           .values(status="failed"))
+        db.session.commit()
+    return data
+
+
+def test_a_message_recorded_with_8bit_text_is_declared_where_offered_else_refused(
+        sam, office, smtp_server_factory):
+    seven = sam.use(smtp_server_factory(mode="plain", eightbitmime=False))
+    send(sam, invoice(office), bcc="")
+    [record] = messages(office)
+    data = recorded_as_8bit(office, record.id)
+    refused = sam.post(f"/sent/{record.id}/retry", {}).get_data(as_text=True)
+    assert "Not sent" in refused and "earlier version" in refused and "8BITMIME" in refused
+    assert len(seven.mail_commands) == 1  # only the first send: the Retry asked nothing
+    eight = sam.use(smtp_server_factory(mode="plain"))
+    assert "Sent." in sam.post(f"/sent/{record.id}/retry", {}).get_data(as_text=True)
+    [received] = eight.wait_for_messages(1)
+    assert "BODY=8BITMIME" in received.mail_options and received.data == data
 
 
 # --- unexpected failures --------------------------------------------------------------------
