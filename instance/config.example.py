@@ -30,6 +30,16 @@
 # SESSION_COOKIE_SECURE = True
 # REMEMBER_COOKIE_SECURE = True
 
+# How long a sign-in lasts on the server, from sign-in: with "Remember me" (the remember-me
+# cookie lasts as long) and without. Seconds, or a timedelta (from datetime import timedelta).
+# SIGN_IN_LIFETIME = 14 * 86400
+# SIGN_IN_LIFETIME_UNREMEMBERED = 12 * 3600
+
+# Cached PDFs (instance/pdf-cache) rendered longer ago than this (seconds) are removed, then the
+# oldest while the folder is larger than PDF_CACHE_MAX_BYTES (`flask maintenance prune`, hourly).
+# PDF_CACHE_MAX_AGE = 30 * 86400
+# PDF_CACHE_MAX_BYTES = 500 * 1024 * 1024
+
 # Google and Microsoft app registrations. When set here they win over the Integrations page.
 # GOOGLE_CLIENT_ID = "....apps.googleusercontent.com"
 # GOOGLE_CLIENT_SECRET = "..."

@@ -6,12 +6,13 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from webpanel import keys, migrate
+from webpanel import keys, maintenance, migrate
 from webpanel.auth.cli import users_cli
 from webpanel.documents.cli import demo_command
 
 db_cli = AppGroup("db", help="Database schema.")
 keys_cli = AppGroup("keys", help="Encryption keys.")
+maintenance_cli = AppGroup("maintenance", help="Housekeeping (run it from cron).")
 
 
 @db_cli.command("upgrade")
@@ -50,7 +51,16 @@ def rotate(finish: bool) -> None:
                    "their owners will be asked to enter them again.")
 
 
+@maintenance_cli.command("prune")
+def prune() -> None:
+    """Remove expired sign-ins, old rate-limit records and old or surplus cached PDFs."""
+    done = maintenance.prune_all()
+    click.echo(f"Removed {done.sessions} expired sign-in sessions, {done.rate_events} old "
+               f"rate-limit records and {done.pdfs} cached PDFs "
+               f"({done.pdf_bytes / 1024 / 1024:.1f} MB).")
+
+
 def init_app(app: Flask) -> None:
     """Attach the command groups."""
-    for group in (db_cli, keys_cli, users_cli, demo_command):
+    for group in (db_cli, keys_cli, maintenance_cli, users_cli, demo_command):
         app.cli.add_command(group)

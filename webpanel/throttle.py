@@ -38,7 +38,8 @@ def clear(bucket: str, key: str) -> None:
     db.session.execute(delete(RateEvent).where(RateEvent.bucket == bucket, RateEvent.key == key))
 
 
-def prune(older_than_seconds: int = 86_400) -> None:
-    """Drop events older than a day."""
+def prune(older_than_seconds: int = 86_400) -> int:
+    """Drop events older than `older_than_seconds` (default a day); returns how many (the
+    caller commits)."""
     since = utcnow() - timedelta(seconds=older_than_seconds)
-    db.session.execute(delete(RateEvent).where(RateEvent.at < since))
+    return db.session.execute(delete(RateEvent).where(RateEvent.at < since)).rowcount

@@ -16,6 +16,7 @@ import logging
 import os
 import re
 import tempfile
+import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from typing import Any, Literal
 
 from flask import current_app, render_template
 
+from webpanel.documents.cache_pruning import PRUNE_EVERY, prune_folder
 from webpanel.formatting import date_in, decimal_in, money_in
 
 log = logging.getLogger(__name__)
@@ -308,9 +310,12 @@ def _read_if_present(path: Path) -> bytes | None:
 class PdfCache:
     """Rendered PDFs on disk, one ``<fingerprint>.pdf`` file per distinct document."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, max_age: float | None = None,
+                 max_bytes: int | None = None) -> None:
         self.directory = Path(directory)
         self.render_count = 0
+        self.max_age, self.max_bytes = max_age, max_bytes
+        self._pruned_at: float | None = None
 
     def path_for(self, doc: PdfDocument) -> Path:
         """Where the PDF of ``doc`` is (or would be) stored."""
@@ -325,7 +330,14 @@ class PdfCache:
         data = render_pdf(doc)
         self.render_count += 1
         self._write_atomically(path, data)
+        if self._pruned_at is None or time.monotonic() - self._pruned_at > PRUNE_EVERY:
+            self.prune(keep=path)  # a file was added: keep the folder within bounds (hourly)
         return data, False
+
+    def prune(self, keep: Path | None = None) -> tuple[int, int]:
+        """Remove old PDFs, then the oldest beyond the size limit; returns (files, bytes)."""
+        self._pruned_at = time.monotonic()
+        return prune_folder(self.directory, self.max_age, self.max_bytes, keep)
 
     def _write_atomically(self, path: Path, data: bytes) -> None:
         """Write to a temporary file beside ``path``, then rename it into place."""

@@ -185,7 +185,9 @@ def pdf_cache() -> PdfCache:
     """The app's PDF cache in `<instance>/pdf-cache` (one per app, made on first use)."""
     cache = current_app.extensions.get(PDF_CACHE_KEY)
     if cache is None:
-        cache = PdfCache(Path(current_app.instance_path) / "pdf-cache")
+        cache = PdfCache(Path(current_app.instance_path) / "pdf-cache",
+                         current_app.config["PDF_CACHE_MAX_AGE"],
+                         current_app.config["PDF_CACHE_MAX_BYTES"])
         current_app.extensions[PDF_CACHE_KEY] = cache
     return cache
 
