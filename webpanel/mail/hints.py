@@ -87,7 +87,8 @@ def connection_refused(config: SmtpConfig) -> MailError:
 
 
 def no_answer(step: str, config: SmtpConfig) -> MailError:
-    return MailError(step, f"No answer from {where(config)} within {config.timeout:g} seconds.",
+    unit = "second" if config.timeout == 1 else "seconds"
+    return MailError(step, f"No answer from {where(config)} within {config.timeout:g} {unit}.",
                      "Check the SMTP Server and Port. A firewall may be blocking outgoing mail, "
                      "or the server may be down: try again later or ask your provider.")
 

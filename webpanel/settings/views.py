@@ -15,6 +15,7 @@ from webpanel.oauth import services as oauth_services
 from webpanel.oauth import tabs as oauth_tabs
 from webpanel.settings import audit, bp, mx, presets, sendtest, services
 from webpanel.settings.forms import GeneralForm, SendTestForm, SmtpForm
+from webpanel.transactions import reads_only, release
 
 TABS = ("general", "smtp", "gmail", "outlook")
 
@@ -103,10 +104,12 @@ def dismiss_changes(user_id: int):
 
 @bp.route("/smtp/recommended", methods=["POST"])
 @login_required
+@reads_only
 def use_recommended(user_id: int):
     """Fill server, port and security from the provider preset (not saved until Save)."""
     owner = owner_or_404(user_id)
     settings = services.load(owner.id)
+    release()  # no transaction stays open during the DNS look-up
     preset = mx.recommend(settings.address)
     form = smtp_form(owner.id)
     if preset:
