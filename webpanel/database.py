@@ -1,16 +1,31 @@
-"""SQLAlchemy 2 engine and session for the app: one scoped session per application context."""
+"""SQLAlchemy 2 engine and session for the app: one scoped session per application context.
+
+The lock model: a transaction that only reads takes no write lock, so readers never wait for
+a writer (SQLite's WAL). On SQLite a transaction begins DEFERRED when it is expected to read
+only (a GET, HEAD or OPTIONS request, or a view marked with `transactions.reads_only`) and
+IMMEDIATE, taking the write lock up front, when it is expected to write (other requests,
+`transactions.writing()`, commands and code outside a request). A write inside a transaction
+expected to read is logged, so a page that writes on the way is found.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+INTENT = "webpanel_transaction_intent"  # on flask.g: READ or WRITE, overriding the method
+READ, WRITE = "read", "write"
+READING = "webpanel.reading"  # on a connection's info: its transaction is expected to read
+WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+log = logging.getLogger("webpanel.database")
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -39,13 +54,44 @@ class _AppSession(Session):
 
 
 def make_engine(url: str) -> Engine:
-    """Create the engine; for SQLite: WAL, a busy timeout, foreign keys, and BEGIN IMMEDIATE."""
+    """Create the engine; for SQLite: WAL, a busy timeout, foreign keys, and transactions that
+    begin DEFERRED to read or IMMEDIATE to write (see `expects_writes`)."""
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-    event.listen(engine, "connect", _sqlite_on_connect)
-    event.listen(engine, "begin", _sqlite_on_begin)
+        engine = create_engine(url, pool_pre_ping=True)
+        event.listen(engine, "begin", _note_intent)
+    else:
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+    event.listen(engine, "before_cursor_execute", _warn_on_write_while_reading)
     return engine
+
+
+def expects_writes() -> bool:
+    """Whether the transaction about to begin is expected to write: as the view or block said
+    (`webpanel.transactions`), else by the request's method; outside a request, yes."""
+    if not has_app_context():
+        return True
+    intent = g.get(INTENT)
+    if intent is not None:
+        return intent == WRITE
+    if has_request_context():
+        return request.method not in READ_METHODS
+    return True
+
+
+def _note_intent(connection) -> bool:
+    writes = expects_writes()
+    connection.info[READING] = not writes
+    return writes
+
+
+def _warn_on_write_while_reading(connection, _cursor, statement: str, *_args) -> None:
+    if connection.info.get(READING) and statement.lstrip()[:7].upper().startswith(WRITE_VERBS):
+        where = f"{request.method} {request.path}" if has_request_context() else "a read"
+        log.warning("a write inside a read transaction (%s): %s …; mark the view with "
+                    "webpanel.transactions.writes or use transactions.writing()", where,
+                    " ".join(statement.split()[:3]))
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
@@ -62,9 +108,10 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
 
 
 def _sqlite_on_begin(connection) -> None:
-    # Take the write lock up front: two readers upgrading to writers at once would
-    # otherwise fail with "database is locked" without waiting for the busy timeout.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A writer takes the write lock up front: two readers upgrading to writers at once would
+    # otherwise fail with "database is locked" without waiting for the busy timeout. A reader
+    # takes none, and in WAL mode never waits for a writer.
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if _note_intent(connection) else "BEGIN")
 
 
 def create_private_file(path: Path) -> None:

@@ -23,6 +23,7 @@ from webpanel.documents.views import SLUG, SLUG_KINDS, get_or_404, kind_labels
 from webpanel.extensions import db
 from webpanel.fragments import render_htmx
 from webpanel.listing import redirect_after_post
+from webpanel.transactions import reads_only
 
 PAGE = "documents/edit.html"
 FORM, LINES = "documents/partials/_form.html", "documents/partials/_lines.html"
@@ -60,6 +61,7 @@ def create(slug: str):
 
 @bp.route(f"/{SLUG}/new/lines", methods=["POST"])
 @login_required
+@reads_only
 def new_lines(slug: str):
     """Add or remove an item of a new document; answers the items fragment."""
     return _edit_lines(SLUG_KINDS[slug], None)
@@ -88,6 +90,7 @@ def update(document_id: int):
 
 @bp.route("/<id:document_id>/lines", methods=["POST"])
 @login_required
+@reads_only
 def edit_lines(document_id: int):
     """Add or remove an item of a saved document (saved only with Save)."""
     document = entry_document(document_id)

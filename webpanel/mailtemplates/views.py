@@ -14,6 +14,7 @@ from webpanel.mailtemplates import render, services
 from webpanel.mailtemplates.forms import FileForm, TemplateForm
 from webpanel.mailtemplates.values import PLACEHOLDERS
 from webpanel.settings import services as settings_services
+from webpanel.transactions import reads_only
 
 bp = Blueprint("mailtemplates", __name__, url_prefix="/email-templates")
 
@@ -61,6 +62,7 @@ def reset(slug: str):
 
 @bp.route(f"/{SLUG}/preview", methods=["POST"])
 @admin_required
+@reads_only
 def preview(slug: str):
     """The preview for what is in the editor now (not saved)."""
     form = TemplateForm()

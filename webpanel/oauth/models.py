@@ -27,3 +27,6 @@ class OAuthAccount(Base):
     authorized_at: Mapped[datetime] = mapped_column(default=utcnow)
     refreshed_at: Mapped[datetime | None] = mapped_column(default=None)
     needs_reconnect: Mapped[bool] = mapped_column(default=False)
+    # Who is refreshing the tokens now, until when (see webpanel.oauth.tokens): one at a time.
+    refresh_lease_owner: Mapped[str | None] = mapped_column(String(64), default=None)
+    refresh_lease_until: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,8 +1,12 @@
-"""Tokens at rest and in use: encrypted storage, refresh before expiry, rotation, invalid_grant."""
+"""Tokens at rest and in use: encrypted storage, refresh before expiry (one worker at a time,
+by a lease), rotation, invalid_grant."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
@@ -16,9 +20,14 @@ from webpanel.extensions import db
 from webpanel.integrations import providers
 from webpanel.mail import deadline
 from webpanel.mail.base import MailError
+from webpanel.oauth import lease
 from webpanel.oauth.models import OAuthAccount
+from webpanel.transactions import release, writing
 
 EXPIRY_MARGIN = timedelta(seconds=60)
+LEASE_MARGIN = 5.0  # seconds a lease outlasts the refresh call's deadline (MAIL_TIMEOUT)
+WAIT_STEP = 0.1  # seconds between re-reads while another worker refreshes
+log = logging.getLogger("webpanel.oauth")
 
 
 def store(account: OAuthAccount, token: dict) -> None:
@@ -44,73 +53,125 @@ def reconnect_error(provider: str) -> MailError:
                      "again, then Retry.", retryable=False)
 
 
+@dataclass(frozen=True)
+class Seen:
+    """What one short read of the account found (the transaction ended after it)."""
+
+    access_enc: str | None
+    refresh_enc: str | None
+    expires_at: datetime | None
+
+    def fresh(self) -> bool:
+        """Whether the access token is good for a while yet."""
+        return bool(self.expires_at and self.expires_at > utcnow() + EXPIRY_MARGIN)
+
+
 class AccountTokens:
-    """The TokenSource for one account: a valid access token, refreshed when needed."""
+    """The TokenSource for one account: a valid access token, refreshed when needed.
+
+    No transaction stays open during a refresh: one worker at a time holds the account's
+    lease (webpanel.oauth.lease) and calls the token endpoint; the others use the current
+    token while it is fresh, else wait (a bounded number of short re-reads) for the new one.
+    """
 
     def __init__(self, account_id: int, provider: str) -> None:
         self.account_id = account_id
         self.provider = provider
+        self._used: str | None = None  # the (encrypted) token this source last gave out
 
     def access_token(self) -> str:
         """The stored access token while it is fresh, else a refreshed one."""
-        account = self._load()
-        if account.expires_at and account.expires_at > utcnow() + EXPIRY_MARGIN:
-            token = self._decrypt(account.access_token_enc)
-            db.session.commit()
-            return token
-        return self._refresh(account)
+        seen = self._read()
+        return self._hand_out(seen) if seen.fresh() else self._renew(seen)
 
     def refresh(self) -> str:
-        """Refresh now (after the API said 401)."""
-        return self._refresh(self._load())
+        """Refresh now (after the API said 401), unless another worker just did."""
+        seen = self._read()
+        if self._used is not None and seen.access_enc != self._used and seen.fresh():
+            return self._hand_out(seen)
+        return self._renew(seen)
 
-    def _load(self) -> OAuthAccount:
+    def _read(self) -> Seen:
         account = db.session.scalar(select(OAuthAccount).where(
             OAuthAccount.id == self.account_id).execution_options(populate_existing=True))
-        if account is None or account.needs_reconnect:
-            db.session.commit()
+        seen = None if account is None or account.needs_reconnect else Seen(
+            account.access_token_enc, account.refresh_token_enc, account.expires_at)
+        release()
+        if seen is None:
             raise reconnect_error(self.provider)
-        return account
+        return seen
 
-    def _refresh(self, account: OAuthAccount) -> str:
-        """Refresh inside the account's write transaction, so two workers never both rotate."""
+    def _hand_out(self, seen: Seen) -> str:
+        token = self._decrypt(seen.access_enc)
+        self._used = seen.access_enc
+        return token
+
+    def _renew(self, seen: Seen) -> str:
+        """Refresh holding the lease, or wait for the worker that holds it."""
         provider = providers.get(self.provider)
+        release()
         if provider is None:
-            db.session.commit()
             raise not_configured(self.provider)
-        refresh_token = self._decrypt(account.refresh_token_enc)
-        seconds = current_app.config["MAIL_TIMEOUT"]
-        client = deadline.bound(OAuth2Session(provider.client_id, provider.client_secret,
-                                              scope=provider.scope, default_timeout=seconds),
-                                seconds)
+        seconds = float(current_app.config["MAIL_TIMEOUT"])
+        for _ in range(int((seconds + LEASE_MARGIN) / WAIT_STEP) + 2):
+            owner = lease.claim(self.account_id, seen.access_enc, seconds + LEASE_MARGIN)
+            if owner is not None:
+                return self._refresh_holding(owner, provider, seconds)
+            time.sleep(WAIT_STEP)
+            now = self._read()
+            if now.access_enc != seen.access_enc and now.fresh():
+                return self._hand_out(now)
+            seen = now
+        raise MailError("sign-in", f"The panel is still renewing its access to "
+                        f"{providers.LABELS[self.provider]} for another message.",
+                        "Press Retry in a minute.")
+
+    def _refresh_holding(self, owner: str, provider, seconds: float) -> str:
+        """The refresh call, outside any transaction, then one short one to store it."""
         try:
+            refresh_token = self._decrypt(self._read().refresh_enc)
+            client = deadline.bound(OAuth2Session(provider.client_id, provider.client_secret,
+                                                  scope=provider.scope,
+                                                  default_timeout=seconds), seconds)
             with client:
                 token = client.refresh_token(provider.token_url, refresh_token=refresh_token)
         except OAuthError as exc:
-            return self._refused(account, exc)
+            lease.end(self.account_id, owner, needs_reconnect=exc.error == "invalid_grant")
+            raise self._refused(exc) from None
         except (RequestException, ValueError) as exc:
-            db.session.commit()
+            lease.end(self.account_id, owner)
             raise no_answer(self.provider, exc, seconds) from None
-        store(account, token)
-        account.refreshed_at = utcnow()
-        db.session.commit()
+        except BaseException:
+            lease.end(self.account_id, owner)
+            raise
+        self._store(owner, token)
         return token["access_token"]
 
-    def _refused(self, account: OAuthAccount, exc: OAuthError) -> str:
+    def _store(self, owner: str, token: dict) -> None:
+        """The access token and a rotated refresh token in one transaction, while the lease is
+        still ours (it outlasts the call's deadline, so only a stalled worker loses it)."""
+        with writing():
+            account = lease.locked_account(self.account_id)
+            if account is None or not lease.holds(account, owner, utcnow()):
+                log.warning("refresh lease of account %s lost; new token not stored",
+                            self.account_id)
+                return
+            store(account, token)
+            account.refreshed_at = utcnow()
+            lease.clear(account)
+            self._used = account.access_token_enc
+
+    def _refused(self, exc: OAuthError) -> MailError:
         if exc.error == "invalid_grant":
-            account.needs_reconnect = True
-            db.session.commit()
-            raise reconnect_error(self.provider)
-        db.session.commit()
-        raise MailError("sign-in", f"{providers.LABELS[self.provider]} refused to renew the "
-                        f"panel's access ({exc.error}).", "Try again in a few minutes; if it "
-                        "keeps happening, sign in again on the tab.") from None
+            return reconnect_error(self.provider)
+        return MailError("sign-in", f"{providers.LABELS[self.provider]} refused to renew the "
+                         f"panel's access ({exc.error}).", "Try again in a few minutes; if it "
+                         "keeps happening, sign in again on the tab.")
 
     def _decrypt(self, token: str | None) -> str:
         try:
             return secret_box().decrypt(token or "")
         except SecretUnreadable:
-            db.session.commit()
             raise reconnect_error(self.provider) from None
 
 
