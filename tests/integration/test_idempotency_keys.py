@@ -85,7 +85,9 @@ def test_the_upgrade_keeps_every_message_and_makes_keys_per_person(instance_dir)
                 " error_hint, attempts, created_at, updated_at) VALUES (1, 'keyeeeeeeeeeeeeeee',"
                 " 'smtp', 'sent', 'kept', '', '', '', '', '', '', 0, 0, '', '', '', '', '', 1,"
                 " '2026-01-01', '2026-01-01')"))
-        migrate.upgrade(app)
+            conn.execute(text("INSERT INTO message_bodies (message_id, mime) SELECT id, :mime"
+                              " FROM messages"), {"mime": b"Subject: kept\r\n\r\nbody"})
+        migrate.upgrade(app, "0011")
         with db.engine.begin() as conn:
             conn.execute(text(
                 "INSERT INTO messages (user_id, idempotency_key, method, status, subject,"
@@ -100,8 +102,12 @@ def test_the_upgrade_keeps_every_message_and_makes_keys_per_person(instance_dir)
                                      " ORDER BY id")).all()
         assert [(r[0], r[2]) for r in rows] == [(1, "kept"), (2, "other")]
         assert rows[0][1] == rows[1][1]
+        with db.engine.connect() as conn:  # the exact bytes survive the table's rebuild
+            assert conn.execute(text("SELECT mime FROM message_bodies")).scalars().all() == [
+                b"Subject: kept\r\n\r\nbody"]
         command.downgrade(migrate.alembic_config(app), "0010")  # shared keys made distinct
         with db.engine.connect() as conn:
             keys = conn.execute(text("SELECT idempotency_key FROM messages ORDER BY id")).scalars()
             assert len(set(keys)) == 2
+            assert conn.execute(text("SELECT count(*) FROM message_bodies")).scalar() == 1
     app.extensions["webpanel.engine"].dispose()

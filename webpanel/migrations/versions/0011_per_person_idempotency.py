@@ -7,8 +7,12 @@ A compose dialog's key was unique across the office, so posting a colleague's ke
 now it is unique per person. Sign-in sessions remember whether "Remember me" was ticked,
 which decides when they end on the server; sessions from before count as remembered (they
 still end SIGN_IN_LIFETIME after sign-in).
+
+On SQLite, changing a constraint rebuilds `messages`; dropping the old table would cascade to
+`message_bodies` (foreign keys are on), so the bodies are kept aside and put back.
 """
-from typing import Sequence
+from contextlib import contextmanager
+from typing import Iterator, Sequence
 
 from alembic import op
 import sqlalchemy as sa
@@ -20,9 +24,22 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+@contextmanager
+def _bodies_kept() -> Iterator[None]:
+    """Keep every message body across a rebuild of `messages` (SQLite only)."""
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    if sqlite:
+        op.execute('CREATE TEMP TABLE _kept_message_bodies AS SELECT * FROM message_bodies')
+    yield
+    if sqlite:
+        op.execute('INSERT OR IGNORE INTO message_bodies (message_id, mime) '
+                   'SELECT message_id, mime FROM _kept_message_bodies')
+        op.execute('DROP TABLE _kept_message_bodies')
+
+
 def upgrade() -> None:
     """Unique (user_id, idempotency_key); login_sessions.remember."""
-    with op.batch_alter_table('messages', schema=None) as batch_op:
+    with _bodies_kept(), op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.drop_constraint('uq_messages_idempotency_key', type_='unique')
         batch_op.create_unique_constraint('uq_messages_user_id_idempotency_key',
                                           ['user_id', 'idempotency_key'])
@@ -38,6 +55,6 @@ def downgrade() -> None:
     op.execute(
         "UPDATE messages SET idempotency_key = substr(idempotency_key, 1, 40) || '-' || id "
         "WHERE id NOT IN (SELECT min(id) FROM messages GROUP BY idempotency_key)")
-    with op.batch_alter_table('messages', schema=None) as batch_op:
+    with _bodies_kept(), op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.drop_constraint('uq_messages_user_id_idempotency_key', type_='unique')
         batch_op.create_unique_constraint('uq_messages_idempotency_key', ['idempotency_key'])
