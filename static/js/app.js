@@ -7,6 +7,11 @@
     if (!root || !root.querySelectorAll) return;
     root.querySelectorAll("dialog[data-modal]:not([open])").forEach(function (dialog) {
       dialog.addEventListener("close", function () { dialog.remove(); });
+      dialog.addEventListener("cancel", function (event) {
+        if (event.target !== dialog || !dialog.dataset.confirmDiscard || !hasUnsentWork(dialog)) return;
+        event.preventDefault();
+        closeOrAsk(dialog);
+      });
       dialog.showModal();
       var first = dialog.querySelector("input, textarea, select, button");
       if (first) first.focus();
@@ -26,13 +31,88 @@
     if (target) target.focus();
   }
 
+  // Tabs (WAI-ARIA tabs pattern, manual activation: each panel comes from the server).
+  // Only the selected tab is in the Tab order; arrow keys, Home and End move between tabs;
+  // Enter or Space opens the focused one.
+  function rovingTabindex(tablist) {
+    tablist.querySelectorAll("[role=tab]").forEach(function (tab) {
+      tab.tabIndex = tab.getAttribute("aria-selected") === "true" ? 0 : -1;
+    });
+  }
+
   function syncTabs() {
     var body = document.querySelector("#tab-panel .tab-body");
     if (!body) return;
     document.querySelectorAll("[role=tab]").forEach(function (tab) {
       tab.setAttribute("aria-selected", tab.id === "tab-" + body.dataset.tab ? "true" : "false");
     });
+    document.querySelectorAll("[role=tablist]").forEach(rovingTabindex);
+    document.getElementById("tab-panel").setAttribute("aria-labelledby", "tab-" + body.dataset.tab);
     if (body.dataset.title) document.title = body.dataset.title + " · Email settings · webpanel";
+  }
+
+  function tabKey(event) {
+    var tab = event.target.closest && event.target.closest("[role=tab]");
+    var list = tab && tab.closest("[role=tablist]");
+    if (!list || event.altKey || event.ctrlKey || event.metaKey) return;
+    var tabs = Array.prototype.slice.call(list.querySelectorAll("[role=tab]"));
+    var index = tabs.indexOf(tab), next = null;
+    if (event.key === "ArrowRight") next = tabs[(index + 1) % tabs.length];
+    else if (event.key === "ArrowLeft") next = tabs[(index - 1 + tabs.length) % tabs.length];
+    else if (event.key === "Home") next = tabs[0];
+    else if (event.key === "End") next = tabs[tabs.length - 1];
+    else if (event.key === " ") { event.preventDefault(); tab.click(); return; }
+    if (!next) return;
+    event.preventDefault();
+    next.focus();
+  }
+
+  // The main menu folds behind its button on a phone (CSS decides when the button shows).
+  function setUpMenu() {
+    var toggle = document.querySelector("[data-menu-toggle]");
+    if (!toggle) return;
+    var menu = document.getElementById(toggle.getAttribute("aria-controls"));
+    toggle.hidden = false;
+    toggle.closest(".topbar").classList.add("collapsible");
+    toggle.addEventListener("click", function () { showMenu(toggle, menu, !menu.classList.contains("open")); });
+    menu.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.classList.contains("open")) { showMenu(toggle, menu, false); toggle.focus(); }
+    });
+  }
+
+  function showMenu(toggle, menu, open) {
+    menu.classList.toggle("open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+
+  // Closing a dialog marked data-confirm-discard after typing in its form asks first,
+  // in the small dialog its value names ("Keep editing" or "Discard").
+  function hasUnsentWork(dialog) {
+    return dialog.dataset.dirty === "1" && !!dialog.querySelector("form");
+  }
+
+  function closeOrAsk(dialog) {
+    var confirm = dialog.dataset.confirmDiscard && dialog.querySelector(dialog.dataset.confirmDiscard);
+    if (!confirm || !hasUnsentWork(dialog)) { dialog.close(); return; }
+    if (!confirm.open) confirm.showModal();
+  }
+
+  function discardClick(button) {
+    var confirm = button.closest("dialog");
+    confirm.close();
+    if (button.hasAttribute("data-discard")) confirm.parentElement.closest("dialog").close();
+  }
+
+  // A notice swapped in with its form (role=status, text only) is emptied and filled again a
+  // moment later, so screen readers announce it; the form around it is not a live region.
+  function announce(root) {
+    if (!root || !root.querySelectorAll) return;
+    root.querySelectorAll("[role=status]").forEach(function (notice) {
+      if (notice.children.length || !notice.textContent.trim()) return;
+      var text = notice.textContent;
+      notice.textContent = "";
+      window.setTimeout(function () { notice.textContent = text; }, 150);
+    });
   }
 
   function showToast(message) {
@@ -80,6 +160,7 @@
 
   document.addEventListener("htmx:afterSwap", function (event) {
     openDialogs(event.detail.target);
+    announce(event.detail.target);
     focusResult(event.detail.target);
     startDownloads(event.detail.target);
   });
@@ -87,11 +168,24 @@
   document.addEventListener("htmx:historyRestore", syncTabs);
   document.addEventListener("click", function (event) {
     var closer = event.target.closest("[data-close-dialog]");
-    if (closer && closer.closest("dialog")) closer.closest("dialog").close();
+    if (closer && closer.closest("dialog")) closeOrAsk(closer.closest("dialog"));
+    var discard = event.target.closest("[data-discard], [data-keep-editing]");
+    if (discard) discardClick(discard);
     var placeholder = event.target.closest("[data-insert]");
     if (placeholder) insertPlaceholder(placeholder);
   });
+  document.addEventListener("keydown", tabKey);
+  document.addEventListener("input", markDirty);
+  document.addEventListener("DOMContentLoaded", function () {
+    setUpMenu();
+    document.querySelectorAll("[role=tablist]").forEach(rovingTabindex);
+  });
+  function markDirty(event) {
+    var dialog = event.target.closest && event.target.closest("dialog[data-confirm-discard]");
+    if (dialog && event.target.form) dialog.dataset.dirty = "1";
+  }
   document.addEventListener("change", function (event) {
+    markDirty(event);
     var input = event.target;
     if (input.name === "smtp_security" && input.dataset.defaultPort) suggestPort(input);
     if (input.name === "send_using") markNotNeeded(input);
