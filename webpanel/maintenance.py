@@ -25,9 +25,9 @@ class Pruned:
 
 def longest_window() -> int:
     """The longest rate-limit window in the settings (every `*_WINDOW`), in seconds."""
-    return max(int(value) for key, value in current_app.config.items()
-               if key.endswith("_WINDOW") and isinstance(value, int | float)
-               and not isinstance(value, bool))
+    return max((int(value) for key, value in current_app.config.items()
+                if key.endswith("_WINDOW") and isinstance(value, int | float)
+                and not isinstance(value, bool)), default=86_400)
 
 
 def prune_records() -> Pruned:
