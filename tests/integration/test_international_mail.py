@@ -228,17 +228,35 @@ def test_gmail_sends_to_an_accented_address(api_sam, emulated, google):
     assert message["Cc"].addresses[0].addr_spec == "ana@xn--exmple-cua.net"
 
 
-def test_outlook_refuses_an_accented_address_before_any_request(api_sam, emulated, microsoft):
+def test_outlook_refuses_an_accented_address_at_its_field(api_sam, emulated, microsoft):
     connect(api_sam, microsoft, "microsoft")
     choose(api_sam, "outlook")
-    html = send(api_sam, invoice(emulated), to=JOSE, bcc="")
-    assert "Not sent" in html and 'data-step="recipient"' in html and "Outlook API" in html
-    assert microsoft.sent == []
-    [record] = messages(emulated)
-    assert record.status == "failed" and record.error_step == "recipient"
+    fields = compose(api_sam, invoice(emulated))
+    fields.pop("_html")
+    response = api_sam.post(f"/documents/{invoice(emulated)}/email",
+                            {**fields, "cc": JOSE, "bcc": ""})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="cc-error"' in html
+    assert "the Outlook API cannot send to such an address" in html
+    assert microsoft.sent == [] and messages(emulated) == []
     assert "Sent." in send(api_sam, invoice(emulated), to="pat@exämple.net", bcc="")
     [sent] = microsoft.sent
     assert parsed(sent.raw)["To"].addresses[0].addr_spec == "pat@xn--exmple-cua.net"
+
+
+def test_a_retry_through_outlook_refuses_an_accented_address_before_any_request(
+        sam, office, smtp_server_factory, emulated, microsoft):
+    sam.use(smtp_server_factory(mode="plain", smtputf8=False))
+    send(sam, invoice(office), to=JOSE, bcc="")  # failed: this server lacks SMTPUTF8
+    connect(sam, microsoft, "microsoft")
+    [record] = messages(office)
+    with office.app_context():  # as an earlier version could have recorded it for Outlook
+        db.session.execute(update(Message).where(Message.id == record.id)
+                           .values(method="outlook"))
+        db.session.commit()
+    html = sam.post(f"/sent/{record.id}/retry", {}).get_data(as_text=True)
+    assert "Not sent" in html and 'data-step="recipient"' in html and "Outlook API" in html
+    assert microsoft.sent == []
 
 
 def test_gmail_does_not_send_from_an_accented_address(api_sam, emulated, google):
@@ -246,5 +264,16 @@ def test_gmail_does_not_send_from_an_accented_address(api_sam, emulated, google)
     choose(api_sam, "gmail")
     general(api_sam, JOSE)
     html = send(api_sam, invoice(emulated), bcc="")
-    assert 'data-step="sender"' in html and "Gmail cannot send from" in html
-    assert google.sent == []
+    assert "Gmail cannot send from such an address" in html and "without accents" in html
+    assert google.sent == [] and messages(emulated) == []
+
+
+def test_an_unexpected_failure_in_send_test_is_a_plain_failure(sam, smtp_server_factory):
+    server = smtp_server_factory(mode="plain", bad_auth_challenge=True)
+    response = sam.post(f"/users/{sam.user_id}/email/smtp/test", {
+        "send_using": "smtp", "smtp_server": "127.0.0.1", "smtp_port": str(server.port),
+        "smtp_security": "none", "smtp_username": "user", "smtp_password": "secret",
+        "test_to": "pat@example.org", "test_subject": "Does it work?"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Send Test failed" in html
+    assert "Something unexpected went wrong" in html and "nothing was sent" in html

@@ -70,10 +70,23 @@ def check_carried(outgoing: Outgoing, by: str, recipients_ok: bool, why: str = "
             raise recipient_not_carried(recipient, by, why)
 
 
+#: The APIs, by the name of the sending method, and whether they send to an address with
+#: accents before the @ (Gmail does; Graph, as the panel uses it, does not).
+APIS = {"gmail": ("Gmail", True), "outlook": ("the Outlook API", False)}
+
+
+def recipient_refusal(method: str, address: str) -> MailError | None:
+    """Why `method` cannot send to `address`, or None when it can (SMTP is only known when
+    the server answers)."""
+    name, recipients_ok = APIS.get(method, ("", True))
+    if recipients_ok or not needs_smtputf8(address):
+        return None
+    return recipient_not_carried(address, name)
+
+
 def check_api(method: str, outgoing: Outgoing) -> None:
     """What the Gmail API and Microsoft Graph accept: Gmail sends to international addresses,
     Graph (as the panel uses it) to none; neither sends from one."""
-    if method == "gmail":
-        check_carried(outgoing, "Gmail", recipients_ok=True)
-    elif method == "outlook":
-        check_carried(outgoing, "the Outlook API", recipients_ok=False)
+    if method in APIS:
+        name, recipients_ok = APIS[method]
+        check_carried(outgoing, name, recipients_ok)

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from flask_login import current_user
+
 from webpanel.documents import services as documents
 from webpanel.mail.attachments import safe_filename, sniff_type
 from webpanel.mail.builder import Attachment, Draft
 from webpanel.mailtemplates import services as templates
 from webpanel.outbox.forms import ComposeForm
+from webpanel.settings import services as settings_services
 from webpanel.settings.models import EmailSettings
 
 METHOD_NOTES = {
@@ -35,8 +38,10 @@ def joined(*lists: str) -> str:
 
 
 def new_form(document, **kwargs) -> ComposeForm:
-    """A compose form whose fixed-file choices are the document kind's files."""
+    """A compose form whose fixed-file choices are the document kind's files, and which
+    knows the signed-in person's way of sending (for what its address fields accept)."""
     form = ComposeForm(**kwargs)
+    form.send_using = settings_services.load(current_user.id).send_using
     form.template_files.choices = [(f.id, f"{f.filename} ({f.size / 1024:,.0f} KB)")
                                    for f in templates.files_of(document.kind)]
     return form

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import EmailField, HiddenField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Regexp
+from wtforms.validators import InputRequired, Length, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from webpanel.mail.international import recipient_refusal
 from webpanel.validators import address_list, email_address, single_line
 
 
@@ -30,6 +31,27 @@ class ComposeForm(FlaskForm):
         InputRequired("This dialog has expired: close it and press Email again."),
         Regexp(r"^[A-Za-z0-9_-]{16,64}$", message="This dialog has expired: close it and "
                "press Email again.")])
+
+    #: The way of sending (Email settings → SMTP), set by compose.new_form: the Outlook API
+    #: takes no address with accents before the @, and says so at the field.
+    send_using: str = ""
+
+    def validate_to(self, field: StringField) -> None:
+        self._carried(field)
+
+    def validate_cc(self, field: StringField) -> None:
+        self._carried(field)
+
+    def validate_bcc(self, field: StringField) -> None:
+        self._carried(field)
+
+    def _carried(self, field: StringField) -> None:
+        if field.errors:
+            return
+        for address in self.addresses(field.name):
+            refused = recipient_refusal(self.send_using, address)
+            if refused:
+                raise ValidationError(f"{refused.reason} {refused.hint}")
 
     def uploads(self) -> list:
         """The files chosen in the dialog (an empty file input sends one nameless part)."""

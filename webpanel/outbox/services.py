@@ -64,6 +64,10 @@ def send(settings: EmailSettings, draft: builder.Draft, key: str,
     except builder.MessageRejected as refused:
         raise NotReady(f"{refused.reason} {refused.hint}", refused.form_field) from None
     try:
+        international.check_api(method, outgoing)
+    except MailError as refused:  # known before anything is recorded: say so in the dialog
+        raise NotReady(f"{refused.reason} {refused.hint}") from None
+    try:
         limits.check(outgoing, method, draft.attachments)
     except limits.TooLarge as refused:
         raise NotReady(str(refused), "files") from None

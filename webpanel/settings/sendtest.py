@@ -14,6 +14,7 @@ from webpanel.extensions import db
 from webpanel.mail import builder
 from webpanel.mail.base import MailError, SendResult, Transport
 from webpanel.mail.smtp import SmtpTransport
+from webpanel.mail.unexpected import unexpected_error
 from webpanel.settings import servers, services
 from webpanel.settings.forms import API_WORDS, SendTestForm, SmtpForm
 from webpanel.settings.models import EmailSettings
@@ -49,6 +50,11 @@ def run(settings: EmailSettings, smtp_form: SmtpForm, test_form: SendTestForm) -
         log.info("send test for user %s by %s failed at %s: %s", settings.user_id,
                  smtp_form.send_using.data, error.step, error.reason)
         return Outcome(to=to, error=error)
+    except Exception:  # a surprise: the dialog says so in plain words, the log has the details
+        log.exception("send test for user %s failed unexpectedly", settings.user_id)
+        db.session.rollback()
+        return Outcome(to=to, error=unexpected_error(
+            "message", may_have_left=smtp_form.send_using.data != "smtp"))
     log.info("send test for user %s by %s accepted", settings.user_id, smtp_form.send_using.data)
     return Outcome(to=to, result=result)
 
