@@ -21,7 +21,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmake
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-INTENT = "webpanel_transaction_intent"  # on flask.g: READ or WRITE, overriding the method
+INTENT = "webpanel_transaction_intent"  # on flask.g or a view: READ or WRITE
 READ, WRITE = "read", "write"
 READING = "webpanel.reading"  # on a connection's info: its transaction is expected to read
 WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
@@ -73,11 +73,12 @@ def expects_writes() -> bool:
     if not has_app_context():
         return True
     intent = g.get(INTENT)
-    if intent is not None:
-        return intent == WRITE
-    if has_request_context():
-        return request.method not in READ_METHODS
-    return True
+    if intent is None and has_request_context():
+        view = current_app.view_functions.get(request.endpoint or "")
+        intent = getattr(view, INTENT, None)  # the view's marking, set by its decorator
+        if intent is None:
+            return request.method not in READ_METHODS
+    return intent != READ
 
 
 def _note_intent(connection) -> bool:

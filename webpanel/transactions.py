@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import wraps
 from typing import ParamSpec, TypeVar
 
 from flask import g
@@ -31,13 +30,8 @@ def release() -> None:
 
 
 def _intended(intent: str, view: Callable[P, R]) -> Callable[P, R]:
-    @wraps(view)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        release()  # the transaction begun before the view (sign-in check) ends here
-        setattr(g, INTENT, intent)
-        return view(*args, **kwargs)
-
-    return wrapper
+    setattr(view, INTENT, intent)  # read when the request's first transaction begins
+    return view
 
 
 def writes(view: Callable[P, R]) -> Callable[P, R]:

@@ -31,6 +31,7 @@ from webpanel.documents.pdf import (
 from webpanel.documents.totals import compute_totals, line_amount
 from webpanel.extensions import db
 from webpanel.listing import Page, paginate
+from webpanel.transactions import release
 
 PDF_CACHE_KEY = "webpanel.pdf_cache"
 #: The most room the logo takes at the top left of a PDF, in points (about 5.6 x 2.1 cm).
@@ -198,5 +199,6 @@ def pdf_for(document: Document) -> tuple[bytes, str]:
     Raises `webpanel.documents.pdf.PdfRenderError` when the renderer fails.
     """
     printed = pdf_document(document)
+    release()  # everything printed is read: no transaction stays open during the render
     data, _cached = pdf_cache().get_or_render(printed)
     return data, pdf_filename(printed)
