@@ -10,7 +10,7 @@ from email import policy
 from email.message import EmailMessage
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from tests.conftest import Htmx
 from tests.integration.test_gmail_outlook import choose, connect
@@ -203,6 +203,20 @@ def test_an_unexpected_failure_leaves_a_failed_record_with_retry(sam, office, ca
     retried = sam.post(f"/sent/{record.id}/retry", {}).get_data(as_text=True)
     assert "Sent." in retried and len(server.wait_for_messages(1)) == 1
     assert messages(office)[0].status == "sent"
+
+
+@pytest.mark.sqlite_only("an SQLite trigger makes one write fail")
+def test_a_message_that_went_stays_sent_when_noting_its_server_fails(sam, office,
+                                                                     smtp_server_factory):
+    server = sam.use(smtp_server_factory(mode="plain"))
+    with office.app_context():
+        db.session.execute(text("CREATE TRIGGER full BEFORE INSERT ON known_mail_servers "
+                                "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"))
+        db.session.commit()
+    html = send(sam, invoice(office), bcc="")
+    assert "Sent." in html and len(server.wait_for_messages(1)) == 1
+    [record] = messages(office)
+    assert record.status == "sent" and record.sent_at is not None
 
 
 # --- Gmail API and Outlook API --------------------------------------------------------------

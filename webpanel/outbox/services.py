@@ -121,10 +121,22 @@ def deliver(message: Message, outgoing: Outgoing, settings: EmailSettings) -> Me
         message.reply, message.provider_id = result.reply, result.provider_id or ""
         message.error_step = message.error_reason = message.error_hint = ""
         message.sent_at = utcnow()
-        servers.worked(settings.user_id, transport)
     db.session.add(message)
     db.session.commit()
+    if message.status != "failed":
+        _remember(settings.user_id, transport)
     return message
+
+
+def _remember(user_id: int, transport: object) -> None:
+    """Note that the server worked, after the record says "sent": failing to note it must
+    never turn a message that went into one stuck in "sending"."""
+    try:
+        servers.worked(user_id, transport)
+        db.session.commit()
+    except Exception:
+        log.exception("could not note that a mail server worked for user %s", user_id)
+        db.session.rollback()
 
 
 def _failed(message: Message, error: MailError) -> None:
