@@ -45,10 +45,10 @@ def single_line(_form: Form, field: Field) -> None:
 
 def normalize_address(value: str) -> str:
     """Check one address strictly (syntax only, no DNS) and return it normalised."""
-    if unsafe_character(value):
+    if "\r" in value or "\n" in value:
         raise ValueError(ADDRESS_MESSAGE)
     value = value.strip()
-    if not value or any(ch in value for ch in ",;<>\"()"):
+    if not value or unsafe_character(value) or any(ch in value for ch in ",;<>\"()"):
         raise ValueError(ADDRESS_MESSAGE)
     try:
         return validate_email(value, check_deliverability=False).normalized
