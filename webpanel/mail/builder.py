@@ -65,24 +65,13 @@ def build(draft: Draft, for_email_client: bool = False) -> Outgoing:
     Raises MessageRejected when a header value cannot be sent safely.
     """
     _refuse_unsafe(draft)
-    sender = _wire(draft.from_address, "address")
-    to, cc, bcc = (_wire_all(draft.to, "to"), _wire_all(draft.cc, "cc"),
-                   _wire_all(draft.bcc, "bcc"))
-    reply_to = _wire(draft.reply_to, "reply_to") if draft.reply_to else ""
-    in_headers = [sender, *to, *cc, reply_to, *(bcc if for_email_client else [])]
-    message = EmailMessage(policy=SEVEN_BIT_UTF8 if any_needs_smtputf8(in_headers)
-                           else SEVEN_BIT)
+    wire = _Wire.of(draft)
+    shown_bcc = wire.bcc if for_email_client else []
+    utf8 = any_needs_smtputf8([wire.sender, *wire.to, *wire.cc, wire.reply_to, *shown_bcc])
+    message = EmailMessage(policy=SEVEN_BIT_UTF8 if utf8 else SEVEN_BIT)
     if for_email_client:
         message["X-Unsent"] = "1"
-    message["From"] = _address(sender, draft.from_name)
-    message["To"] = [_address(a) for a in to]
-    if cc:
-        message["Cc"] = [_address(a) for a in cc]
-    if reply_to:
-        message["Reply-To"] = _address(reply_to)
-    message["Subject"] = draft.subject
-    message["Date"] = format_datetime(localtime())
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    _set_headers(message, draft, wire)
     text = body_text(draft.text, draft.signature)
     message.set_content(text, cte=_cte(text))
     message.add_alternative(body_html(text), subtype="html", cte=_cte(body_html(text)))
@@ -91,11 +80,40 @@ def build(draft: Draft, for_email_client: bool = False) -> Outgoing:
         message.add_attachment(
             item.data, maintype=maintype, subtype=subtype, filename=item.filename
         )
-    if for_email_client and bcc:
-        message["Bcc"] = [_address(a) for a in bcc]
-    recipients = tuple(dict.fromkeys([*to, *cc, *bcc]))
-    return Outgoing(data=message.as_bytes(), sender=sender, recipients=recipients,
-                    bcc=tuple(bcc))
+    if shown_bcc:
+        message["Bcc"] = [_address(a) for a in shown_bcc]
+    recipients = tuple(dict.fromkeys([*wire.to, *wire.cc, *wire.bcc]))
+    return Outgoing(data=message.as_bytes(), sender=wire.sender, recipients=recipients,
+                    bcc=tuple(wire.bcc))
+
+
+@dataclass(frozen=True)
+class _Wire:
+    """A draft's addresses as they are sent (domains in IDNA form)."""
+
+    sender: str
+    to: list[str]
+    cc: list[str]
+    bcc: list[str]
+    reply_to: str
+
+    @classmethod
+    def of(cls, draft: Draft) -> _Wire:
+        return cls(sender=_wire(draft.from_address, "address"), to=_wire_all(draft.to, "to"),
+                   cc=_wire_all(draft.cc, "cc"), bcc=_wire_all(draft.bcc, "bcc"),
+                   reply_to=_wire(draft.reply_to, "reply_to") if draft.reply_to else "")
+
+
+def _set_headers(message: EmailMessage, draft: Draft, wire: _Wire) -> None:
+    message["From"] = _address(wire.sender, draft.from_name)
+    message["To"] = [_address(a) for a in wire.to]
+    if wire.cc:
+        message["Cc"] = [_address(a) for a in wire.cc]
+    if wire.reply_to:
+        message["Reply-To"] = _address(wire.reply_to)
+    message["Subject"] = draft.subject
+    message["Date"] = format_datetime(localtime())
+    message["Message-ID"] = make_msgid(domain=wire.sender.rpartition("@")[2] or None)
 
 
 def body_text(text: str, signature: str) -> str:
