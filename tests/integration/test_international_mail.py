@@ -130,6 +130,26 @@ def test_the_preview_of_an_international_message_shows_the_address(sam, office,
         assert response.status_code == 200 and JOSE in response.get_data(as_text=True)
 
 
+def test_the_email_client_draft_carries_an_accented_address_as_utf8(sam, office):
+    sam.post(f"/users/{sam.user_id}/email/smtp", {"send_using": "client",
+                                                  "smtp_security": "tls"})
+    assert "Your draft is ready" in send(sam, invoice(office), to=JOSE, bcc="bo@exämple.net")
+    [record] = messages(office)
+    draft = parsed(sam.client.get(f"/sent/{record.id}/message.eml").data)
+    assert draft["To"].addresses[0].addr_spec == JOSE
+    assert draft["Bcc"].addresses[0].addr_spec == "bo@xn--exmple-cua.net"
+
+
+def test_send_test_to_an_accented_address_says_the_server_cannot(sam, smtp_server_factory):
+    server = smtp_server_factory(mode="plain", smtputf8=False)
+    html = sam.post(f"/users/{sam.user_id}/email/smtp/test", {
+        "send_using": "smtp", "smtp_server": "127.0.0.1", "smtp_port": str(server.port),
+        "smtp_security": "none", "smtp_username": "user", "smtp_password": "secret",
+        "test_to": JOSE, "test_subject": "Does it work?"}).get_data(as_text=True)
+    assert "Send Test failed" in html and "SMTPUTF8" in html and JOSE in html
+    assert server.mail_commands == []
+
+
 # --- 8-bit text -----------------------------------------------------------------------------
 
 def test_accented_text_reaches_a_server_without_8bitmime_as_7_bit(sam, office,
