@@ -3,9 +3,10 @@
 A domain with accents (``user@exämple.net``) travels everywhere as its IDNA form
 (``user@xn--exmple-cua.net``), so it needs nothing special from any server. A local part with
 accents (``josé@example.net``) needs SMTPUTF8 (RFC 6531) end to end, and headers written as
-UTF-8 (RFC 6532). Gmail sends to such addresses (since 2014); Google and Microsoft accounts
-never have one themselves, and Microsoft documents no international addresses for MIME sent
-through Graph, so the Outlook API takes none.
+UTF-8 (RFC 6532). Gmail sends to such addresses (announced in 2014). Google and Microsoft give
+their own accounts no such address (Microsoft 365 sends to them but cannot have one), so neither
+API sends from one; and Microsoft documents nothing about them in MIME sent through Graph, so
+the panel's Outlook API sends to none either.
 """
 
 from __future__ import annotations
