@@ -272,6 +272,9 @@ def test_outlook_refuses_an_accented_address_at_its_field(api_sam, emulated, mic
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and 'id="cc-error"' in html
     assert "the Outlook API cannot send to such an address" in html
+    reply = api_sam.post(f"/documents/{invoice(emulated)}/email",
+                         {**fields, "reply_to": JOSE, "bcc": ""}).get_data(as_text=True)
+    assert 'id="reply_to-error"' in reply
     assert microsoft.sent == [] and messages(emulated) == []
     assert "Sent." in send(api_sam, invoice(emulated), to="pat@exämple.net", bcc="")
     [sent] = microsoft.sent

@@ -45,7 +45,10 @@ class ComposeForm(FlaskForm):
     def validate_bcc(self, field: StringField) -> None:
         self._carried(field)
 
-    def _carried(self, field: StringField) -> None:
+    def validate_reply_to(self, field: EmailField) -> None:
+        self._carried(field)
+
+    def _carried(self, field: StringField | EmailField) -> None:
         if field.errors:
             return
         for address in self.addresses(field.name):
