@@ -52,6 +52,7 @@ def _register_blueprints(app: Flask) -> None:
     from webpanel.company import bp as company_bp
     from webpanel.contacts import bp as contacts_bp
     from webpanel.documents import bp as documents_bp
+    from webpanel.home import bp as home_bp
     from webpanel.integrations import bp as integrations_bp
     from webpanel.mailtemplates.views import bp as mailtemplates_bp
     from webpanel.oauth.views import bp as oauth_bp
@@ -59,7 +60,7 @@ def _register_blueprints(app: Flask) -> None:
     from webpanel.settings import bp as settings_bp
 
     for blueprint in (auth_bp, admin_bp, settings_bp, outbox_bp, company_bp, contacts_bp,
-                      documents_bp, integrations_bp, oauth_bp, mailtemplates_bp):
+                      documents_bp, integrations_bp, oauth_bp, mailtemplates_bp, home_bp):
         app.register_blueprint(blueprint)
 
 

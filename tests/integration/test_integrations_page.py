@@ -23,7 +23,8 @@ def test_admin_saves_registrations_and_secrets_stay_hidden(app, admin_client, in
     assert "http://localhost/oauth/google/callback" in page
     assert "http://localhost/oauth/microsoft/callback" in page
     response = hx.post("/integrations/", FORM, htmx=False)
-    html = response.get_data(as_text=True)
+    assert response.status_code == 302  # POST-redirect-GET: a reload does not post again
+    html = admin_client.get(response.location).get_data(as_text=True)
     assert "Saved" in html and "GOCSPX-very-secret" not in html and "ms~secret" not in html
     assert "A secret is stored. Leave blank to keep it." in html
     with app.app_context():

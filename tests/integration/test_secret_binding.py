@@ -220,7 +220,7 @@ def test_an_administrators_changes_are_shown_to_the_colleague_and_logged(
     page = sam.client.get(f"{sam.base}/general").get_data(as_text=True)
     notes = re.findall(r"<li>(Changed by [^<]*)</li>", page)
     assert len(notes) == 2
-    assert re.fullmatch(r"Changed by admin@example\.com on \d{1,2} \w{3} \d\d:\d\d: "
+    assert re.fullmatch(r"Changed by admin@example\.com on \d{1,2} \w{3} \d\d:\d\d UTC: "
                         r"SMTP Server, Password", notes[0])
     assert notes[1].endswith(": Email Display Name")
     assert "administrator admin@example.com (user" in caplog.text
@@ -253,7 +253,7 @@ def test_an_administrator_cannot_retry_a_colleagues_message_or_send_with_their_s
     assert admin.post(f"/sent/{record.id}/retry", {}).status_code == 404
     assert messages(app)[0].attempts == 1 and sams_server.messages == []
     admins_send = send(admin, invoice.id)  # the admin's own settings: none saved yet
-    assert "There is no Email Address to send from" in admins_send
+    assert "Your SMTP server is not set up yet" in admins_send  # from the sign-in address
     with app.app_context():
         assert db.session.scalars(select(EmailSettings.user_id)).all() == [sam.user_id]
     assert sams_server.messages == []

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
-from webpanel.auth.forms import MIN_PASSWORD
+from webpanel.auth.forms import MIN_PASSWORD, name_field
 from webpanel.validators import email_address, single_line
 
 PASSWORD_RULES = [InputRequired("Choose a password."),
@@ -17,6 +17,7 @@ PASSWORD_RULES = [InputRequired("Choose a password."),
 class AddUserForm(FlaskForm):
     """Add an account."""
 
+    name = name_field()
     email = EmailField("Email", validators=[InputRequired("Enter the person's email address."),
                                             Length(max=254), single_line, email_address])
     password = PasswordField("Password", validators=PASSWORD_RULES)
@@ -33,3 +34,9 @@ class AdminForm(FlaskForm):
     """Grant or withdraw administrator rights."""
 
     is_admin = BooleanField("Administrator")
+
+
+class ActiveForm(FlaskForm):
+    """Switch an account on or off."""
+
+    active = BooleanField("Active")

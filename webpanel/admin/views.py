@@ -1,4 +1,4 @@
-"""List users, add one, reset a password, grant admin."""
+"""List users, add one, reset a password, grant admin, switch an account off or on."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from webpanel.access import admin_required
 from webpanel.admin import bp
-from webpanel.admin.forms import AddUserForm, AdminForm, ResetPasswordForm
+from webpanel.admin.forms import ActiveForm, AddUserForm, AdminForm, ResetPasswordForm
 from webpanel.auth import services
 from webpanel.auth.models import User
 from webpanel.extensions import db
@@ -17,7 +17,8 @@ from webpanel.extensions import db
 def _page(add_form: AddUserForm | None = None, status: int = 200):
     users = db.session.scalars(select(User).order_by(User.email)).all()
     return render_template("admin/users.html", users=users, add_form=add_form or AddUserForm(),
-                           reset_form=ResetPasswordForm(), admin_form=AdminForm()), status
+                           reset_form=ResetPasswordForm(), admin_form=AdminForm(),
+                           active_admins=services.active_admins()), status
 
 
 @bp.route("/")
@@ -35,7 +36,8 @@ def add_user():
     if not form.validate_on_submit():
         return _page(form, 422)
     try:
-        services.create_user(form.email.data, form.password.data, form.is_admin.data)
+        services.create_user(form.email.data, form.password.data, form.is_admin.data,
+                             name=form.name.data)
     except services.UserExists as exc:
         form.email.errors.append(str(exc))
         return _page(form, 422)
@@ -74,6 +76,25 @@ def set_admin(user_id: int):
             user.is_admin = form.is_admin.data
             db.session.commit()
             flash(f"{user.email} is {'now' if user.is_admin else 'no longer'} an administrator.")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/<id:user_id>/active", methods=["POST"])
+@admin_required
+def set_active(user_id: int):
+    """Switch an account off (signed out everywhere, history kept) or on again."""
+    user = _get(user_id)
+    form = ActiveForm()
+    if form.validate_on_submit():
+        try:
+            services.set_active(user, bool(form.active.data), current_user)
+        except services.LastAdministrator as refused:
+            flash(str(refused), "error")
+            return redirect(url_for("admin.users"))
+        db.session.commit()
+        flash(f"{user.email} is switched on again: they can sign in." if user.active else
+              f"{user.email} is switched off and signed out everywhere. Their sent mail is "
+              "kept.")
     return redirect(url_for("admin.users"))
 
 

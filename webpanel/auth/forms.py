@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import EqualTo, InputRequired, Length
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 
 from webpanel.validators import email_address, single_line
 
@@ -29,9 +29,21 @@ def new_password_fields():
     return password, confirm
 
 
+def name_field():
+    """A person's name: optional, one line (the default Email Display Name)."""
+    return StringField("Name", validators=[Length(max=120), single_line, no_brackets])
+
+
+def no_brackets(_form, field) -> None:
+    """Quotes and angle brackets would confuse the From header some mail programs show."""
+    if field.data and any(ch in field.data for ch in '<>"'):
+        raise ValidationError("Leave out quotes and angle brackets (\" < >).")
+
+
 class SetupForm(FlaskForm):
     """Create the first administrator."""
 
+    name = name_field()
     email = EmailField("Email", validators=[InputRequired("Enter your email address."),
                                             Length(max=254), single_line, email_address])
     password, confirm = new_password_fields()

@@ -23,6 +23,12 @@ class User(UserMixin, Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
+    #: The person's name: the default Email Display Name.
+    name: Mapped[str] = mapped_column(String(120), default="")
+    #: False: switched off by an administrator (cannot sign in; sent history kept).
+    active: Mapped[bool] = mapped_column(default=True)
+    #: An IANA zone ("Europe/Paris") for the times shown; "" until the browser tells it.
+    time_zone: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     # The sign-in session this object was loaded for; not a column.
@@ -35,6 +41,16 @@ class User(UserMixin, Base):
     def check_password(self, password: str) -> bool:
         """Whether `password` matches the stored hash."""
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login: a switched-off account cannot sign in."""
+        return bool(self.active)
+
+    @property
+    def display_name(self) -> str:
+        """The name, or the sign-in address when there is none."""
+        return self.name or self.email
 
     def get_id(self) -> str | None:
         """Flask-Login stores the sign-in session id, not the user id, in the cookie."""

@@ -30,6 +30,13 @@ class UserExists(ValueError):
     """An account with that email already exists."""
 
 
+class SwitchedOff(Exception):
+    """The password is right, but an administrator switched the account off."""
+
+
+SWITCHED_OFF = "This account is switched off. Ask your administrator."
+
+
 def has_users() -> bool:
     """Whether any account exists (the first-run page shows only while none does)."""
     return db.session.scalar(select(func.count()).select_from(User)) > 0
@@ -40,12 +47,12 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def create_user(email: str, password: str, is_admin: bool = False) -> User:
-    """Add an account (the caller commits)."""
+def create_user(email: str, password: str, is_admin: bool = False, name: str = "") -> User:
+    """Add an account (the caller commits); `name` is the default Email Display Name."""
     email = email.strip().lower()
     if find_user(email):
         raise UserExists(f"An account for {email} already exists.")
-    user = User(email=email, is_admin=is_admin)
+    user = User(email=email, is_admin=is_admin, name=(name or "").strip(), active=True)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
@@ -67,6 +74,9 @@ def authenticate(email: str, password: str, remote_addr: str) -> User | None:
         check_password_hash(DUMMY_HASH, password)  # an unknown account takes as long
     elif user.check_password(password):
         throttle.clear("login-account", account_key)
+        if not user.active:
+            db.session.commit()
+            raise SwitchedOff(SWITCHED_OFF)
         return user
     throttle.record("login-account", account_key)
     throttle.record("login-address", address_key)
@@ -107,8 +117,9 @@ def load_session_user(sid: str) -> User | None:
         log.info("sign-in session of user %s expired", row.user_id)
         return None
     user = db.session.get(User, row.user_id)
-    if user is not None:
-        user.login_sid = sid
+    if user is None or not user.active:
+        return None
+    user.login_sid = sid
     return user
 
 
@@ -141,3 +152,28 @@ def change_password(user: User, new_password: str) -> str | None:
     user.set_password(new_password)
     end_all_sessions(user)
     return start_session(user) if user.login_sid else None
+
+
+class LastAdministrator(ValueError):
+    """Switching this account off would leave no one able to manage the panel."""
+
+
+def set_active(user: User, active: bool, by: User) -> None:
+    """Switch an account on or off; off also ends every sign-in (the caller commits).
+
+    Sent history is kept. Refuses one's own account and the last active administrator.
+    """
+    if not active and user.id == by.id:
+        raise LastAdministrator("You cannot switch off your own account.")
+    if not active and user.is_admin and active_admins() <= 1:
+        raise LastAdministrator(f"{user.email} is the last active administrator: make someone "
+                                "else an administrator first.")
+    user.active = active
+    if not active:
+        end_all_sessions(user)
+
+
+def active_admins() -> int:
+    """How many administrators can sign in."""
+    return db.session.scalar(select(func.count()).select_from(User).where(
+        User.is_admin.is_(True), User.active.is_(True)))

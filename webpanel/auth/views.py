@@ -30,13 +30,6 @@ def require_setup():
     return None
 
 
-@bp.route("/")
-@login_required
-def home():
-    """The signed-in user's own Email tab."""
-    return redirect(url_for("settings.email_tab", user_id=current_user.id, tab="general"))
-
-
 @bp.route("/setup", methods=["GET", "POST"])
 def setup():
     """Create the first administrator; gone once any account exists."""
@@ -44,14 +37,15 @@ def setup():
         abort(404)
     form = SetupForm()
     if form.validate_on_submit():
-        user = services.create_user(form.email.data, form.password.data, is_admin=True)
+        user = services.create_user(form.email.data, form.password.data, is_admin=True,
+                                    name=form.name.data)
         if form.sample_data.data:
             load_sample_data()
         _sign_in(user, remember=False)
         flash("Welcome! Your administrator account is ready." + (
             " Sample customers, vendors and documents are loaded: open Documents to try "
             "them." if form.sample_data.data else ""))
-        return redirect(url_for("auth.home"))
+        return redirect(url_for("home.index"))
     return render_template("auth/setup.html", form=form), 422 if form.errors else 200
 
 
@@ -66,6 +60,8 @@ def login():
         except services.SignInThrottled:
             error = ("Too many failed sign-ins. Wait 15 minutes, or ask an administrator to "
                      "reset your password.")
+        except services.SwitchedOff as refused:
+            error = str(refused)
         else:
             if user:
                 _sign_in(user, remember=form.remember.data)
@@ -99,7 +95,7 @@ def change_password():
             services.change_password(user, form.password.data)
             _sign_in(user, remember=False, new_session=False)
             flash("Password changed. Other computers signed in as you were signed out.")
-            return redirect(url_for("auth.home"))
+            return redirect(url_for("home.index"))
     return render_template("auth/password.html", form=form), 422 if form.errors else 200
 
 
@@ -116,10 +112,10 @@ def _sign_in(user, remember: bool, new_session: bool = True) -> None:
 def safe_next(target: str | None) -> str:
     """`next` only if it is a path on this site; otherwise the home page."""
     if not target:
-        return url_for("auth.home")
+        return url_for("home.index")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("auth.home")
+        return url_for("home.index")
     if "\\" in target or any(ord(ch) < 32 for ch in target):
-        return url_for("auth.home")
+        return url_for("home.index")
     return target

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template, url_for
+from flask import flash, redirect, render_template, url_for
 
 from webpanel.access import admin_required
 from webpanel.crypto import secret_box
@@ -14,13 +14,15 @@ from webpanel.integrations.forms import IntegrationsForm
 @bp.route("/", methods=["GET", "POST"])
 @admin_required
 def page():
-    """Show and save the app registrations; secrets are write-only."""
+    """Show and save the app registrations (then redirect); secrets are write-only."""
     row = providers.stored()
     form = IntegrationsForm(obj=row)
-    saved = False
     if form.validate_on_submit():
         _save(row, form)
-        saved = True
+        flash("Saved. People can now sign in on their Gmail and Outlook tabs where the "
+              "status says Set up.")
+        return redirect(url_for("integrations.page"))  # a reload does not post again
+    saved = False
     status = 422 if form.errors else 200
     return render_template("integrations/page.html", form=form, row=row, saved=saved,
                            redirect_uris=_redirect_uris(), env=_from_environment(),

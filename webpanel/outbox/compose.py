@@ -16,6 +16,7 @@ from webpanel.mail.attachments import safe_filename, sniff_type
 from webpanel.mail.builder import Attachment, Draft
 from webpanel.mailtemplates import services as templates
 from webpanel.outbox.forms import ComposeForm
+from webpanel.settings import readiness
 from webpanel.settings import services as settings_services
 from webpanel.settings.models import EmailSettings
 
@@ -100,4 +101,5 @@ def context(document, settings: EmailSettings, form: ComposeForm) -> dict:
     note = METHOD_NOTES.get(settings.send_using, "").format(server=server)
     return {"document": document, "form": form, "settings": settings, "label": label(document),
             "attachment_name": filename, "attachment_size": len(pdf), "method_note": note,
-            "mailto": mailto(form) if settings.send_using == "client" else None}
+            "mailto": mailto(form) if settings.send_using == "client" else None,
+            "setup": readiness.check(settings)}

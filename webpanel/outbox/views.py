@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 
 from flask import Response, abort, make_response, request
@@ -102,8 +103,12 @@ def _result(message: Message):
     response = render_fragment("outbox/partials/_send_result.html", message=message,
                                status_name=services.effective_status(message),
                                step_labels=STEP_LABELS, in_dialog=in_dialog)
+    status = services.effective_status(message)
+    events: dict = {"message-status": {"id": message.id, "status": status,
+                                       "label": STATUS_LABELS.get(status, status)}}
     if message.document_id:
-        response.headers["HX-Trigger"] = "email-sent"  # the document's history reloads
+        events["email-sent"] = {"document": message.document_id}  # its history reloads
+    response.headers["HX-Trigger"] = json.dumps(events)  # badges of this message follow
     return response
 
 

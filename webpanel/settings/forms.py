@@ -12,11 +12,13 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectChoice,
+    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from webpanel import timefmt
 from webpanel.integrations.providers import PROVIDERS, WORDS
 from webpanel.settings import servers
 from webpanel.validators import email_address, single_line
@@ -35,6 +37,14 @@ class GeneralForm(FlaskForm):
     auto_bcc_self = BooleanField("Auto BCC Self")
     signature = TextAreaField("Signature", validators=[Length(max=4000)])
     reply_to = EmailField("Reply-To", validators=[Length(max=254), single_line, email_address])
+    time_zone = SelectField("Time zone", choices=lambda: [(z, z.replace("_", " "))
+                                                          for z in timefmt.zone_names()],
+                            validate_choice=False)
+
+    def validate_time_zone(self, field) -> None:
+        """A zone from the list; left out, the person's zone stays as it is."""
+        if field.data and not timefmt.is_zone(field.data):
+            raise ValidationError("Choose your time zone from the list.")
 
     def validate_display_name(self, field) -> None:
         """Quotes and angle brackets would confuse the From header some mail programs show."""

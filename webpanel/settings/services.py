@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from webpanel.auth.models import User
 from webpanel.crypto import SecretUnreadable
 from webpanel.extensions import db
 from webpanel.integrations import providers
@@ -25,17 +26,23 @@ from webpanel.settings.models import EmailSettings
 
 UNREADABLE_PASSWORD = ("The stored password can no longer be read (it was damaged or encrypted "
                        "with a lost key). Enter the password again and save.")
+NO_SMTP_SERVER = "Your SMTP server is not set up yet, so the panel cannot send for you."
 ADMIN_TYPE_PASSWORD = ("Type the password: a Send Test by an administrator never uses the "
                        "password stored for this person.")
 
 
 def load(user_id: int) -> EmailSettings:
-    """A user's settings, or fresh defaults (not yet saved) if they never saved any."""
+    """A user's settings, or fresh defaults (not yet saved) if they never saved any: the
+    sign-in address as Email Address and the account's name as Email Display Name."""
     settings = db.session.get(EmailSettings, user_id)
-    return settings or EmailSettings(user_id=user_id, display_name="", address="",
-                                     auto_bcc_self=False, signature="", reply_to="", smtp_server="",
-                                     smtp_username="", smtp_security="tls", send_using="smtp",
-                                     allow_self_signed=False)
+    if settings is not None:
+        return settings
+    user = db.session.get(User, user_id)
+    return EmailSettings(user_id=user_id, display_name=user.name if user else "",
+                         address=user.email if user else "",
+                         auto_bcc_self=False, signature="", reply_to="", smtp_server="",
+                         smtp_username="", smtp_security="tls", send_using="smtp",
+                         allow_self_signed=False)
 
 
 def save_general(settings: EmailSettings, form: GeneralForm) -> None:
@@ -161,6 +168,10 @@ def transport_for(settings: EmailSettings, method: str | None = None) -> Transpo
         return EmailClientHandoff()
     if method in ("gmail", "outlook"):
         return api_transport(settings.user_id, method)
+    if not settings.smtp_server:
+        raise MailError("settings", NO_SMTP_SERVER, "Open Email settings → SMTP (Use recommended "
+                        "settings fills it in for many providers), save, then Retry.",
+                        retryable=False)
     try:
         return SmtpTransport(smtp_config(settings))
     except SecretUnreadable:

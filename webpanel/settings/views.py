@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort, request, session
 from flask_login import current_user, login_required
 
 from webpanel.auth.models import User
@@ -18,6 +18,8 @@ from webpanel.settings.forms import GeneralForm, SendTestForm, SmtpForm
 from webpanel.transactions import reads_only, release
 
 TABS = ("general", "smtp", "gmail", "outlook")
+#: Set by De-Authorize when the API it signed out of was "Send Mail Using" (oauth.views).
+FALLBACK_KEY = "send_using_fallback"
 
 
 def owner_or_404(user_id: int) -> User:
@@ -51,6 +53,8 @@ def save_general(user_id: int):
     if not form.validate_on_submit():
         return render_tab(owner, "general", general_form=form, status=422)
     before = audit.snapshot(settings)
+    if form.time_zone.data:
+        owner.time_zone = form.time_zone.data  # committed with the settings
     services.save_general(settings, form)
     audit.record(owner, current_user, audit.changed(before, settings))
     return render_tab(owner, "general", saved=True)
@@ -114,13 +118,16 @@ def use_recommended(user_id: int):
     form = smtp_form(owner.id)
     if preset:
         form.smtp_server.data, form.smtp_port.data = preset.server, preset.port
+        form.smtp_port.raw_data = None  # else the box shows what was typed, not the preset
         form.smtp_security.data = preset.security
         if not form.smtp_username.data:
             form.smtp_username.data = settings.address
-    notice = ("Recommended settings filled in. Press Save to keep them." if preset else
+    notice = (f"Filled in: server {preset.server}, port {preset.port}, "
+              f"{preset.security.upper()}. Press Save to keep them." if preset else
               "No recommended settings are known for your Email Address's domain: ask your "
               "provider for its SMTP server, port and security.")
-    return render_tab(owner, "smtp", smtp_form=form, notice=notice, preset=preset)
+    return render_tab(owner, "smtp", smtp_form=form, recommended_notice=notice, preset=preset,
+                      recommended_filled=bool(preset))
 
 
 @bp.route("/smtp/test")
@@ -160,6 +167,17 @@ def smtp_form(user_id: int, **kwargs) -> SmtpForm:
     return form
 
 
+def _fallback_notice(owner_id: int) -> str | None:
+    """Once after De-Authorize: "You signed out of Gmail; choose how to send"."""
+    fallback = session.get(FALLBACK_KEY)
+    if not fallback or fallback.get("user_id") != owner_id:
+        return None
+    session.pop(FALLBACK_KEY)
+    name = providers.WORDS[providers.PROVIDERS[fallback["tab"]]]["name"]
+    return (f"You signed out of {name}; choose how to send. Send Mail Using is SMTP Server "
+            "for now: choose another way below and Save if you like.")
+
+
 def render_tab(owner: User, tab: str, status: int = 200, **context):
     """The Email tab's page or sub-tab fragment, with every form and notice it needs."""
     settings = services.load(owner.id)
@@ -167,8 +185,11 @@ def render_tab(owner: User, tab: str, status: int = 200, **context):
     if tab in providers.PROVIDERS:
         context.update(oauth_tabs.context(tab, owner.id, current_user.id, settings,
                                           request.args))
-    context.setdefault("general_form", GeneralForm(formdata=None, obj=settings))
+    context.setdefault("general_form", GeneralForm(formdata=None, obj=settings,
+                                                   time_zone=owner.time_zone or "UTC"))
     context.setdefault("smtp_form", smtp_form(owner.id, formdata=None, obj=settings))
+    if tab == "smtp":
+        context.setdefault("send_using_notice", _fallback_notice(owner.id))
     return render_htmx(
         "settings/email.html", f"settings/partials/_{tab}.html", status=status,
         owner=owner, tab=tab, tabs=TABS, settings=settings,

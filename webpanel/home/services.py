@@ -1,0 +1,51 @@
+"""What the home page shows: email readiness, recent documents, messages to retry, sign-ins to
+renew. Reads only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+
+from webpanel.documents.models import Document
+from webpanel.extensions import db
+from webpanel.integrations import providers
+from webpanel.oauth.models import OAuthAccount
+from webpanel.outbox.listing import LIST_COLUMNS
+from webpanel.outbox.models import Message
+from webpanel.outbox.services import stale_before
+
+RECENT_DOCUMENTS = 8
+TO_RETRY = 10
+
+
+@dataclass(frozen=True)
+class Reconnect:
+    """A Gmail or Outlook sign-in that the provider no longer accepts."""
+
+    tab: str
+    name: str
+    email: str
+    sign_in: str
+
+
+def recent_documents(limit: int = RECENT_DOCUMENTS) -> list[Document]:
+    """The office's newest documents (changed most recently first)."""
+    return list(db.session.scalars(select(Document).order_by(Document.updated_at.desc(),
+                                                             Document.id.desc()).limit(limit)))
+
+
+def to_retry(user_id: int, limit: int = TO_RETRY) -> list:
+    """The person's messages that failed or whose fate is unknown, newest first."""
+    unsettled = or_(Message.status == "failed",
+                    (Message.status == "sending") & (Message.updated_at < stale_before()))
+    return list(db.session.execute(select(*LIST_COLUMNS).where(
+        Message.user_id == user_id, unsettled).order_by(Message.id.desc()).limit(limit)))
+
+
+def reconnects(user_id: int) -> list[Reconnect]:
+    """The person's Gmail/Outlook sign-ins that need signing in again."""
+    rows = db.session.scalars(select(OAuthAccount).where(
+        OAuthAccount.user_id == user_id, OAuthAccount.needs_reconnect.is_(True)))
+    return [Reconnect(providers.TABS[row.provider], providers.WORDS[row.provider]["name"],
+                      row.email, providers.WORDS[row.provider]["sign_in"]) for row in rows]

@@ -1,0 +1,55 @@
+"""The home page ("/"), the `when` filter for times, and the browser's time zone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import render_template, request
+from flask_login import current_user, login_required
+
+from webpanel import timefmt
+from webpanel.extensions import db
+from webpanel.home import bp, services
+from webpanel.settings import readiness
+from webpanel.settings import services as settings_services
+
+
+@bp.app_template_filter("when")
+def _when(moment: datetime | None, style: str = "datetime") -> str:
+    """A stored time in the signed-in person's time zone, labelled ("3 Dec 2026, 14:02 CET")."""
+    if moment is None:
+        return ""
+    zone = getattr(current_user, "time_zone", "") if current_user else ""
+    return timefmt.local(moment, zone, style)
+
+
+@bp.app_template_global("time_zone_name")
+def _time_zone_name() -> str:
+    """The zone the `when` filter uses for the signed-in person."""
+    zone = getattr(current_user, "time_zone", "") if current_user else ""
+    return zone if zone and timefmt.is_zone(zone) else "UTC"
+
+
+@bp.route("/")
+@login_required
+def index():
+    """What a person needs when they sign in."""
+    settings = settings_services.load(current_user.id)
+    documents = services.recent_documents()
+    return render_template("home/index.html", status=readiness.check(settings),
+                           settings=settings, documents=documents,
+                           to_retry=services.to_retry(current_user.id),
+                           reconnects=services.reconnects(current_user.id))
+
+
+@bp.route("/account/time-zone", methods=["POST"])
+@login_required
+def save_time_zone():
+    """The browser's time zone, sent once by static/js for a person who has none yet."""
+    zone = (request.form.get("time_zone") or "").strip()
+    if not timefmt.is_zone(zone):
+        return "Unknown time zone.", 422
+    if not current_user.time_zone:
+        current_user.time_zone = zone
+        db.session.commit()
+    return "", 204
