@@ -187,3 +187,66 @@ def hostile_invoice(panel, instance, first_admin) -> int:
         document_id = document.id
     app.extensions["webpanel.engine"].dispose()
     return document_id
+
+
+@pytest.fixture(scope="module")
+def signed_in_state(panel, first_admin, browser, tmp_path_factory) -> Path:
+    """The administrator's sign-in (cookies), for new browser contexts of any size."""
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, panel)
+    expect(page.get_by_role("button", name="Sign out")).to_be_attached()
+    path = tmp_path_factory.mktemp("signed-in") / "state.json"
+    context.storage_state(path=path)
+    context.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def sample_urls(panel, browser, signed_in_state) -> dict[str, str]:
+    """Paths of sample pages: INV-0001, a new customer's edit and delete pages, and a message in
+    Sent mail (a draft handed to the email client, so no mail server is needed)."""
+    context = browser.new_context(storage_state=signed_in_state, accept_downloads=True)
+    page = context.new_page()
+    use_smtp(page, panel, free_port(), method="Email Client")
+    page.goto(f"{panel}/documents/invoices/")
+    page.get_by_role("link", name="INV-0001", exact=True).click()
+    expect(page.get_by_role("heading", name="INV-0001")).to_be_visible()
+    invoice = page.url.removeprefix(panel)
+    page.get_by_role("button", name="Email", exact=True).click()
+    dialog = page.get_by_role("dialog")
+    with page.expect_download():
+        dialog.get_by_role("button", name="Download draft").click()
+    message = dialog.get_by_role("link", name="Open in Sent mail").get_attribute("href")
+    page.goto(f"{panel}/customers/new")
+    page.get_by_label("Name", exact=True).fill("Nothing Sent Yet Ltd")  # so it can be deleted
+    page.get_by_role("button", name="Add customer").click()
+    expect(page.get_by_text("Added Nothing Sent Yet Ltd.")).to_be_visible()
+    page.goto(f"{panel}/customers/?q=Nothing+Sent+Yet")
+    row = page.get_by_role("row").filter(has_text="Nothing Sent Yet Ltd").first
+    urls = {"invoice": invoice, "message": message,
+            "customer_edit": row.get_by_role("link").nth(1).get_attribute("href"),
+            "customer_delete": row.get_by_role("link").nth(2).get_attribute("href")}
+    context.close()
+    return urls
+
+
+@pytest.fixture(scope="module")
+def empty_panel(tmp_path_factory, test_ca, google_stand_in, microsoft_stand_in):
+    """A second panel, started like the first, with no account yet: it opens on the setup page."""
+    instance = tmp_path_factory.mktemp("e2e-empty-instance")
+    write_instance_config(instance, google_stand_in, microsoft_stand_in)
+    port = free_port()
+    log = instance / "server.log"
+    env = {**os.environ, "WEBPANEL_INSTANCE": str(instance), "HOST": "127.0.0.1",
+           "PORT": str(port), "SSL_CERT_FILE": str(test_ca.ca_file)}
+    with log.open("w") as out:
+        process = subprocess.Popen(["make", "--no-print-directory", "run"], cwd=ROOT, env=env,
+                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(f"{url}/login", process, log)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(20)
