@@ -6,11 +6,12 @@ import subprocess
 import sys
 import threading
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
-from tests.conftest import Htmx
+from tests.conftest import Htmx, child_env
 from webpanel import create_app, migrate
 from webpanel.crypto import secret_box
 from webpanel.extensions import db
@@ -38,7 +39,7 @@ def test_key_rotation_re_encrypts_everything(app, user_client, user_id, instance
         before = db.session.get(EmailSettings, user_id).smtp_password_enc
     result = subprocess.run([sys.executable, "-m", "flask", "--app", "webpanel", "keys",
                              "rotate"], capture_output=True, text=True, timeout=60,
-                            env={"WEBPANEL_INSTANCE": str(instance_dir), "PATH": "/usr/bin"})
+                            env=child_env(instance_dir))
     assert result.returncode == 0, result.stderr
     assert "Re-encrypted 1 secrets" in result.stdout
     new_key = (instance_dir / "encryption.key").read_text()
@@ -66,6 +67,7 @@ def test_upgrade_is_repeatable_and_keeps_settings(app, user_client, user_id):
         assert services.smtp_config(row).password == "Rotate-Me-123"  # bound, still readable
 
 
+@pytest.mark.sqlite_only("WAL and busy_timeout are SQLite settings")
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
     with app.app_context(), db.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
@@ -160,7 +162,7 @@ print("done")
 
 def test_several_worker_processes_write_at_once(app, make_user, instance_dir):
     ids = [make_user(f"proc{n}@example.com") for n in range(3)]
-    env = {"WEBPANEL_INSTANCE": str(instance_dir), "PATH": "/usr/bin:/bin"}
+    env = child_env(instance_dir)
     workers = [subprocess.Popen([sys.executable, "-c", WRITER, str(uid)], env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                for uid in ids]
