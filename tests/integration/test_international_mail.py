@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import logging
+import smtplib
 from email import policy
 from email.message import EmailMessage
 
@@ -61,6 +62,16 @@ def parsed(data: bytes):
 
 def invoice(office) -> int:
     return first_document(office, "invoice").id
+
+
+def test_the_test_server_can_leave_out_smtputf8_and_8bitmime(smtp_server_factory):
+    for offers in (True, False):
+        server = smtp_server_factory(mode="plain", smtputf8=offers, eightbitmime=offers)
+        with smtplib.SMTP(server.host, server.port, timeout=5) as client:
+            client.ehlo()
+            assert client.has_extn("smtputf8") is offers and client.has_extn("8bitmime") is offers
+            client.mail("a@example.org", ["BODY=7BIT"])
+        assert server.mail_commands == ["FROM:<a@example.org> BODY=7BIT"]
 
 
 # --- SMTPUTF8 and IDNA ----------------------------------------------------------------------
