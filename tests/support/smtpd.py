@@ -248,7 +248,9 @@ class SmtpServer:
     ``mode``: "plain" (no TLS), "starttls" (STARTTLS offered, and by default required),
     or "implicit" (TLS from the first byte, port 465 style). ``users=None`` offers no AUTH;
     otherwise AUTH PLAIN/LOGIN are offered (in starttls mode only after STARTTLS) and,
-    with ``require_auth``, MAIL before a login gets 530. The port is chosen at construction,
+    with ``require_auth``, MAIL before a login gets 530. ``smtputf8=False`` and
+    ``eightbitmime=False`` leave those extensions out of EHLO; ``bad_auth_challenge`` offers
+    CRAM-MD5 with a challenge that is not base64. The port is chosen at construction,
     so a test can configure a client before ``start()`` and restart after ``stop()``.
     """
 
