@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import logging
 
-from bench import drip_sends, pdf_cache, send_test, sent_mail, tab_switch
+from bench import (
+    drip_sends,
+    pdf_cache,
+    send_test,
+    sent_mail,
+    slow_token,
+    tab_switch,
+    throughput,
+    write_lock,
+)
 from bench.harness import print_table
 
-SUITES = [tab_switch, send_test, pdf_cache, sent_mail, drip_sends]
+SUITES = [tab_switch, send_test, pdf_cache, sent_mail, drip_sends, write_lock, slow_token,
+          throughput]
 
 
 def main() -> None:
