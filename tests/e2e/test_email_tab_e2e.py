@@ -22,11 +22,14 @@ def test_wrong_password_then_sign_in(page: Page, panel, first_admin):
     sign_in(page, panel, password="not the password")
     expect(page.get_by_role("alert")).to_contain_text("do not match an account")
     sign_in(page, panel)
+    expect(page.get_by_role("heading", name="Your email")).to_be_visible()  # the home page
+    page.get_by_role("link", name="Email settings").first.click()
     expect(page.get_by_role("tab", name="General")).to_have_attribute("aria-selected", "true")
 
 
 def test_tabs_switch_without_reload_and_history_works(page: Page, panel, first_admin):
     sign_in(page, panel)
+    page.goto(f"{panel}/users/1/email/general")
     page.evaluate("window.__noReload = 42")
     page.get_by_role("tab", name="SMTP").click()
     expect(page.get_by_role("textbox", name="SMTP Server")).to_be_visible()
@@ -45,6 +48,7 @@ def test_tabs_switch_without_reload_and_history_works(page: Page, panel, first_a
 
 def test_general_error_inline_then_saved(page: Page, panel, first_admin):
     sign_in(page, panel)
+    page.goto(f"{panel}/users/1/email/general")
     page.evaluate("window.__noReload = 1")
     page.get_by_label("Email Display Name").fill("Boss Person")
     page.get_by_label("Email Address").fill("not an address")
