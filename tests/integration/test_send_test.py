@@ -222,6 +222,8 @@ def test_without_an_address_on_general_it_says_where_to_add_one(user_client, use
                                                                plain_smtp):
     hx = Htmx(user_client, f"/users/{user_id}/email/smtp")
     hx.user_id = user_id
+    # a new account's Email Address is its sign-in address: this one was cleared
+    hx.post(f"/users/{user_id}/email/general", {"display_name": "Sam", "address": ""})
     html = send_test(hx, plain_smtp.port, "none")
     assert failed_step(html) == "settings" and "General tab" in html
 
