@@ -72,11 +72,15 @@ def finish(provider: Provider, user_id: int, args: dict, redirect_uri: str) -> O
     return _save(user_id, provider.name, token, email)
 
 
-def deauthorize(account: OAuthAccount, provider: Provider | None) -> bool | None:
+REVOKED, ALREADY_REVOKED, NOT_REACHED = "revoked", "already revoked", "not reached"
+
+
+def deauthorize(account: OAuthAccount, provider: Provider | None) -> str | None:
     """Delete the local tokens; for Google also revoke them there.
 
-    Returns True if Google confirmed the revocation, False if that call failed, None when the
-    provider has no revoke endpoint (Microsoft).
+    Returns REVOKED when Google confirmed the revocation, ALREADY_REVOKED when Google says the
+    token was revoked before (400 invalid_token), NOT_REACHED when the call failed otherwise,
+    None when the provider has no revoke endpoint (Microsoft).
     """
     release()  # no transaction stays open while Google is asked to revoke
     revoked = _revoke(account, provider) if provider and provider.revoke_url else None
@@ -146,7 +150,7 @@ def _save(user_id: int, provider: str, token: dict, email: str) -> OAuthAccount:
     return account
 
 
-def _revoke(account: OAuthAccount, provider: Provider) -> bool:
+def _revoke(account: OAuthAccount, provider: Provider) -> str:
     token = account.refresh_token_enc or account.access_token_enc
     try:
         plain = secret_box().decrypt(token or "")
@@ -155,5 +159,15 @@ def _revoke(account: OAuthAccount, provider: Provider) -> bool:
             response = client.post(provider.revoke_url, data={"token": plain}, timeout=seconds)
     except (requests.RequestException, SecretUnreadable):
         log.warning("revoking the %s token failed; deleting it locally anyway", provider.name)
+        return NOT_REACHED
+    if response.status_code == 200:
+        return REVOKED
+    return ALREADY_REVOKED if _invalid_token(response) else NOT_REACHED
+
+
+def _invalid_token(response: requests.Response) -> bool:
+    """Google's answer for a token it no longer knows: 400 {"error": "invalid_token"}."""
+    try:
+        return response.status_code == 400 and response.json().get("error") == "invalid_token"
+    except (ValueError, AttributeError):
         return False
-    return response.status_code == 200
