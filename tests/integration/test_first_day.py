@@ -227,3 +227,19 @@ def test_recommended_settings_fill_the_port_the_banner_names_and_confirm_beside_
     assert confirmation and "Press Save" in confirmation.group(1)
     assert "data-focus" in confirmation.group(0)
     assert aside.index("Use recommended settings") < aside.index(confirmation.group(1))
+
+
+def test_a_refusal_about_one_field_is_also_said_at_that_field(app, user_client, plain_smtp,
+                                                              user_id):
+    with app.app_context():
+        load_sample_data()
+    app.config["MAIL_MAX_BYTES"] = 1000
+    hx = Htmx(user_client, f"/users/{user_id}/email/smtp")
+    hx.post(f"/users/{user_id}/email/smtp", {
+        "send_using": "smtp", "smtp_server": "127.0.0.1", "smtp_port": str(plain_smtp.port),
+        "smtp_security": "none", "smtp_username": "user", "smtp_password": "secret"})
+    refused = send(hx, first_document(app, "invoice").id)
+    at_field = re.search(r'<p class="error" id="files-error">([^<]*)</p>', refused)
+    assert at_field and "the panel sends at most" in at_field.group(1)
+    assert re.search(r'<p class="error-box"[^>]*data-focus[^>]*>[^<]*the panel sends at most',
+                     refused)  # and at the top, where the focus goes

@@ -84,6 +84,8 @@ def send(document_id: int):
         message = services.send(settings, compose.draft(form, document, settings),
                                 form.idempotency_key.data, (document.id, compose.label(document)))
     except services.NotReady as refused:
+        if refused.field and refused.field in form:  # said at the field too
+            form[refused.field].errors = [*form[refused.field].errors, str(refused)]
         return render_fragment("outbox/partials/_compose_form.html", status=422,
                                refused=str(refused), **compose.context(document, settings, form))
     return _result(message)
