@@ -1,7 +1,8 @@
 """A colleague's first day in a real browser: the administrator adds them with a name; they sign
 in, the home page says their email is not set up, the Email dialog says so too, the link leads
 to the SMTP tab, Use recommended settings fills it in; a failed send waits on the home page and
-Retry turns its row "Sent"; times show in the browser's time zone."""
+Retry turns its row "Sent"; times show in the browser's time zone; a refused send's message
+takes the focus in view."""
 
 from __future__ import annotations
 
@@ -50,7 +51,8 @@ def test_a_colleagues_first_day(browser, panel, first_admin, plain_smtp):
     add_colleague(admin.new_page(), panel)
     admin.close()
 
-    context = browser.new_context(timezone_id="America/Los_Angeles")
+    context = browser.new_context(timezone_id="America/Los_Angeles",
+                                  viewport={"width": 1366, "height": 768})
     page = context.new_page()
     sign_in_as_lee(page, panel)
     expect(page.get_by_role("heading", name="Hello, Lee Park")).to_be_visible()
@@ -85,6 +87,12 @@ def test_a_colleagues_first_day(browser, panel, first_admin, plain_smtp):
     expect(page.get_by_text("Your email is set up")).to_be_visible()
     page.get_by_role("button", name=re.compile(r"^Email Invoice")).first.click()
     dialog = page.get_by_role("dialog")
+    dialog.get_by_label("To", exact=True).fill("not an address")
+    dialog.get_by_role("button", name="Send").click()
+    summary = dialog.get_by_text("Not sent: fix the fields marked in red.")
+    expect(summary).to_be_focused()  # where the person is looking, not scrolled away
+    expect(summary).to_be_in_viewport()
+    dialog.get_by_label("To", exact=True).fill("pat@example.org")
     dialog.get_by_role("button", name="Send").click()
     expect(dialog.get_by_role("alert").filter(has_text="Not sent")).to_be_focused()
     dialog.get_by_role("button", name="Close").click()
