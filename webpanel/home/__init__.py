@@ -1,7 +1,5 @@
 """The home page: what a person needs when they sign in."""
 
-from flask import Blueprint
+from webpanel.home.views import bp
 
-bp = Blueprint("home", __name__)
-
-from webpanel.home import views  # noqa: E402,F401  (routes attach to bp)
+__all__ = ["bp"]
