@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 
 from sqlalchemy import select, update
 
@@ -142,3 +143,20 @@ def test_the_home_page_needs_sign_in_and_setup_still_comes_first(client, make_us
     assert "/login" in client.get("/").location
     token = csrf_from(client.get("/login").get_data(as_text=True))
     assert token
+
+
+def test_a_message_left_sending_by_a_crash_is_listed_as_unknown_with_retry(
+        app, user_client, user_id, plain_smtp):
+    with app.app_context():
+        load_sample_data()
+    hx = Htmx(user_client, "/")
+    save_smtp(hx, user_id, plain_smtp)
+    assert "Sent." in send(hx, first_document(app, "invoice").id)
+    with app.app_context():  # as if the panel stopped in the middle of the send
+        db.session.execute(update(Message).values(status="sending",
+                                                  updated_at=datetime(2026, 1, 1)))
+        db.session.commit()
+        [record] = db.session.scalars(select(Message)).all()
+    html = user_client.get("/").get_data(as_text=True)
+    row = re.search(rf'<tr id="retry-row-{record.id}">.*?</tr>', html, re.S).group(0)
+    assert "Unknown – check your mailbox" in row and "Retry" in row
