@@ -85,6 +85,16 @@ def test_flask_users_create_takes_a_name(app, instance_dir):
     assert user_row(app, "ana@example.com").name == "Ana Lima"
 
 
+def test_flask_users_create_refuses_a_name_that_would_break_the_from_line(app, instance_dir):
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "webpanel", "users",
+                             "create", "ana@example.com", "--name", 'Ana "Boss" <x@y>'],
+                            input="a long password\n", capture_output=True, text=True,
+                            timeout=60, env=child_env(instance_dir))
+    assert result.returncode != 0 and "without quotes or angle brackets" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert user_row(app, "ana@example.com") is None
+
+
 def test_the_setup_page_asks_the_first_administrator_for_a_name(app, client):
     page = client.get("/setup").get_data(as_text=True)
     assert 'name="name"' in page
