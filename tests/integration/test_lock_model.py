@@ -164,6 +164,18 @@ def test_the_sign_in_callback_writes_in_its_own_write_transaction(office, emulat
         assert db.session.scalar(select(OAuthAccount.email)) == "sam@example.com"
 
 
+def test_an_expired_sign_in_ends_on_a_page_in_its_own_write_transaction(app, user_client,
+                                                                         caplog):
+    caplog.set_level(logging.WARNING, "webpanel.database")
+    with app.app_context():
+        db.session.execute(text("UPDATE login_sessions SET created_at = '2000-01-01'"))
+        db.session.commit()
+    assert user_client.get("/sent").status_code == 302  # to the sign-in page
+    assert not [r for r in caplog.records if WRITE_WHILE_READING in r.getMessage()]
+    with app.app_context():
+        assert db.session.scalar(text("SELECT count(*) FROM login_sessions")) == 0
+
+
 def test_a_get_that_writes_unmarked_is_reported(app, caplog):
     """The guard that finds a page writing on the way (here: a write made on purpose)."""
     caplog.set_level(logging.WARNING, "webpanel.database")

@@ -14,6 +14,7 @@ from webpanel import throttle
 from webpanel.auth.models import LoginSession, User
 from webpanel.database import utcnow
 from webpanel.extensions import db
+from webpanel.transactions import writing
 
 log = logging.getLogger("webpanel.auth")
 #: A scrypt hash of a forgotten random password, made with the parameters every password gets
@@ -112,8 +113,8 @@ def load_session_user(sid: str) -> User | None:
     if row is None:
         return None
     if is_expired(row):
-        db.session.delete(row)
-        db.session.commit()
+        with writing():  # a page's one write: a short write transaction of its own
+            db.session.delete(row)
         log.info("sign-in session of user %s expired", row.user_id)
         return None
     user = db.session.get(User, row.user_id)
