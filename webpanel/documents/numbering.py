@@ -1,7 +1,7 @@
 """Number series: each kind counts on its own (P-0001, SO-0001, INV-0001, PO-0001).
 
-A number is taken in the transaction that inserts its document. SQLite starts every
-transaction with BEGIN IMMEDIATE, so two workers never read the same counter; other
+A number is taken in the transaction that inserts its document. On SQLite that is a write
+transaction, begun with BEGIN IMMEDIATE, so two workers never read the same counter; other
 databases lock the counter row (SELECT ... FOR UPDATE). A unique (kind, number)
 constraint backs both. Numbers of deleted documents are never given again.
 """
