@@ -109,7 +109,7 @@ def pages(hx, app) -> list[str]:
         f"/documents/{invoice.id}", f"/documents/{invoice.id}/edit",
         f"/documents/{invoice.id}/pdf", f"/documents/{invoice.id}/email",
         f"/documents/{invoice.id}/emails", "/documents/invoices/new", "/customers/",
-        f"/customers/{customer}/edit", "/vendors/", "/sent"]
+        f"/customers/{customer}/edit", "/vendors/", "/sent", "/"]
 
 
 def timed(call) -> tuple[float, object]:
