@@ -60,10 +60,15 @@ class Seen:
     access_enc: str | None
     refresh_enc: str | None
     expires_at: datetime | None
+    lease_until: datetime | None = None
 
     def fresh(self) -> bool:
         """Whether the access token is good for a while yet."""
         return bool(self.expires_at and self.expires_at > utcnow() + EXPIRY_MARGIN)
+
+    def leased(self) -> bool:
+        """Whether another worker holds the refresh lease (so claiming is pointless)."""
+        return bool(self.lease_until and self.lease_until >= utcnow())
 
 
 class AccountTokens:
@@ -95,7 +100,8 @@ class AccountTokens:
         account = db.session.scalar(select(OAuthAccount).where(
             OAuthAccount.id == self.account_id).execution_options(populate_existing=True))
         seen = None if account is None or account.needs_reconnect else Seen(
-            account.access_token_enc, account.refresh_token_enc, account.expires_at)
+            account.access_token_enc, account.refresh_token_enc, account.expires_at,
+            account.refresh_lease_until)
         release()
         if seen is None:
             raise reconnect_error(self.provider)
@@ -114,7 +120,8 @@ class AccountTokens:
             raise not_configured(self.provider)
         seconds = float(current_app.config["MAIL_TIMEOUT"])
         for _ in range(int((seconds + LEASE_MARGIN) / WAIT_STEP) + 2):
-            owner = lease.claim(self.account_id, seen.access_enc, seconds + LEASE_MARGIN)
+            owner = None if seen.leased() else lease.claim(self.account_id, seen.access_enc,
+                                                           seconds + LEASE_MARGIN)
             if owner is not None:
                 return self._refresh_holding(owner, provider, seconds)
             time.sleep(WAIT_STEP)
