@@ -151,7 +151,7 @@ def use_smtp(page: Page, panel: str, port: int, method: str = "SMTP Server") -> 
 def open_document(page: Page, panel: str, number: str) -> None:
     """Documents → the kind's list → the document's page."""
     page.goto(panel)
-    page.get_by_role("link", name="Documents").click()
+    page.get_by_role("link", name="Documents", exact=True).click()
     kind = {"INV": "Invoices", "P": "Proposals", "SO": "Sales Orders", "PO": "Purchase Orders"}
     page.get_by_role("link", name=kind[number.split("-")[0]], exact=True).first.click()
     page.get_by_role("link", name=number, exact=True).click()

@@ -51,7 +51,7 @@ def test_edit_the_invoice_template_then_email_an_invoice_with_an_extra_file(
     expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
     assert page.evaluate("window.stayedOnPage") is True  # no reload happened
 
-    page.get_by_role("link", name="Documents").click()
+    page.get_by_role("link", name="Documents", exact=True).click()
     expect(invoice_row(page, "INV-0002")).not_to_contain_text(re.compile(r"\bSent\b"))
     open_document(page, panel, "INV-0002")
     page.get_by_role("button", name="Email", exact=True).click()

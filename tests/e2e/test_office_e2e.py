@@ -53,7 +53,7 @@ def test_a_german_office_types_commas_and_gets_euros(page: Page, panel, german_o
     expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
     expect(page.get_by_role("img", name="Your current logo")).to_be_visible()
 
-    page.get_by_role("link", name="Documents").click()
+    page.get_by_role("link", name="Documents", exact=True).click()
     page.get_by_role("link", name="Invoices", exact=True).first.click()
     page.get_by_role("link", name="New invoice").click()
     page.get_by_label("Date", exact=True).fill("2026-11-24")
