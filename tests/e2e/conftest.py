@@ -162,18 +162,23 @@ HOSTILE_NAME = ('<script>alert(1)</script><img src=x onerror="alert(2)"> '
                 '<b hx-get="/logout">Evil</b>')
 
 
-@pytest.fixture(scope="session")
-def hostile_invoice(panel, instance, first_admin) -> int:
-    """An invoice for a customer whose name, notes and items are hostile HTML."""
+def panel_app(instance: Path):
+    """The served panel's app, on its instance folder and database, for a test to read or set up."""
     previous = os.environ.get("WEBPANEL_INSTANCE")
     os.environ["WEBPANEL_INSTANCE"] = str(instance)
     try:
-        app = create_app()
+        return create_app()
     finally:
         if previous is None:
             os.environ.pop("WEBPANEL_INSTANCE")
         else:
             os.environ["WEBPANEL_INSTANCE"] = previous
+
+
+@pytest.fixture(scope="session")
+def hostile_invoice(panel, instance, first_admin) -> int:
+    """An invoice for a customer whose name, notes and items are hostile HTML."""
+    app = panel_app(instance)
     with app.app_context():
         contact = Contact(kind="customer", name=HOSTILE_NAME, contact_person=HOSTILE_NAME,
                           email="evil@example.org", address="<iframe src=javascript:alert(3)>")

@@ -4,7 +4,6 @@ watches the totals follow, saves it, and gets a PDF in euros with a German due d
 from __future__ import annotations
 
 import io
-import os
 import re
 
 import pytest
@@ -12,8 +11,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from tests.e2e.conftest import sign_in
-from webpanel import create_app
+from tests.e2e.conftest import panel_app, sign_in
 from webpanel.company.models import COMPANY_ROW_ID, Company
 from webpanel.extensions import db
 
@@ -24,15 +22,7 @@ pytestmark = pytest.mark.e2e
 def german_office(panel, instance, first_admin):
     """Put the company back to US dollars and en_US afterwards (other tests share the panel)."""
     yield
-    previous = os.environ.get("WEBPANEL_INSTANCE")
-    os.environ["WEBPANEL_INSTANCE"] = str(instance)
-    try:
-        app = create_app()
-    finally:
-        if previous is None:
-            os.environ.pop("WEBPANEL_INSTANCE")
-        else:
-            os.environ["WEBPANEL_INSTANCE"] = previous
+    app = panel_app(instance)
     with app.app_context():
         company = db.session.get(Company, COMPANY_ROW_ID)
         company.locale, company.currency, company.logo = "en_US", "USD", None
