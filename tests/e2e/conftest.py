@@ -156,6 +156,8 @@ def open_document(page: Page, panel: str, number: str) -> None:
     page.get_by_role("link", name=kind[number.split("-")[0]], exact=True).first.click()
     page.get_by_role("link", name=number, exact=True).click()
     expect(page.get_by_role("heading", name=number)).to_be_visible()
+    # htmx wires the page's buttons once the document has loaded: a click before that is lost
+    page.wait_for_load_state("load")
 
 
 HOSTILE_NAME = ('<script>alert(1)</script><img src=x onerror="alert(2)"> '
