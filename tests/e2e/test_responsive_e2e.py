@@ -145,6 +145,7 @@ def test_phone_lists_become_labelled_rows(browser, panel, signed_in_state):
         page.goto(f"{panel}/documents/invoices/")
         row = page.get_by_role("row").filter(has=page.get_by_role("link", name="INV-0001"))
         total = row.locator("td[data-label=Total]")
+        row.scroll_into_view_if_needed()  # other tests may have added invoices above it
         expect(total).to_be_in_viewport()
         label = total.evaluate("cell => getComputedStyle(cell, '::before').content")
         assert label == '"Total"'
