@@ -10,27 +10,20 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import requests
 
-from bench.harness import PASSWORD, Row
+from bench.harness import PASSWORD, Row, served
 from tests.support.drip import DripSmtpServer
-from tests.support.smtpd import free_port
 from webpanel import create_app, migrate
 from webpanel.auth import services as auth_services
 from webpanel.extensions import db
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 SENDS = 16
 WORKERS, THREADS = 2, 24
 MAIL_TIMEOUT = 10.0
@@ -49,36 +42,6 @@ def _prepare(instance: Path) -> int:
         db.session.commit()
     app.extensions["webpanel.engine"].dispose()
     return user_id
-
-
-@contextmanager
-def _served(instance: Path):
-    """gunicorn on a free port; stopped (the whole process group) afterwards."""
-    port = free_port()
-    env = {**os.environ, "WEBPANEL_INSTANCE": str(instance),
-           "WEBPANEL_MAIL_TIMEOUT": str(MAIL_TIMEOUT)}
-    process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
-         "--threads", str(THREADS), "--timeout", "60", "wsgi:app"], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, process)
-        yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(20)
-
-
-def _wait_until_up(url: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            requests.get(f"{url}/login", timeout=2)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise RuntimeError("the panel did not start")
 
 
 def _signed_in(url: str, uid: int) -> tuple[requests.Session, str]:
@@ -143,7 +106,7 @@ def run() -> list[Row]:
     """Two rows: how long the stuck sends took, and page time while they were stuck."""
     instance = Path(tempfile.mkdtemp(prefix="webpanel-bench-drip-"))
     uid = _prepare(instance)
-    with _served(instance) as url:
+    with served(instance, WORKERS, THREADS, {"WEBPANEL_MAIL_TIMEOUT": str(MAIL_TIMEOUT)}) as url:
         idle, busy, results = _measure(url, uid)
     longest = max(seconds for seconds, _ in results)
     ended = len(results) == SENDS and all(said for _, said in results)

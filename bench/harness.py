@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+
+import requests
 
 from webpanel import create_app, migrate
 from webpanel.auth import services as auth_services
 from webpanel.extensions import db
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
 
 PASSWORD = "bench password 123"
 
@@ -72,3 +82,36 @@ def print_table(rows: list[Row]) -> None:
         cells = (r.name, r.value, r.target)
         print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)),
               " ok" if r.ok else " MISSED")
+
+
+@contextmanager
+def served(instance: Path, workers: int, threads: int, env: dict[str, str] | None = None,
+           errors: Path | None = None) -> Iterator[str]:
+    """The panel under gunicorn on a free port, as the README runs it; its URL. Stopped (the
+    whole process group) afterwards; `errors` keeps gunicorn's log."""
+    from tests.support.smtpd import free_port
+
+    port = free_port()
+    with (errors.open("w") if errors else open(os.devnull, "w")) as log:
+        process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+             "--threads", str(threads), "--timeout", "60", "wsgi:app"], cwd=ROOT,
+            env={**os.environ, "WEBPANEL_INSTANCE": str(instance), **(env or {})},
+            stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+        try:
+            _wait_until_up(f"http://127.0.0.1:{port}", process)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(20)
+
+
+def _wait_until_up(url: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            requests.get(f"{url}/login", timeout=2)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise RuntimeError("the panel did not start")

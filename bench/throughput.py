@@ -6,21 +6,17 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import requests
 from sqlalchemy import func, select
 
-from bench.harness import PASSWORD, Row
+from bench.harness import PASSWORD, Row, served
 from tests.support.postgres import PostgresServer
-from tests.support.smtpd import SmtpServer, free_port
+from tests.support.smtpd import SmtpServer
 from webpanel import create_app, migrate
 from webpanel.auth import services as auth_services
 from webpanel.documents.models import Document
@@ -28,8 +24,6 @@ from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db
 from webpanel.outbox.models import Message
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 PEOPLE, EACH = 20, 10
 WORKERS, THREADS = 2, 4
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -53,35 +47,6 @@ def _prepare(instance: Path, url: str) -> tuple[list[int], list[int]]:
         documents = list(db.session.scalars(select(Document.id).order_by(Document.id)))
     app.extensions["webpanel.engine"].dispose()
     return ids, documents
-
-
-@contextmanager
-def _served(instance: Path, url: str, log: Path):
-    """gunicorn on a free port with the database `url`; stopped afterwards."""
-    port = free_port()
-    env = {**os.environ, "WEBPANEL_INSTANCE": str(instance), "DATABASE_URL": url}
-    with log.open("w") as errors:
-        process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
-             "--threads", str(THREADS), "--timeout", "60", "wsgi:app"], cwd=ROOT, env=env,
-            stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
-        try:
-            _wait_until_up(f"http://127.0.0.1:{port}", process)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(20)
-
-
-def _wait_until_up(url: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            requests.get(f"{url}/login", timeout=2)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise RuntimeError("the panel did not start")
 
 
 def _person(url: str, n: int, uid: int, smtp_port: int) -> tuple[requests.Session, str]:
@@ -140,8 +105,9 @@ def _one_database(name: str, url: str) -> Row:
     instance = Path(tempfile.mkdtemp(prefix=f"webpanel-bench-throughput-{name}-"))
     ids, documents = _prepare(instance, url)
     log = instance / "gunicorn.log"
-    with SmtpServer(mode="plain") as smtp, _served(instance, url, log) as served:
-        seconds, answers = _measure(served, ids, documents, smtp)
+    with (SmtpServer(mode="plain") as smtp,
+          served(instance, WORKERS, THREADS, {"DATABASE_URL": url}, log) as panel):
+        seconds, answers = _measure(panel, ids, documents, smtp)
         received = smtp.wait_for_messages(PEOPLE * EACH, timeout=10)
     app = create_app({"TESTING": True, "DATABASE_URL": url})
     with app.app_context():
