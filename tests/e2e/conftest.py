@@ -7,6 +7,8 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from urllib.error import URLError
@@ -91,10 +93,17 @@ def instance(tmp_path_factory):
 def panel(instance, test_ca, google_stand_in, microsoft_stand_in):
     """`make run` on a free port with its own instance folder; stopped after the session."""
     write_instance_config(instance, google_stand_in, microsoft_stand_in)
+    with served_panel(instance, test_ca, WEBPANEL_MAIL_TIMEOUT="3") as url:
+        yield url
+
+
+@contextmanager
+def served_panel(instance: Path, test_ca, **env: str) -> Iterator[str]:
+    """`make run` on a free port with `instance`; its URL; stopped (process group) afterwards."""
     port = free_port()
     log = instance / "server.log"
     env = {**os.environ, "WEBPANEL_INSTANCE": str(instance), "HOST": "127.0.0.1",
-           "PORT": str(port), "WEBPANEL_MAIL_TIMEOUT": "3", "SSL_CERT_FILE": str(test_ca.ca_file)}
+           "PORT": str(port), "SSL_CERT_FILE": str(test_ca.ca_file), **env}
     with log.open("w") as out:
         process = subprocess.Popen(["make", "--no-print-directory", "run"], cwd=ROOT, env=env,
                                    stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
@@ -243,17 +252,5 @@ def empty_panel(tmp_path_factory, test_ca, google_stand_in, microsoft_stand_in):
     """A second panel, started like the first, with no account yet: it opens on the setup page."""
     instance = tmp_path_factory.mktemp("e2e-empty-instance")
     write_instance_config(instance, google_stand_in, microsoft_stand_in)
-    port = free_port()
-    log = instance / "server.log"
-    env = {**os.environ, "WEBPANEL_INSTANCE": str(instance), "HOST": "127.0.0.1",
-           "PORT": str(port), "SSL_CERT_FILE": str(test_ca.ca_file)}
-    with log.open("w") as out:
-        process = subprocess.Popen(["make", "--no-print-directory", "run"], cwd=ROOT, env=env,
-                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(f"{url}/login", process, log)
+    with served_panel(instance, test_ca) as url:
         yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(20)
