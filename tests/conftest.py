@@ -202,6 +202,20 @@ def admin_client(app, admin_id):
     return client
 
 
+def sam_with_samples(app, client, user_id) -> Htmx:
+    """Sam's Htmx helper, with General saved (Sam Søren, sam@example.com) and the sample
+    customers, vendors and documents loaded; `.user_id` is Sam's id."""
+    from webpanel.documents.sample import load_sample_data
+
+    with app.app_context():
+        load_sample_data()
+    hx = Htmx(client, f"/users/{user_id}/email/general")
+    hx.post(f"/users/{user_id}/email/general", {"display_name": "Sam Søren",
+                                                "address": "sam@example.com"})
+    hx.user_id = user_id
+    return hx
+
+
 class Htmx:
     """Helpers to talk to the panel the way its pages do."""
 

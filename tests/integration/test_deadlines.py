@@ -10,11 +10,10 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import update
 
-from tests.conftest import Htmx
+from tests.conftest import sam_with_samples
 from tests.integration.test_gmail_outlook import account, choose, connect
 from tests.integration.test_outbox import first_document, messages, send
 from tests.support.drip import IMAP_LINE, DripHttpServer, DripSmtpServer, StallingSmtpServer
-from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db
 from webpanel.mail import imap
 from webpanel.mail.base import MailError, Outgoing
@@ -41,13 +40,7 @@ def drip_http():
 def sam(app, user_client, user_id):
     """Sam, signed in, with sample documents and General saved; MAIL_TIMEOUT is 1 s."""
     app.config["MAIL_TIMEOUT"] = 1.0
-    with app.app_context():
-        load_sample_data()
-    hx = Htmx(user_client, f"/users/{user_id}/email/general")
-    hx.post(f"/users/{user_id}/email/general", {"display_name": "Sam Søren",
-                                                "address": "sam@example.com"})
-    hx.user_id = user_id
-    return hx
+    return sam_with_samples(app, user_client, user_id)
 
 
 def timed(action):

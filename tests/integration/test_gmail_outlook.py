@@ -12,9 +12,8 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select, update
 
-from tests.conftest import Htmx, sign_in
+from tests.conftest import Htmx, sam_with_samples, sign_in
 from tests.integration.test_outbox import first_document, messages, send
-from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db
 from webpanel.oauth.models import OAuthAccount
 
@@ -25,13 +24,7 @@ EMULATOR_LOGGERS = ("authlib.oauth2", "tests.emulators")  # the stand-ins' own s
 @pytest.fixture
 def sam(emulated, user_client, user_id):
     """Sam, signed in to the panel, with General saved and sample documents."""
-    with emulated.app_context():
-        load_sample_data()
-    hx = Htmx(user_client, f"/users/{user_id}/email/general")
-    hx.post(f"/users/{user_id}/email/general", {"display_name": "Sam Søren",
-                                                "address": "sam@example.com"})
-    hx.user_id = user_id
-    return hx
+    return sam_with_samples(emulated, user_client, user_id)
 
 
 def connect(hx, emulator, provider: str, email_address: str | None = None):

@@ -14,7 +14,7 @@ from email import policy
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import Htmx
+from tests.conftest import Htmx, sam_with_samples
 from tests.integration.test_gmail_outlook import choose, connect
 from tests.integration.test_outbox import compose, first_document, messages, office, sam  # noqa: F401  (fixtures)
 from webpanel import formatting
@@ -184,14 +184,7 @@ def test_outlooks_request_limit_is_checked_before_any_call_naming_the_file(
 @pytest.fixture
 def sam_api(emulated, user_client, user_id):
     """Sam with General saved and the sample documents (for the Gmail and Outlook tests)."""
-    from webpanel.documents.sample import load_sample_data
-    with emulated.app_context():
-        load_sample_data()
-    hx = Htmx(user_client, f"/users/{user_id}/email/general")
-    hx.post(f"/users/{user_id}/email/general", {"display_name": "Sam Søren",
-                                                "address": "sam@example.com"})
-    hx.user_id = user_id
-    return hx
+    return sam_with_samples(emulated, user_client, user_id)
 
 
 def test_the_contact_form_keeps_default_cc_and_bcc(office, user_client):
