@@ -123,16 +123,26 @@ def database_url(postgres, monkeypatch) -> Iterator[str | None]:
 
 
 @pytest.fixture
-def app(instance_dir, database_url):
-    """The app on a fresh database (an SQLite file by default), migrated to the newest schema."""
-    config = {"TESTING": True, "MAIL_TIMEOUT": 2.0}
-    if database_url:
-        config["DATABASE_URL"] = database_url
-    application = create_app(config)
-    with application.app_context():
-        migrate.upgrade(application)
-    yield application
-    application.extensions["webpanel.engine"].dispose()
+def make_app(instance_dir, database_url):
+    """make_app(**settings): an app on the test's fresh database (an SQLite file by default, or
+    the database in DATABASE_URL), migrated to the newest schema; disposed after the test."""
+    made = []
+
+    def make(**settings):
+        made.append(create_app({"TESTING": True, **settings}))
+        with made[-1].app_context():
+            migrate.upgrade(made[-1])
+        return made[-1]
+
+    yield make
+    for application in made:
+        application.extensions["webpanel.engine"].dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    """The app on a fresh database, migrated to the newest schema."""
+    return make_app(MAIL_TIMEOUT=2.0)
 
 
 @pytest.fixture

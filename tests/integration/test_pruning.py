@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import event, func, select
 
 from tests.conftest import PASSWORD, child_env, csrf_from
-from webpanel import create_app, migrate
 from webpanel.auth import services as auth_services
 from webpanel.auth.models import LoginSession, RateEvent
 from webpanel.database import utcnow
@@ -82,13 +81,9 @@ def test_a_sign_in_without_remember_me_ends_sooner(app, user_id):
     assert session_count(app) == 1
 
 
-def test_the_lifetime_is_a_setting(instance_dir, database_url):
-    config = {"TESTING": True, "SIGN_IN_LIFETIME": 3600}
-    if database_url:
-        config["DATABASE_URL"] = database_url
-    app = create_app(config)
+def test_the_lifetime_is_a_setting(make_app):
+    app = make_app(SIGN_IN_LIFETIME=3600)
     with app.app_context():
-        migrate.upgrade(app)
         auth_services.create_user("sam@example.com", PASSWORD)
         db.session.commit()
     client = sign_in(app, remember=True)

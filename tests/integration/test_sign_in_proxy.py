@@ -8,7 +8,6 @@ import pytest
 import werkzeug.security
 
 from tests.conftest import PASSWORD, csrf_from
-from webpanel import create_app, migrate
 from webpanel.auth import services as auth_services
 from webpanel.extensions import db
 
@@ -17,30 +16,22 @@ ANNA, BEN = "203.0.113.7", "198.51.100.9"
 THROTTLED = "Too many failed sign-ins"
 
 
-def make_app(database_url, **settings):
-    config = {"TESTING": True, **settings}
-    if database_url:
-        config["DATABASE_URL"] = database_url
-    app = create_app(config)
+def with_sam(app):
+    """`app` with Sam's account."""
     with app.app_context():
-        migrate.upgrade(app)
         auth_services.create_user("sam@example.com", PASSWORD)
         db.session.commit()
     return app
 
 
 @pytest.fixture
-def proxied(instance_dir, database_url):
-    app = make_app(database_url, TRUSTED_PROXIES=1)
-    yield app
-    app.extensions["webpanel.engine"].dispose()
+def proxied(make_app):
+    return with_sam(make_app(TRUSTED_PROXIES=1))
 
 
 @pytest.fixture
-def direct(instance_dir, database_url):
-    app = make_app(database_url)
-    yield app
-    app.extensions["webpanel.engine"].dispose()
+def direct(make_app):
+    return with_sam(make_app())
 
 
 def attempt(app, forwarded_for: str, email: str, password: str, scheme: str = "http"):
