@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 2
+THREADS ?= 24
 APT_PACKAGES_RUN  := fonts-dejavu-core
 APT_PACKAGES_TEST := chromium fonts-dejavu-core dovecot-imapd poppler-utils postgresql
 
@@ -37,7 +38,7 @@ system-test:
 run: install system-run
 	$(BIN)/flask --app webpanel db upgrade
 	@echo "webpanel is at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 --timeout 60 \
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads $(THREADS) --timeout 60 \
 		--access-logfile - wsgi:app
 
 lint: install-test
