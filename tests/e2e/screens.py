@@ -3,6 +3,7 @@ accessibility checks (tests/e2e/test_responsive_e2e.py, tests/e2e/test_accessibi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -123,3 +124,12 @@ def reachable_without_sideways_scroll(action: Locator) -> None:
     action.scroll_into_view_if_needed()
     expect(action).to_be_in_viewport(ratio=1)
     assert action.page.evaluate("window.scrollX") == 0
+
+
+def open_compose(page: Page, panel: str, invoice: str) -> Locator:
+    """The Email dialog of the invoice at `invoice` (a path), open with its form shown."""
+    page.goto(panel + invoice)
+    page.get_by_role("button", name="Email", exact=True).click()
+    dialog = page.get_by_role("dialog", name=re.compile("^Email Invoice"))
+    expect(dialog.get_by_label("Subject")).to_be_visible()
+    return dialog

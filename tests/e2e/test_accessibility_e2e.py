@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.screens import SCREENS, SIZES, axe_violations, sized_page
+from tests.e2e.screens import SCREENS, SIZES, axe_violations, open_compose, sized_page
 
 pytestmark = pytest.mark.e2e
 
@@ -37,14 +37,6 @@ def test_open_phone_menu_has_no_axe_violations(browser, panel, signed_in_state):
         page.get_by_role("button", name="Menu").click()
         expect(page.get_by_role("link", name="Sent mail")).to_be_visible()
         assert axe_violations(page) == []
-
-
-def open_compose(page: Page, panel: str, invoice: str):
-    page.goto(panel + invoice)
-    page.get_by_role("button", name="Email", exact=True).click()
-    dialog = page.get_by_role("dialog", name=re.compile("^Email Invoice"))
-    expect(dialog.get_by_label("Subject")).to_be_visible()
-    return dialog
 
 
 @pytest.mark.parametrize("size", SIZES)

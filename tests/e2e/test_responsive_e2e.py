@@ -7,12 +7,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.e2e.screens import (
     SCREENS,
     SIZES,
     fits_the_width,
+    open_compose,
     reachable_without_sideways_scroll,
     sized_page,
     small_targets,
@@ -81,14 +82,6 @@ def test_without_javascript_the_phone_menu_stays_open(browser, panel, signed_in_
         expect(page.get_by_role("link", name="Sent mail")).to_be_visible()
         expect(page.get_by_role("button", name="Sign out")).to_be_visible()
         fits_the_width(page, "phone")
-
-
-def open_compose(page: Page, panel: str, invoice: str):
-    page.goto(panel + invoice)
-    page.get_by_role("button", name="Email", exact=True).click()
-    dialog = page.get_by_role("dialog", name=re.compile("^Email Invoice"))
-    expect(dialog.get_by_label("Subject")).to_be_visible()
-    return dialog
 
 
 @pytest.mark.parametrize("size", SIZES)
