@@ -18,6 +18,7 @@ from webpanel.crypto import SecretBox, SecretUnreadable
 from webpanel.extensions import db
 from webpanel.integrations.models import IntegrationSettings
 from webpanel.oauth.models import OAuthAccount
+from webpanel.sentcopy.models import ImapSettings
 from webpanel.settings.models import EmailSettings
 
 MAX_PASSES = 20
@@ -35,7 +36,7 @@ def encrypted_columns():
     """Every column that holds a secret; a new secret column must be listed here."""
     return [EmailSettings.smtp_password_enc, OAuthAccount.access_token_enc,
             OAuthAccount.refresh_token_enc, IntegrationSettings.google_client_secret_enc,
-            IntegrationSettings.microsoft_client_secret_enc]
+            IntegrationSettings.microsoft_client_secret_enc, ImapSettings.password_enc]
 
 
 def rotate_all(app: Flask) -> tuple[int, int]:

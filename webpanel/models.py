@@ -9,6 +9,7 @@ from webpanel.integrations.models import IntegrationSettings
 from webpanel.mailtemplates.models import MailTemplate, TemplateFile
 from webpanel.oauth.models import OAuthAccount
 from webpanel.outbox.models import Message, MessageBody
+from webpanel.sentcopy.models import ImapSettings, SentCopy
 from webpanel.settings.models import EmailSettings
 from webpanel.settings.servers import KnownMailServer
 
@@ -17,4 +18,5 @@ metadata = Base.metadata
 __all__ = ["Company", "Contact", "Document", "DocumentCounter", "DocumentLine", "EmailSettings",
            "IntegrationSettings", "KnownMailServer", "LoginSession", "MailTemplate", "Message",
            "MessageBody",
+           "ImapSettings", "SentCopy",
            "OAuthAccount", "RateEvent", "TemplateFile", "User", "metadata"]

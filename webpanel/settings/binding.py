@@ -6,6 +6,10 @@ database or in a form cannot send the password elsewhere: `unseal` hands back th
 was sealed for, and the caller releases the password only for that target. A value stored
 before binding existed (a bare password) counts as bound to the settings saved with it.
 Key rotation re-encrypts the value as it is, binding included.
+
+The same sealing serves other passwords (`purpose`, e.g. "imap" for the Sent-folder copy): each
+purpose has its own prefix, so a value sealed for one is unreadable as another, and only SMTP
+has legacy bare values.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from webpanel.crypto import SecretUnreadable, secret_box
 from webpanel.mail.smtp import DEFAULT_PORTS
 
 PREFIX = "webpanel-smtp-password/1:"
+PREFIXES = {"smtp": PREFIX, "imap": "webpanel-imap-password/1:"}
 WORDS = {"host": "server", "port": "port", "username": "user name", "security": "security"}
 
 
@@ -55,21 +60,25 @@ def normalize_host(host: str) -> str:
     return host.strip().strip("[]").rstrip(".").lower()
 
 
-def seal(password: str, target: Target) -> str:
-    """The encrypted value for a password bound to `target`."""
-    return secret_box().encrypt(PREFIX + json.dumps({"password": password, **asdict(target)}))
+def seal(password: str, target: Target, purpose: str = "smtp") -> str:
+    """The encrypted value for a password bound to `target` (an SMTP one unless `purpose`)."""
+    prefix = PREFIXES[purpose]
+    return secret_box().encrypt(prefix + json.dumps({"password": password, **asdict(target)}))
 
 
-def unseal(token: str, saved: Target) -> tuple[str, Target]:
-    """The password and the target it is bound to; a legacy value is bound to `saved`.
+def unseal(token: str, saved: Target, purpose: str = "smtp") -> tuple[str, Target]:
+    """The password and the target it is bound to; a legacy SMTP value is bound to `saved`.
 
-    Raises SecretUnreadable if the value cannot be decrypted or read.
+    Raises SecretUnreadable if the value cannot be decrypted or read, or was sealed for
+    another purpose.
     """
-    plain = secret_box().decrypt(token)
-    if not plain.startswith(PREFIX):
+    plain, prefix = secret_box().decrypt(token), PREFIXES[purpose]
+    if not plain.startswith(prefix):
+        if purpose != "smtp" or any(plain.startswith(p) for p in PREFIXES.values()):
+            raise SecretUnreadable("stored secret was sealed for another use")
         return plain, saved
     try:
-        data = json.loads(plain[len(PREFIX):])
+        data = json.loads(plain[len(prefix):])
         return data.pop("password"), Target(**data)
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise SecretUnreadable("stored secret is damaged") from exc
