@@ -9,6 +9,7 @@ from flask import Response, abort, make_response, request
 from flask_login import current_user, login_required
 
 from webpanel.documents import services as documents
+from webpanel.extensions import htmx
 from webpanel.fragments import render_fragment, render_htmx
 from webpanel.mail.hints import STEP_LABELS
 from webpanel.outbox import bp, compose, history, listing, preview, services
@@ -59,14 +60,19 @@ def _own_message_or_404(message_id: int) -> Message:
     return message
 
 
+#: The Email page: the compose form, or the send's result, for a request that came without htmx
+#: (a click before htmx was ready on a slow phone, or no script at all).
+COMPOSE_PAGE = "outbox/compose.html"
+
+
 @bp.route("/documents/<id:document_id>/email")
 @login_required
 def compose_dialog(document_id: int):
-    """The Email dialog for a document, prefilled."""
+    """The Email dialog for a document, prefilled (a page of its own without htmx)."""
     document = _document_or_404(document_id)
     settings = settings_services.load(current_user.id)
     form = compose.prefilled_form(document, settings, secrets.token_urlsafe(24))
-    return render_fragment("outbox/partials/_compose.html", **compose.context(
+    return render_htmx(COMPOSE_PAGE, "outbox/partials/_compose.html", **compose.context(
         document, settings, form))
 
 
@@ -78,17 +84,17 @@ def send(document_id: int):
     settings = settings_services.load(current_user.id)
     form = compose.new_form(document)
     if not form.validate_on_submit():
-        return render_fragment("outbox/partials/_compose_form.html", status=422,
-                               **compose.context(document, settings, form))
+        return render_htmx(COMPOSE_PAGE, "outbox/partials/_compose_form.html", status=422,
+                           **compose.context(document, settings, form))
     try:
         message = services.send(settings, compose.draft(form, document, settings),
                                 form.idempotency_key.data, (document.id, compose.label(document)))
     except services.NotReady as refused:
         if refused.field and refused.field in form:  # said at the field too
             form[refused.field].errors = [*form[refused.field].errors, str(refused)]
-        return render_fragment("outbox/partials/_compose_form.html", status=422,
-                               refused=str(refused), **compose.context(document, settings, form))
-    return _result(message)
+        return render_htmx(COMPOSE_PAGE, "outbox/partials/_compose_form.html", status=422,
+                           refused=str(refused), **compose.context(document, settings, form))
+    return _result(message, document)
 
 
 @bp.route("/sent/<id:message_id>/retry", methods=["POST"])
@@ -100,11 +106,14 @@ def retry(message_id: int):
     return _result(message)
 
 
-def _result(message: Message):
+def _result(message: Message, document=None):
     in_dialog = "idempotency_key" in request.form or request.form.get("in_dialog") == "1"
-    response = render_fragment("outbox/partials/_send_result.html", message=message,
-                               status_name=services.effective_status(message),
-                               step_labels=STEP_LABELS, in_dialog=in_dialog)
+    context = {"message": message, "status_name": services.effective_status(message),
+               "step_labels": STEP_LABELS, "in_dialog": in_dialog}
+    if document is not None and not htmx:  # sent from the Email page: the result on that page
+        return render_htmx(COMPOSE_PAGE, "outbox/partials/_send_result.html",
+                           document=document, label=compose.label(document), **context)
+    response = render_fragment("outbox/partials/_send_result.html", **context)
     status = services.effective_status(message)
     events: dict = {"message-status": {"id": message.id, "status": status,
                                        "label": STATUS_LABELS.get(status, status)}}
