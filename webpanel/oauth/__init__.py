@@ -1,5 +1,6 @@
-"""Signing in with Google and Microsoft: accounts, encrypted tokens, the flow, De-Authorize.
+"""Signing in with Google and Microsoft: accounts, encrypted tokens, refresh, revoking.
 
-The blueprint lives in `views.py` (not here) because the Email tab imports this package's
-services, and the views import the Email tab's helpers.
+This package only signs in and keeps tokens: it imports neither the Email tab
+(webpanel.settings, where the Gmail and Outlook tab screens and De-Authorize live) nor the
+outbox. The blueprint is in `views.py`.
 """

@@ -1,16 +1,13 @@
-"""Sign in, the callback, and De-Authorize for the Gmail and Outlook tabs."""
+"""Sign in and the callback for the Gmail and Outlook tabs (their screens and De-Authorize
+live with the Email tab, in webpanel.settings)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from webpanel.extensions import db
 from webpanel.integrations import providers
 from webpanel.oauth import services
-from webpanel.settings import audit
-from webpanel.settings.models import EmailSettings
-from webpanel.settings.views import FALLBACK_KEY, owner_or_404, render_tab
 
 bp = Blueprint("oauth", __name__)
 
@@ -54,50 +51,3 @@ def callback(provider: str):
     flash(f"Signed in as {account.email}. You can now choose "
           f"“{providers.WORDS[provider]['method']}” under SMTP → Send Mail Using.")
     return redirect(_tab_url(current_user.id, provider))
-
-
-@bp.route("/users/<id:user_id>/email/<tab>/deauthorize", methods=["POST"])
-@login_required
-def deauthorize(user_id: int, tab: str):
-    """Revoke (Google) and delete the local tokens, even if revoking fails."""
-    owner = owner_or_404(user_id)
-    provider_name = providers.PROVIDERS.get(tab) or abort(404)
-    account = services.account_for(owner.id, provider_name)
-    notice = "Not signed in."
-    if account is not None:
-        revoked = services.deauthorize(account, providers.get(provider_name))
-        notice = _deauthorized_notice(provider_name, revoked)
-        changed = [f"{providers.WORDS[provider_name]['name']} sign-in (de-authorized)"]
-        if _fall_back_to_smtp(owner.id, tab):
-            changed.append("Send Mail Using")
-            notice += (" You signed out of the API you sent with: Send Mail Using is SMTP "
-                       "Server now. Open the SMTP tab to choose how to send.")
-        audit.record(owner, current_user, changed)
-    return render_tab(owner, tab, notice=notice)
-
-
-def _fall_back_to_smtp(user_id: int, tab: str) -> bool:
-    """If the saved "Send Mail Using" was this API, make it SMTP Server and say so once on the
-    SMTP tab (no radio would be chosen otherwise)."""
-    settings = db.session.get(EmailSettings, user_id)
-    if settings is None or settings.send_using != tab:
-        return False
-    settings.send_using = "smtp"
-    db.session.commit()
-    session[FALLBACK_KEY] = {"user_id": user_id, "tab": tab}
-    return True
-
-
-def _deauthorized_notice(provider: str, revoked: str | None) -> str:
-    if revoked is None:
-        return "Outlook is de-authorized: the panel deleted its tokens. " + \
-            services.MICROSOFT_CONSENT_HELP
-    if revoked == services.REVOKED:
-        return ("Gmail is de-authorized: Google revoked the panel's access and the tokens are "
-                "deleted.")
-    if revoked == services.ALREADY_REVOKED:
-        return ("Google says this sign-in was already revoked; it is removed here too. Gmail is "
-                "de-authorized.")
-    return ("The panel deleted its Gmail tokens, but Google could not be reached to revoke them. "
-            "To be sure, remove the panel under Google Account → Security → Third-party access.")
-

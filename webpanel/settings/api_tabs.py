@@ -1,4 +1,5 @@
-"""What the Gmail and Outlook tabs show: set-up state, the account, warnings, sent messages."""
+"""What the Gmail and Outlook tabs of the Email tab show: set-up state, the account, warnings,
+sent messages."""
 
 from __future__ import annotations
 

@@ -12,13 +12,12 @@ from webpanel.integrations import providers
 from webpanel.mail.hints import STEP_LABELS
 from webpanel.mail.smtp import DEFAULT_PORTS
 from webpanel.oauth import services as oauth_services
-from webpanel.oauth import tabs as oauth_tabs
-from webpanel.settings import audit, bp, mx, presets, sendtest, services
+from webpanel.settings import api_tabs, audit, bp, mx, presets, sendtest, services
 from webpanel.settings.forms import GeneralForm, SendTestForm, SmtpForm
 from webpanel.transactions import reads_only, release
 
 TABS = ("general", "smtp", "gmail", "outlook")
-#: Set by De-Authorize when the API it signed out of was "Send Mail Using" (oauth.views).
+#: Set by De-Authorize when the API it signed out of was "Send Mail Using" (api_views).
 FALLBACK_KEY = "send_using_fallback"
 
 
@@ -183,8 +182,8 @@ def render_tab(owner: User, tab: str, status: int = 200, **context):
     settings = services.load(owner.id)
     preset = context.pop("preset", None) or presets.for_address(settings.address)
     if tab in providers.PROVIDERS:
-        context.update(oauth_tabs.context(tab, owner.id, current_user.id, settings,
-                                          request.args))
+        context.update(api_tabs.context(tab, owner.id, current_user.id, settings,
+                                        request.args))
     context.setdefault("general_form", GeneralForm(formdata=None, obj=settings,
                                                    time_zone=owner.time_zone or "UTC"))
     context.setdefault("smtp_form", smtp_form(owner.id, formdata=None, obj=settings))
