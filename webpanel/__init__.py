@@ -49,6 +49,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from webpanel.admin import bp as admin_bp
     from webpanel.auth import bp as auth_bp
+    from webpanel.bounces.views import bp as bounces_bp
     from webpanel.company import bp as company_bp
     from webpanel.contacts import bp as contacts_bp
     from webpanel.documents import bp as documents_bp
@@ -60,7 +61,8 @@ def _register_blueprints(app: Flask) -> None:
     from webpanel.settings import bp as settings_bp
 
     for blueprint in (auth_bp, admin_bp, settings_bp, outbox_bp, company_bp, contacts_bp,
-                      documents_bp, integrations_bp, oauth_bp, mailtemplates_bp, home_bp):
+                      documents_bp, integrations_bp, oauth_bp, mailtemplates_bp, home_bp,
+                      bounces_bp):
         app.register_blueprint(blueprint)
 
 

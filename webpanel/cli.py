@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from webpanel import keys, maintenance, migrate
 from webpanel.auth.cli import users_cli
+from webpanel.bounces.cli import mail_cli
 from webpanel.documents.cli import demo_command
 
 db_cli = AppGroup("db", help="Database schema.")
@@ -62,5 +63,5 @@ def prune() -> None:
 
 def init_app(app: Flask) -> None:
     """Attach the command groups."""
-    for group in (db_cli, keys_cli, maintenance_cli, users_cli, demo_command):
+    for group in (db_cli, keys_cli, maintenance_cli, users_cli, demo_command, mail_cli):
         app.cli.add_command(group)

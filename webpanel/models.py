@@ -1,6 +1,7 @@
 """Every model, gathered so Alembic sees the whole schema."""
 
 from webpanel.auth.models import LoginSession, RateEvent, User
+from webpanel.bounces.models import BounceReport, BounceScan, MessageEnvelope
 from webpanel.company.models import Company
 from webpanel.contacts.models import Contact
 from webpanel.database import Base
@@ -18,5 +19,6 @@ metadata = Base.metadata
 __all__ = ["Company", "Contact", "Document", "DocumentCounter", "DocumentLine", "EmailSettings",
            "IntegrationSettings", "KnownMailServer", "LoginSession", "MailTemplate", "Message",
            "MessageBody",
+           "BounceReport", "BounceScan", "MessageEnvelope",
            "ImapSettings", "SentCopy",
            "OAuthAccount", "RateEvent", "TemplateFile", "User", "metadata"]

@@ -9,15 +9,29 @@ from __future__ import annotations
 
 import email
 import email.policy
+import email.utils
+import logging
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import Message
 
 from webpanel.mail.dsn import envid_for
 from webpanel.mail.imap import ImapConfig, ImapError, session
 
+log = logging.getLogger(__name__)
 MAX_PER_SCAN = 200  # reports read per visit; the rest wait for the next one
 MAX_REPORT_BYTES = 2 * 1024 * 1024
+MAX_TEXT = 200  # characters of a stranger's diagnostic kept
+
+
+def clean(value: str, limit: int = MAX_TEXT) -> str:
+    """Text from a report, safe to keep and show: no control or format characters (bidi
+    overrides included), one space between words, at most ``limit`` characters."""
+    kept = "".join(c if unicodedata.category(c)[0] != "C" else " " for c in value)
+    text = " ".join(kept.split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -28,6 +42,7 @@ class RecipientStatus:
     action: str
     status: str
     diagnostic: str = ""
+    original: str = ""  # the address as the panel sent it, when the report says
 
     @property
     def summary(self) -> str:
@@ -43,6 +58,7 @@ class Bounce:
     message_id: str | None
     recipients: tuple[RecipientStatus, ...]
     uid: int = 0
+    reported_at: datetime | None = None  # UTC, naive; from the report's Date or Arrival-Date
 
     def keys(self) -> set[str]:
         """Every key the message may be known by (its ENVID and its Message-ID's ENVID)."""
@@ -74,12 +90,26 @@ def _diagnostic(value: str) -> str:
 
 
 def _recipient(block: Message) -> RecipientStatus | None:
-    final = _address(_field(block, "Final-Recipient") or _field(block, "Original-Recipient"))
-    action = _field(block, "Action").lower()
+    original = clean(_address(_field(block, "Original-Recipient")), 254)
+    final = clean(_address(_field(block, "Final-Recipient")), 254) or original
+    action = clean(_field(block, "Action").lower(), 16)
     if not final or not action:
         return None
-    return RecipientStatus(final, action, _field(block, "Status"),
-                           _diagnostic(_field(block, "Diagnostic-Code"))[:300])
+    return RecipientStatus(final, action, clean(_field(block, "Status"), 16),
+                           clean(_diagnostic(_field(block, "Diagnostic-Code"))), original)
+
+
+def _date(*values: str) -> datetime | None:
+    """The first value that is an RFC 5322 date, in UTC (naive)."""
+    for value in values:
+        try:
+            parsed = email.utils.parsedate_to_datetime(value) if value else None
+        except (TypeError, ValueError, IndexError):
+            parsed = None
+        if parsed is not None:
+            aware = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+            return aware.astimezone(UTC).replace(tzinfo=None)
+    return None
 
 
 def _original_id(report: Message) -> str | None:
@@ -109,7 +139,8 @@ def parse(data: bytes, uid: int = 0) -> Bounce | None:
         return None
     envid = _field(blocks[0], "Original-Envelope-Id") or None
     recipients = tuple(r for r in map(_recipient, blocks[1:]) if r is not None)
-    return Bounce(envid, _original_id(report), recipients, uid) if recipients else None
+    when = _date(_field(report, "Date"), _field(blocks[0], "Arrival-Date"))
+    return Bounce(envid, _original_id(report), recipients, uid, when) if recipients else None
 
 
 def scan_inbox(config: ImapConfig, uidvalidity: int = 0, after_uid: int = 0) -> Scan:
@@ -127,11 +158,21 @@ def scan_inbox(config: ImapConfig, uidvalidity: int = 0, after_uid: int = 0) -> 
         bounces = []
         for uid in uids[:MAX_PER_SCAN]:
             data = _fetch(client, uid)
-            bounce = parse(data, uid) if data else None
+            bounce = _readable(data, uid) if data else None
             if bounce is not None:
                 bounces.append(bounce)
         last = max(uids[:MAX_PER_SCAN], default=start)
         return Scan(tuple(bounces), current, last)
+
+
+def _readable(data: bytes, uid: int) -> Bounce | None:
+    """The report in a stranger's bytes, or None (logged) when they defeat the parser: one
+    damaged message must not stop the others from being read."""
+    try:
+        return parse(data, uid)
+    except Exception:  # noqa: BLE001 - any parser failure on untrusted input skips that one
+        log.warning("Skipped an unreadable delivery report (UID %s).", uid, exc_info=True)
+        return None
 
 
 def _fetch(client, uid: int) -> bytes | None:

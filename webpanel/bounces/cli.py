@@ -1,0 +1,27 @@
+"""`flask --app webpanel mail check-bounces`: read everyone's new bounce reports (from cron)."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from webpanel.bounces import services
+
+mail_cli = AppGroup("mail", help="Mail housekeeping (run it from cron).")
+
+
+@mail_cli.command("check-bounces")
+def check_bounces() -> None:
+    """Read the new bounce reports of every person with IMAP set up, one line per person.
+    Fails (exit code 1) only when every check failed."""
+    people = services.people_with_imap()
+    if not people:
+        click.echo("Nobody has IMAP set up: there is no inbox to read.")
+        return
+    failed = 0
+    for user, config in people:
+        result = services.check(user.id, config)
+        failed += result.error is not None
+        click.echo(f"{user.email}: {result.text}")
+    if failed == len(people):
+        raise SystemExit(1)
