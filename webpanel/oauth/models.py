@@ -30,3 +30,10 @@ class OAuthAccount(Base):
     # Who is refreshing the tokens now, until when (see webpanel.oauth.tokens): one at a time.
     refresh_lease_owner: Mapped[str | None] = mapped_column(String(64), default=None)
     refresh_lease_until: Mapped[datetime | None] = mapped_column(default=None)
+    # Sign-in health (webpanel.oauth.health): what the tabs and the home page warn about.
+    refresh_failed_at: Mapped[datetime | None] = mapped_column(default=None)
+    refresh_error: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    last_sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    # When Google ends the sign-in (its `refresh_token_expires_in`: an app in Testing, or
+    # access the person granted for a limited time); None when it does not end by itself.
+    refresh_expires_at: Mapped[datetime | None] = mapped_column(default=None)
