@@ -1,4 +1,4 @@
-"""List users, add one, reset a password, grant admin, switch an account off or on."""
+"""List users, add one, rename one, reset a password, grant admin, switch an account off or on."""
 
 from __future__ import annotations
 
@@ -8,17 +8,20 @@ from sqlalchemy import select
 
 from webpanel.access import admin_required
 from webpanel.admin import bp
-from webpanel.admin.forms import ActiveForm, AddUserForm, AdminForm, ResetPasswordForm
+from webpanel.admin.forms import ActiveForm, AddUserForm, AdminForm, RenameForm, ResetPasswordForm
 from webpanel.auth import services
 from webpanel.auth.models import User
 from webpanel.extensions import db
+from webpanel.settings.models import EmailSettings
 
 
-def _page(add_form: AddUserForm | None = None, status: int = 200):
+def _page(add_form: AddUserForm | None = None, status: int = 200,
+          renaming: tuple[User, RenameForm] | None = None):
     users = db.session.scalars(select(User).order_by(User.email)).all()
     return render_template("admin/users.html", users=users, add_form=add_form or AddUserForm(),
                            reset_form=ResetPasswordForm(), admin_form=AdminForm(),
-                           active_admins=services.active_admins()), status
+                           active_admins=services.active_admins(),
+                           renaming=renaming), status
 
 
 @bp.route("/")
@@ -44,6 +47,33 @@ def add_user():
     db.session.commit()
     flash(f"Added {form.email.data}.")
     return redirect(url_for("admin.users"))
+
+
+@bp.route("/<id:user_id>/name", methods=["POST"])
+@admin_required
+def rename(user_id: int):
+    """Change an account's name; a refused name comes back at its row's field."""
+    user = _get(user_id)
+    form = RenameForm()
+    if not form.validate_on_submit():
+        return _page(status=422, renaming=(user, form))
+    user.name = (form.name.data or "").strip()
+    db.session.commit()
+    flash(_renamed(user))
+    return redirect(url_for("admin.users"))
+
+
+def _renamed(user: User) -> str:
+    """What a rename did, including whether the person's emails show the new name."""
+    if not user.name:
+        return f"{user.email} has no name now."
+    said = f"{user.email} is now named “{user.name}”."
+    settings = db.session.get(EmailSettings, user.id)
+    if settings is None or settings.display_name == user.name:
+        return said
+    shown = settings.display_name or user.email
+    return (f"{said} Their emails still show “{shown}”, the Email Display Name saved on their "
+            "Email tab: change it there too if it should follow.")
 
 
 @bp.route("/<id:user_id>/password", methods=["POST"])
