@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask
 
-from webpanel import config, errors, routing, security
+from webpanel import config, errors, menu, routing, security
 from webpanel.config import PROJECT_ROOT, StartupError
 from webpanel.crypto import SecretBox
 from webpanel.extensions import csrf, db, htmx, login_manager
@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     routing.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
+    menu.init_app(app)
     _register_cli(app)
     logging.getLogger("xhtml2pdf").setLevel(logging.ERROR)
     return app
