@@ -1,0 +1,289 @@
+# ruff: noqa: F811  (the outbox tests' fixtures are imported and used by name)
+"""Bounces for a person: a real SMTP send asking for DSN, a report delivered to a real Dovecot
+INBOX, the check (from Sent mail, after Send Test, and `flask mail check-bounces`), and what
+Sent mail and the document's history then say per recipient."""
+
+from __future__ import annotations
+
+import email
+import time
+from email.utils import make_msgid
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from tests.conftest import Htmx, sign_in
+from tests.integration.test_lock_model import watch  # noqa: F401
+from tests.integration.test_outbox import first_document, messages, office, send  # noqa: F401
+from tests.support.documents import text_of
+from webpanel.bounces import services
+from webpanel.bounces.models import BounceReport, BounceScan
+from webpanel.extensions import db
+from webpanel.mail import dsn
+from webpanel.mail.imap import ImapConfig
+from webpanel.outbox.models import Message, MessageBody
+from webpanel.sentcopy import services as sentcopy
+from webpanel.sentcopy.models import ImapSettings
+from webpanel.settings.models import EmailSettings
+
+CC = "accounts@customer.example"
+UNKNOWN = "550 5.1.1 <{0}>: Recipient address rejected: User unknown"
+
+
+def report(original: bytes, failed: str, *, envid: str | None = None, action: str = "failed",
+           status: str = "5.1.1", diagnostic: str | None = None) -> bytes:
+    """A delivery report as Postfix writes it: a text part, the status, the original headers."""
+    headers = original.split(b"\r\n\r\n", 1)[0] + b"\r\n"
+    diagnostic = UNKNOWN.format(failed) if diagnostic is None else diagnostic
+    block = (b"Reporting-MTA: dns; mx.customer.example\r\n"
+             + (f"Original-Envelope-Id: {envid}\r\n".encode() if envid else b"")
+             + b"Arrival-Date: Tue, 24 Nov 2026 10:00:00 +0000\r\n\r\n"
+             + f"Final-Recipient: rfc822; {failed}\r\nOriginal-Recipient: rfc822;{failed}\r\n"
+               f"Action: {action}\r\nStatus: {status}\r\n"
+               f"Diagnostic-Code: smtp; {diagnostic}\r\n".encode())
+    return (b"From: MAILER-DAEMON@mail.example.com (Mail Delivery System)\r\n"
+            b"To: sam@example.com\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+            + f"Message-ID: {make_msgid()}\r\nMIME-Version: 1.0\r\n"
+              "Content-Type: multipart/report; report-type=delivery-status;\r\n"
+              ' boundary="BOUND"\r\n\r\n'.encode()
+            + b"--BOUND\r\nContent-Type: text/plain\r\n\r\nI'm sorry to have to inform you\r\n"
+            + b"--BOUND\r\nContent-Type: message/delivery-status\r\n\r\n" + block
+            + b"\r\n--BOUND\r\nContent-Type: text/rfc822-headers\r\n\r\n" + headers
+            + b"\r\n--BOUND--\r\n")
+
+
+def envid_of(data: bytes) -> str:
+    return dsn.envid_for(email.message_from_bytes(data)["Message-ID"])
+
+
+def set_up_imap(app, user_id: int, dovecot, account, password: str | None = None) -> None:
+    """The person's IMAP settings, saved as the SMTP tab's section saves them."""
+    with app.app_context():
+        values = {"enabled": True, "host": "127.0.0.1", "port": dovecot.port,
+                  "security": "none", "allow_self_signed": False, "same_as_smtp": False,
+                  "username": account.user, "folder": ""}
+        sentcopy.save(sentcopy.load(user_id), values, db.session.get(EmailSettings, user_id),
+                      typed=password or account.password)
+
+
+def mailbox_state(dovecot, account) -> tuple[list[bytes], list[bytes]]:
+    """Every INBOX message's bytes and flags, as another mail program sees them."""
+    with dovecot.connect(account) as client:
+        client.select("INBOX", readonly=True)
+        _, found = client.fetch("1:*", "(FLAGS)")
+    return dovecot.messages(account, "INBOX"), found
+
+
+@pytest.fixture
+def sam(office, user_client, user_id, smtp_server_factory, dovecot, imap_account):
+    """Sam, signed in, sending through a local SMTP server that offers DSN, with IMAP set up."""
+    server = smtp_server_factory(mode="plain", dsn=True)
+    hx = Htmx(user_client, f"/users/{user_id}/email/general")
+    hx.post(f"/users/{user_id}/email/general", {"display_name": "Sam Søren",
+                                                "address": "sam@example.com"})
+    hx.post(f"/users/{user_id}/email/smtp", {
+        "send_using": "smtp", "smtp_server": "127.0.0.1", "smtp_port": str(server.port),
+        "smtp_security": "none", "smtp_username": "user", "smtp_password": "secret"})
+    set_up_imap(office, user_id, dovecot, imap_account)
+    hx.user_id, hx.smtp, hx.dovecot, hx.account = user_id, server, dovecot, imap_account
+    return hx
+
+
+def sent_invoice(sam, office):
+    """Email the first invoice To its customer, Cc accounts; (document, record, bytes sent)."""
+    invoice = first_document(office, "invoice")
+    assert "Sent." in send(sam, invoice.id, cc=CC)
+    [got] = sam.smtp.wait_for_messages(1)
+    return invoice, messages(office)[-1], got
+
+
+def check(sam) -> str:
+    response = sam.post("/sent/bounces/check", {})
+    assert response.status_code == 200
+    return text_of(response)
+
+
+def reports(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(BounceReport))
+
+
+def test_a_bounce_marks_the_right_recipient_in_sent_mail_and_the_history(sam, office):
+    invoice, record, got = sent_invoice(sam, office)
+    customer = invoice.contact.email
+    envid = envid_of(got.data)
+    assert got.dsn_mail == ["RET=HDRS", f"ENVID={dsn.xtext(envid)}"]
+    assert got.dsn_rcpt[customer] == ["NOTIFY=FAILURE,DELAY"] == got.dsn_rcpt[CC]
+    ordinary = b"From: ann@customer.example\r\nSubject: thanks\r\n\r\nGot it.\r\n"
+    sam.dovecot.append(sam.account, "INBOX", ordinary)
+    sam.dovecot.append(sam.account, "INBOX", report(got.data, customer, envid=envid))
+    before = mailbox_state(sam.dovecot, sam.account)
+
+    response = sam.post("/sent/bounces/check", {})
+    assert "1 new bounce found in your inbox." in text_of(response)
+    assert response.headers["HX-Trigger"] == "bounces-found"  # the list and preview reload
+    assert mailbox_state(sam.dovecot, sam.account) == before  # same mail, same flags
+    assert b"\\Seen" not in b" ".join(before[1]) and len(before[0]) == 2
+
+    bounced = f"Bounced {customer}: {UNKNOWN.format(customer)}"
+    row = text_of(sam.get("/sent")).split(record.subject)[1]
+    assert "Sent Bounced" in row  # the row's badge
+    preview = text_of(sam.client.get(f"/sent/{record.id}"))
+    assert bounced in preview and f"Sent {CC}" in preview
+    history = text_of(sam.client.get(f"/documents/{invoice.id}")).split("Email history")[1]
+    assert bounced in history and f"Sent {CC}" in history
+
+
+def test_checking_again_adds_nothing_even_reading_the_inbox_afresh(sam, office):
+    invoice, record, got = sent_invoice(sam, office)
+    sam.dovecot.append(sam.account, "INBOX", report(got.data, invoice.contact.email,
+                                                    envid=envid_of(got.data)))
+    assert "1 new bounce" in check(sam)
+    assert "No new bounce reports" in check(sam)
+    with office.app_context():  # as if the folder had been recreated: every report is read
+        db.session.execute(delete(BounceScan))
+        db.session.commit()
+    assert "No new bounce reports" in check(sam)
+    assert reports(office) == 1
+    assert text_of(sam.get(f"/sent/{record.id}")).count("Bounced") == 1  # the preview
+
+
+def test_another_persons_message_with_the_same_message_id_is_not_marked(sam, office,
+                                                                       make_user):
+    invoice, record, got = sent_invoice(sam, office)
+    lee_id = make_user("lee@example.com")
+    with office.app_context():  # Lee's record holds the very same bytes
+        lee_copy = Message(user_id=lee_id, idempotency_key="lee-1", method="smtp",
+                           status="sent", subject=record.subject, to_addrs=record.to_addrs)
+        lee_copy.body = MessageBody(mime=got.data)
+        db.session.add(lee_copy)
+        db.session.commit()
+        lee_message = lee_copy.id
+    sam.dovecot.append(sam.account, "INBOX", report(got.data, invoice.contact.email,
+                                                    envid=envid_of(got.data)))
+    assert "1 new bounce" in check(sam)
+    with office.app_context():
+        marked = db.session.scalars(select(BounceReport.message_id)).all()
+    assert marked == [record.id]
+    lee = office.test_client()
+    sign_in(lee, "lee@example.com")
+    assert "Bounced" not in text_of(lee.get(f"/sent/{lee_message}"))
+
+
+def test_a_report_about_nobodys_message_stores_nothing(sam, office):
+    stranger = (b"From: x@elsewhere.example\r\nTo: y@elsewhere.example\r\n"
+                b"Message-ID: <not-ours@elsewhere.example>\r\n\r\nhi\r\n")
+    sam.dovecot.append(sam.account, "INBOX", report(stranger, "y@elsewhere.example",
+                                                    envid="not-ours@elsewhere.example"))
+    assert "No new bounce reports" in check(sam) and reports(office) == 0
+
+
+@pytest.mark.parametrize("damaged", [
+    b"Content-Type: multipart/report; report-type=delivery-status\r\n\r\nno boundary at all\r\n",
+    b"Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n"
+    b"--B\r\nContent-Type: message/delivery-status\r\n\r\n\xff\xfe\x00garbage: \x01\r\n\r\n"
+    b"Action\r\n--B--\r\n",
+    b"Content-Type: multipart/report; report-type=\"delivery-status\"; boundary=\"B\"\r\n\r\n"
+    b"--B\r\nContent-Type: message/delivery-status\r\n\r\n--B--\r\n",
+    b"Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n"
+    + b"X-Long: " + b"a" * 20_000 + b"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\n=\r\n--B",
+])
+def test_a_malformed_report_does_not_break_the_check(sam, office, damaged):
+    invoice, record, got = sent_invoice(sam, office)
+    sam.dovecot.append(sam.account, "INBOX", damaged)
+    sam.dovecot.append(sam.account, "INBOX", report(got.data, invoice.contact.email,
+                                                    envid=envid_of(got.data)))
+    assert "1 new bounce" in check(sam)
+    assert "Bounced" in text_of(sam.client.get(f"/sent/{record.id}"))
+
+
+def test_a_delayed_report_says_delayed_with_its_text(sam, office):
+    invoice, record, got = sent_invoice(sam, office)
+    sam.dovecot.append(sam.account, "INBOX", report(
+        got.data, CC, action="delayed", status="4.4.7",
+        diagnostic="450 4.4.7 still trying, will retry for 4 more days"))
+    assert "1 new bounce" in check(sam)
+    preview = text_of(sam.client.get(f"/sent/{record.id}"))
+    assert f"Delayed {CC}: 450 4.4.7 still trying, will retry for 4 more days" in preview
+    assert f"Sent {invoice.contact.email}" in preview
+    assert "Delayed" in text_of(sam.get("/sent")).split(record.subject)[1]
+
+
+def test_a_strangers_diagnostic_is_escaped_cleaned_and_capped(sam, office):
+    invoice, record, got = sent_invoice(sam, office)
+    hostile = "550 <script>alert(1)</script> \x1b[31m\u202egnp.exe " + "x" * 1000
+    sam.dovecot.append(sam.account, "INBOX", report(got.data, invoice.contact.email,
+                                                    envid=envid_of(got.data),
+                                                    diagnostic=hostile))
+    assert "1 new bounce" in check(sam)
+    html = sam.client.get(f"/sent/{record.id}").get_data(as_text=True)
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "\x1b" not in html and "\u202e" not in html
+    [line] = [li for li in html.split("<li") if "alert(1)" in li]
+    assert "x" * 150 in line and "x" * 200 not in line and "…" in line
+
+
+def test_sent_mail_asks_for_the_check_after_it_has_loaded(sam, office, watch):
+    page = sam.client.get("/sent").get_data(as_text=True)
+    assert 'hx-post="/sent/bounces/check"' in page and 'hx-trigger="load"' in page
+    assert not [call for call in watch.inside + watch.outside if "connect" in call]
+    assert "No new bounce reports" in check(sam)
+    assert watch.inside == [] and watch.outside  # IMAP, outside any transaction
+
+
+def test_without_imap_no_check_is_asked_for(office, user_client):
+    page = user_client.get("/sent").get_data(as_text=True)
+    assert "/sent/bounces/check" not in page
+
+
+def test_send_test_notes_earlier_bounces(sam, office):
+    invoice, record, got = sent_invoice(sam, office)
+    sam.dovecot.append(sam.account, "INBOX", report(got.data, invoice.contact.email,
+                                                    envid=envid_of(got.data)))
+    result = sam.post(f"/users/{sam.user_id}/email/smtp/test", {
+        "send_using": "smtp", "smtp_server": "127.0.0.1", "smtp_port": str(sam.smtp.port),
+        "smtp_security": "none", "smtp_username": "user", "test_to": "pat@example.org",
+        "test_subject": "Test"}).get_data(as_text=True)
+    assert "It works" in result and 'hx-vals=\'{"where": "send-test"}\'' in result
+    note = text_of(sam.post("/sent/bounces/check", {"where": "send-test"}))
+    assert "Earlier messages bounced" in note
+    assert f"to {invoice.contact.email}: Bounced: {UNKNOWN.format(invoice.contact.email)}" in note
+
+
+def test_the_imap_visit_has_its_deadline(app, user_id, silent_server):
+    config = ImapConfig("127.0.0.1", silent_server.port, "none", "sam", "pw", timeout=1,
+                        deadline=1)
+    started = time.monotonic()
+    with app.test_request_context():
+        result = services.check(user_id, config)
+    assert time.monotonic() - started < 6
+    assert result.error is not None and "in time" in result.text
+
+
+def test_the_command_reads_everyones_inbox_and_says_so(sam, office, make_user, dovecot):
+    invoice, record, got = sent_invoice(sam, office)
+    sam.dovecot.append(sam.account, "INBOX", report(got.data, invoice.contact.email,
+                                                    envid=envid_of(got.data)))
+    lee_id = make_user("lee@example.com")
+    set_up_imap(office, lee_id, dovecot, dovecot.add_account(), password="wrong password")
+    run = office.test_cli_runner().invoke(args=["mail", "check-bounces"])
+    assert run.exit_code == 0, run.output
+    lines = run.output.splitlines()
+    assert "sam@example.com: 1 new bounce" in lines
+    [lee] = [line for line in lines if line.startswith("lee@example.com: ")]
+    assert "rejected the user name or password" in lee
+    again = office.test_cli_runner().invoke(args=["mail", "check-bounces"])
+    assert "sam@example.com: 0 new bounces" in again.output.splitlines()
+
+
+def test_the_command_fails_only_when_every_check_failed(office, make_user, dovecot):
+    lee_id = make_user("lee@example.com")
+    set_up_imap(office, lee_id, dovecot, dovecot.add_account(), password="wrong password")
+    run = office.test_cli_runner().invoke(args=["mail", "check-bounces"])
+    assert run.exit_code == 1 and "lee@example.com: " in run.output
+    nobody = office.test_cli_runner()
+    with office.app_context():
+        db.session.execute(delete(ImapSettings))
+        db.session.commit()
+    empty = nobody.invoke(args=["mail", "check-bounces"])
+    assert empty.exit_code == 0 and "Nobody has IMAP set up" in empty.output
