@@ -59,11 +59,12 @@ def _register_blueprints(app: Flask) -> None:
     from webpanel.mailtemplates.views import bp as mailtemplates_bp
     from webpanel.oauth.views import bp as oauth_bp
     from webpanel.outbox import bp as outbox_bp
+    from webpanel.sentcopy.views import bp as sentcopy_bp
     from webpanel.settings import bp as settings_bp
 
     for blueprint in (auth_bp, admin_bp, settings_bp, outbox_bp, company_bp, contacts_bp,
                       documents_bp, integrations_bp, oauth_bp, mailtemplates_bp, home_bp,
-                      bounces_bp):
+                      bounces_bp, sentcopy_bp):
         app.register_blueprint(blueprint)
 
 

@@ -16,6 +16,7 @@ from webpanel.mail.base import MailError, Outgoing
 from webpanel.mail.unexpected import unexpected_error
 from webpanel.outbox import limits
 from webpanel.outbox.models import Message, MessageBody
+from webpanel.sentcopy import copying as sent_copy
 from webpanel.settings import servers
 from webpanel.settings import services as settings_services
 from webpanel.settings.models import EmailSettings
@@ -125,6 +126,7 @@ def deliver(message: Message, outgoing: Outgoing, settings: EmailSettings) -> Me
     db.session.commit()
     if message.status != "failed":
         _remember(settings.user_id, transport)
+    sent_copy.after_send(message, outgoing.data)  # after the commit: the copy in Sent (IMAP)
     return message
 
 

@@ -1,0 +1,180 @@
+"""A copy in the Sent folder, end to end against a real Dovecot and a real SMTP server: set up
+on the SMTP tab, made once after each send with the exact bytes, shown in Sent mail and the
+document history, and retried alone when it failed."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select, update
+
+from tests.conftest import Htmx
+from tests.integration.test_outbox import first_document, send
+from webpanel.documents.sample import load_sample_data
+from webpanel.extensions import db
+from webpanel.outbox.models import Message, MessageBody
+from webpanel.sentcopy import services
+from webpanel.sentcopy.models import SentCopy
+
+
+@pytest.fixture
+def trust_ca(monkeypatch, test_ca):
+    monkeypatch.setenv("SSL_CERT_FILE", str(test_ca.ca_file))
+
+
+@pytest.fixture
+def sam(app, user_client, user_id, plain_smtp, trust_ca):
+    """Sam, signed in, with sample documents, sending through the local SMTP server."""
+    with app.app_context():
+        load_sample_data()
+    hx = Htmx(user_client, f"/users/{user_id}/email/general")
+    hx.post(f"/users/{user_id}/email/general", {"display_name": "Sam",
+                                                "address": "sam@example.com"})
+    hx.post(f"/users/{user_id}/email/smtp", {
+        "send_using": "smtp", "smtp_server": "127.0.0.1", "smtp_port": str(plain_smtp.port),
+        "smtp_security": "none", "smtp_username": "user", "smtp_password": "secret"})
+    hx.user_id, hx.smtp = user_id, plain_smtp
+    return hx
+
+
+def imap_fields(dovecot, account, **changes) -> dict:
+    fields = {"imap_enabled": "y", "imap_host": "localhost", "imap_port": str(dovecot.tls_port),
+              "imap_security": "ssl", "imap_username": account.user,
+              "imap_password": account.password, "imap_folder": ""}
+    fields.update(changes)
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def save_imap(hx, dovecot, account, **changes):
+    return hx.post(f"/users/{hx.user_id}/email/imap", imap_fields(dovecot, account, **changes))
+
+
+def copy_of(app, message_id: int) -> SentCopy | None:
+    with app.app_context():
+        record = db.session.get(SentCopy, message_id)
+        if record is not None:
+            db.session.expunge(record)
+        return record
+
+
+def last_message(app) -> tuple[Message, bytes]:
+    with app.app_context():
+        message = db.session.scalars(select(Message).order_by(Message.id.desc())).first()
+        mime = db.session.scalar(select(MessageBody.mime)
+                                 .where(MessageBody.message_id == message.id))
+        db.session.expunge(message)
+        return message, mime
+
+
+def send_invoice(sam, app) -> tuple[Message, bytes]:
+    send(sam, first_document(app, "invoice").id)
+    return last_message(app)
+
+
+def text_of(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_a_sent_message_appears_once_in_sent_with_identical_bytes(
+        app, sam, dovecot, imap_account):
+    assert save_imap(sam, dovecot, imap_account).status_code == 200
+    message, mime = send_invoice(sam, app)
+    assert message.status == "sent"
+    assert dovecot.messages(imap_account, "Sent") == [mime]
+    assert sam.smtp.wait_for_messages(1)[0].data == mime
+    record = copy_of(app, message.id)
+    assert (record.state, record.folder) == ("copied", "Sent")
+    sent_page = text_of(sam.client.get("/sent").get_data(as_text=True))
+    assert "Copy in your Sent folder (Sent)." in sent_page
+
+
+def test_retry_copy_and_a_retried_message_add_no_second_copy(app, sam, dovecot, imap_account):
+    save_imap(sam, dovecot, imap_account)
+    message, mime = send_invoice(sam, app)
+    with app.app_context():  # as if the copy had failed after the server stored it
+        db.session.execute(update(SentCopy).values(state="failed", reason="No answer"))
+        db.session.commit()
+    answer = sam.post(f"/sent/{message.id}/copy/retry", {})
+    assert answer.status_code == 200 and "Copy in your Sent folder" in answer.get_data(True)
+    with app.app_context():  # a send whose fate was unknown, retried: it goes out again
+        db.session.execute(update(Message).values(status="failed"))
+        db.session.commit()
+    assert sam.post(f"/sent/{message.id}/retry", {}).status_code == 200
+    assert last_message(app)[0].status == "sent"
+    assert dovecot.messages(imap_account, "Sent") == [mime]
+    assert copy_of(app, message.id).state == "copied"
+
+
+@pytest.mark.parametrize("host", ["smtp.gmail.com", "smtp.office365.com"])
+def test_gmail_and_microsoft_keep_their_own_copy(app, sam, dovecot, imap_account, host):
+    save_imap(sam, dovecot, imap_account)
+    with app.app_context():  # the SMTP server is Gmail's or Microsoft's (not reachable here)
+        assert services.imap_config_for(sam.user_id) is not None
+    html = sam.post(f"/users/{sam.user_id}/email/smtp", {
+        "send_using": "smtp", "smtp_server": host, "smtp_port": "587", "smtp_security": "tls",
+        "smtp_username": "sam@example.com", "smtp_password": "pw"}).get_data(as_text=True)
+    section = text_of(html.split('id="sent-copy-section"', 1)[1])
+    provider = "Gmail" if "gmail" in host else "Microsoft"
+    assert f"{provider} already keeps a copy of each message in your Sent folder" in section
+    assert "so this is off" in section and "IMAP Server" not in section
+    refused = save_imap(sam, dovecot, imap_account)
+    assert refused.status_code == 422
+
+
+def test_a_provider_copy_appends_nothing(app, sam, dovecot, imap_account, monkeypatch):
+    save_imap(sam, dovecot, imap_account)
+    with app.app_context():  # Sam's saved SMTP server reads as Gmail's, the send still local
+        from webpanel.mail import imap
+        monkeypatch.setitem(imap.KEEPS_OWN_COPY, "127.0.0.1", "Gmail")
+    message, _ = send_invoice(sam, app)
+    assert message.status == "sent"
+    assert dovecot.messages(imap_account, "Sent") == []
+    record = copy_of(app, message.id)
+    assert record.state == "not_needed" and record.reason.startswith("Gmail already keeps")
+
+
+def test_a_failed_copy_leaves_the_message_sent_and_retry_copy_works_afterwards(
+        app, sam, dovecot, imap_account):
+    save_imap(sam, dovecot, imap_account, imap_password="wrong-password")
+    message, mime = send_invoice(sam, app)
+    assert message.status == "sent"
+    record = copy_of(app, message.id)
+    assert record.state == "failed" and "rejected the user name or password" in record.reason
+    words = "Sent; the copy in your Sent folder failed: "
+    sent_page = text_of(sam.client.get("/sent").get_data(as_text=True))
+    assert words + record.reason in sent_page and "Retry copy" in sent_page
+    preview = sam.get(f"/sent/{message.id}").get_data(as_text=True)
+    assert words in text_of(preview) and "Retry copy" in preview
+    history = sam.get(f"/documents/{message.document_id}/emails").get_data(as_text=True)
+    assert words in text_of(history) and "Retry copy" in history
+    assert dovecot.messages(imap_account, "Sent") == []
+
+    save_imap(sam, dovecot, imap_account)  # the right password now
+    answer = sam.post(f"/sent/{message.id}/copy/retry", {})
+    assert "Copy in your Sent folder (Sent)." in text_of(answer.get_data(as_text=True))
+    assert dovecot.messages(imap_account, "Sent") == [mime]
+    assert last_message(app)[0].status == "sent"
+
+
+def test_a_stopped_imap_server_fails_the_copy_in_plain_words(app, sam, imap_account, dovecot):
+    from tests.support.smtpd import closed_port
+
+    save_imap(sam, dovecot, imap_account, imap_host="127.0.0.1", imap_port=str(closed_port()))
+    message, _ = send_invoice(sam, app)
+    assert message.status == "sent"
+    record = copy_of(app, message.id)
+    assert record.state == "failed" and "Nothing accepted the connection" in record.reason
+
+
+def test_another_persons_copy_cannot_be_retried(app, sam, dovecot, imap_account, make_user,
+                                                 client):
+    from tests.conftest import sign_in
+
+    save_imap(sam, dovecot, imap_account, imap_password="wrong-password")
+    message, _ = send_invoice(sam, app)
+    make_user("lee@example.com")
+    sign_in(client, "lee@example.com")
+    lee = Htmx(client, "/sent")
+    assert lee.post(f"/sent/{message.id}/copy/retry", {}).status_code == 404
+    assert copy_of(app, message.id).attempts == 1

@@ -1,0 +1,133 @@
+"""The copy in the Sent folder: made after an SMTP send, and again on Retry copy.
+
+It runs in the request that sent, once the message is committed as "sent", with no transaction
+open during the IMAP visit, which ends within MAIL_TIMEOUT. It never changes the message's
+status: a failed copy is recorded on the copy ("Sent; the copy in your Sent folder failed: …"),
+and the folder is searched by Message-ID first, so a Retry never files a second copy.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import or_, select, update
+
+from webpanel.database import utcnow
+from webpanel.extensions import db
+from webpanel.mail import imap
+from webpanel.mail.base import MailError
+from webpanel.mail.imap import ImapConfig
+from webpanel.outbox.models import Message, MessageBody
+from webpanel.sentcopy import services
+from webpanel.sentcopy.models import COPIED, FAILED, NOT_NEEDED, PENDING, ImapSettings, SentCopy
+from webpanel.settings import servers
+from webpanel.settings.models import EmailSettings
+from webpanel.transactions import release
+
+log = logging.getLogger("webpanel.sentcopy")
+
+NO_PASSWORD = MailError("sign-in", "The panel has no IMAP password it may use for your Sent "
+                        "folder.", "Open Email settings → SMTP, type the IMAP password in "
+                        "the Sent folder copy section and save, then Retry copy.",
+                        retryable=False)
+UNEXPECTED = MailError("copy", "Something unexpected went wrong while copying.",
+                       "Retry copy; if it fails again, tell your administrator.")
+
+
+def after_send(message: Message, data: bytes) -> None:
+    """Once the record says "sent": copy `data` (the stored bytes) to the sender's Sent
+    folder when they set that up. Never raises, never touches the message's status."""
+    try:
+        message_id, user_id = message.id, message.user_id
+        if message.status == "sent" and message.method == "smtp":
+            _first_copy(message_id, user_id, data)
+    except Exception:
+        log.exception("unexpected error copying message to the Sent folder")
+        db.session.rollback()
+    finally:
+        release()
+
+
+def _first_copy(message_id: int, user_id: int, data: bytes) -> None:
+    row = db.session.get(ImapSettings, user_id)
+    if row is None or not row.enabled:
+        return
+    smtp = db.session.get(EmailSettings, user_id)
+    why = imap.provider_copy("smtp", smtp.smtp_server if smtp else "")
+    if why:
+        _store(message_id, user_id, NOT_NEEDED, reason=why)
+        return
+    _store(message_id, user_id, PENDING, attempt=True)
+    _copy(message_id, user_id, data)
+
+
+def retry_copy(message: Message) -> SentCopy | None:
+    """Copy a sent message whose copy failed (or was left pending) again; a second click while
+    one runs does nothing. Returns the copy's record."""
+    stale = utcnow() - timedelta(seconds=current_app.config["SENDING_STALE_AFTER"])
+    claimed = db.session.execute(
+        update(SentCopy).where(SentCopy.message_id == message.id,
+                               or_(SentCopy.state == FAILED,
+                                   (SentCopy.state == PENDING) & (SentCopy.updated_at < stale)))
+        .values(state=PENDING, updated_at=utcnow(), attempts=SentCopy.attempts + 1)
+    ).rowcount
+    db.session.commit()
+    if claimed:
+        data = db.session.scalar(select(MessageBody.mime)
+                                 .where(MessageBody.message_id == message.id))
+        try:
+            _copy(message.id, message.user_id, data)
+        except Exception:
+            log.exception("unexpected error copying message %s again", message.id)
+            db.session.rollback()
+            _store(message.id, message.user_id, FAILED, error=UNEXPECTED)
+    return copy_of(message.id)
+
+
+def _copy(message_id: int, user_id: int, data: bytes) -> None:
+    """Make the copy, with no transaction open during the IMAP visit; record the outcome."""
+    config, folder = services.imap_config_for(user_id), services.folder_for(user_id)
+    try:
+        if config is None:
+            raise NO_PASSWORD
+        _admit(config)
+        release()  # nothing holds the database while the IMAP server answers
+        result = imap.copy_to_sent(config, data, folder)
+    except MailError as error:
+        _store(message_id, user_id, FAILED, error=error)
+        return
+    _store(message_id, user_id, COPIED, folder=imap.decode_utf7(result.folder))
+
+
+def _admit(config: ImapConfig) -> None:
+    """Only a server the office allows (MAIL_ALLOWED_HOSTS)."""
+    if not servers.is_allowed(config.host):
+        raise MailError("settings", f"“{config.host}” is not one of the mail servers this "
+                        f"office allows ({servers.allowed_words()}).", "Open Email settings → "
+                        "SMTP and enter one of them for IMAP, or ask your administrator.",
+                        retryable=False)
+
+
+def _store(message_id: int, user_id: int, state: str, *, reason: str = "", folder: str = "",
+           error: MailError | None = None, attempt: bool = False) -> None:
+    """Write the copy's state in a short transaction of its own."""
+    record = db.session.get(SentCopy, message_id) or SentCopy(
+        message_id=message_id, user_id=user_id, attempts=0)
+    record.state, record.folder = state, folder
+    record.reason = error.reason if error else reason
+    record.hint = error.hint if error else ""
+    record.attempts += int(attempt)
+    db.session.add(record)
+    db.session.commit()
+
+
+def copy_of(message_id: int) -> SentCopy | None:
+    """The copy's record for a message, or None when no copy was asked for."""
+    return db.session.get(SentCopy, message_id)
+
+
+def failed_text(record: SentCopy) -> str:
+    """ "Sent; the copy in your Sent folder failed: <reason>"."""
+    return imap.copy_failed_text(MailError("copy", record.reason, record.hint))
