@@ -26,6 +26,11 @@ def trust_ca(monkeypatch, test_ca):
 @pytest.fixture
 def sam(app, user_client, user_id, plain_smtp, trust_ca):
     """Sam, signed in, with sample documents, sending through the local SMTP server."""
+    return signed_in_sam(app, user_client, user_id, plain_smtp)
+
+
+def signed_in_sam(app, user_client, user_id, plain_smtp) -> Htmx:
+    """Sam's Htmx helper, sending through `plain_smtp`; `.user_id` and `.smtp` are set."""
     with app.app_context():
         load_sample_data()
     hx = Htmx(user_client, f"/users/{user_id}/email/general")
