@@ -5,6 +5,7 @@ document history, and retried alone when it failed."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from sqlalchemy import select, update
@@ -15,7 +16,7 @@ from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db
 from webpanel.outbox.models import Message, MessageBody
 from webpanel.sentcopy import services
-from webpanel.sentcopy.models import SentCopy
+from webpanel.sentcopy.models import ImapSettings, SentCopy
 
 
 @pytest.fixture
@@ -183,3 +184,28 @@ def test_another_persons_copy_cannot_be_retried(app, sam, dovecot, imap_account,
     lee = Htmx(client, "/sent")
     assert lee.post(f"/sent/{message.id}/copy/retry", {}).status_code == 404
     assert copy_of(app, message.id).attempts == 1
+
+
+def test_a_silent_imap_server_holds_the_send_no_longer_than_the_mail_timeout(
+        app, sam, dovecot, imap_account, silent_server):
+    save_imap(sam, dovecot, imap_account, imap_host="127.0.0.1", imap_security="none",
+              imap_port=str(silent_server.port))
+    started = time.monotonic()
+    message, _ = send_invoice(sam, app)
+    elapsed = time.monotonic() - started
+    assert elapsed < 2.0 * 4  # MAIL_TIMEOUT is 2 s here; the copy gives up by then
+    record = copy_of(app, message.id)
+    assert message.status == "sent"
+    assert record.state == "failed" and "No answer" in record.reason
+
+
+def test_key_rotation_re_encrypts_the_imap_password(app, sam, dovecot, imap_account):
+    from webpanel.keys import rotate_all
+
+    save_imap(sam, dovecot, imap_account)
+    with app.app_context():
+        before = db.session.scalar(select(ImapSettings.password_enc))
+        rotate_all(app)
+        db.session.expire_all()
+        assert db.session.scalar(select(ImapSettings.password_enc)) != before
+        assert services.imap_config_for(sam.user_id).password == imap_account.password
