@@ -9,6 +9,8 @@ All hosts live in one server; paths mirror the real ones:
 - ``POST /gmail/v1/users/{userId}/messages/send``  (gmail.googleapis.com, JSON ``raw``)
 - ``POST /upload/gmail/v1/users/{userId}/messages/send?uploadType=media|multipart``
 
+With ``refresh_token_expires_in`` set, token responses carry it (an app in "Testing").
+
 ID tokens are RS256 JWTs with ``iss`` = ``issuer`` (default ``https://accounts.google.com``,
 the real value; the discovery document served here names the same issuer).
 """
@@ -109,9 +111,13 @@ class GoogleEmulator(OAuthEmulator):
         self, client_id: str = "test-client.apps.googleusercontent.com",
         client_secret: str = "test-google-secret", *,
         raw_limit_bytes: int = 5_000_000, upload_limit_bytes: int = 35 * 1024 * 1024,
-        issuer: str = "https://accounts.google.com", **kwargs: Any,
+        issuer: str = "https://accounts.google.com",
+        refresh_token_expires_in: int | None = None, **kwargs: Any,
     ) -> None:
         self.raw_limit_bytes = raw_limit_bytes
+        #: Seconds left on the refresh token, sent with every token response when set, as
+        #: Google does for an app in "Testing" (7 days) or time-limited access.
+        self.refresh_token_expires_in = refresh_token_expires_in
         self.upload_limit_bytes = upload_limit_bytes
         self.issuer = issuer
         super().__init__(client_id, client_secret, **kwargs)
@@ -151,6 +157,8 @@ class GoogleEmulator(OAuthEmulator):
     def decorate_token_response(self, token: dict, issued: IssuedToken, nonce: str | None) -> None:
         if "openid" in scope_set(issued.scope):
             token["id_token"] = self.make_id_token(issued, nonce)
+        if self.refresh_token_expires_in is not None:
+            token["refresh_token_expires_in"] = self.refresh_token_expires_in
 
     def make_id_token(self, issued: IssuedToken, nonce: str | None) -> str:
         account = self.accounts[issued.email]

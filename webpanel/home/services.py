@@ -3,13 +3,14 @@ renew. Reads only."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
 
 from webpanel.documents.models import Document
 from webpanel.extensions import db
 from webpanel.integrations import providers
+from webpanel.oauth import health
 from webpanel.oauth.models import OAuthAccount
 from webpanel.outbox.listing import LIST_COLUMNS
 from webpanel.outbox.models import Message
@@ -27,6 +28,15 @@ class Reconnect:
     name: str
     email: str
     sign_in: str
+
+
+@dataclass(frozen=True)
+class AtRisk:
+    """A Gmail or Outlook sign-in that still works but may stop (webpanel.oauth.health)."""
+
+    tab: str
+    account: OAuthAccount
+    risks: list[health.Risk] = field(default_factory=list)
 
 
 def recent_documents(limit: int = RECENT_DOCUMENTS) -> list[Document]:
@@ -49,3 +59,12 @@ def reconnects(user_id: int) -> list[Reconnect]:
         OAuthAccount.user_id == user_id, OAuthAccount.needs_reconnect.is_(True)))
     return [Reconnect(providers.TABS[row.provider], providers.WORDS[row.provider]["name"],
                       row.email, providers.WORDS[row.provider]["sign_in"]) for row in rows]
+
+
+def at_risk(user_id: int) -> list[AtRisk]:
+    """The person's working sign-ins that may stop: a failed renewal, an end date, disuse."""
+    rows = db.session.scalars(select(OAuthAccount).where(
+        OAuthAccount.user_id == user_id, OAuthAccount.needs_reconnect.is_(False))
+        .order_by(OAuthAccount.provider))
+    found = [AtRisk(providers.TABS[row.provider], row, health.risks(row)) for row in rows]
+    return [item for item in found if item.risks]

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from webpanel import timefmt
 from webpanel.extensions import db
 from webpanel.home import services
+from webpanel.integrations import providers
 from webpanel.settings import readiness
 from webpanel.settings import services as settings_services
 
@@ -41,7 +42,9 @@ def index():
     return render_template("home/index.html", status=readiness.check(settings),
                            settings=settings, documents=documents,
                            to_retry=services.to_retry(current_user.id),
-                           reconnects=services.reconnects(current_user.id))
+                           reconnects=services.reconnects(current_user.id),
+                           at_risk=services.at_risk(current_user.id),
+                           provider_words=providers.WORDS, provider_labels=providers.LABELS)
 
 
 @bp.route("/account/time-zone", methods=["POST"])

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 
 from webpanel.database import utcnow
 from webpanel.extensions import db
+from webpanel.oauth import health
 from webpanel.oauth.models import OAuthAccount
 from webpanel.transactions import writing
 
@@ -54,12 +55,14 @@ def locked_account(account_id: int) -> OAuthAccount | None:
                              .with_for_update().execution_options(populate_existing=True))
 
 
-def end(account_id: int, owner: str, needs_reconnect: bool = False) -> None:
-    """Give the lease back after a failed refresh (marking the account "reconnect needed"
-    when the grant was refused)."""
+def end(account_id: int, owner: str, needs_reconnect: bool = False, failure: str = "") -> None:
+    """Give the lease back after a failed refresh, recording its `failure` (and marking the
+    account "reconnect needed" when the grant was refused)."""
     values: dict = {"refresh_lease_owner": None, "refresh_lease_until": None}
     if needs_reconnect:
         values["needs_reconnect"] = True
+    if failure:
+        values.update(health.failure_values(failure))
     with writing():
         db.session.execute(update(OAuthAccount)
                            .where(OAuthAccount.id == account_id,

@@ -18,6 +18,7 @@ from webpanel.extensions import db
 from webpanel.integrations import providers
 from webpanel.integrations.providers import Provider
 from webpanel.mail import deadline
+from webpanel.oauth import health
 from webpanel.oauth.models import OAuthAccount
 from webpanel.oauth.tokens import store
 from webpanel.transactions import release, writing
@@ -144,6 +145,7 @@ def _save(user_id: int, provider: str, token: dict, email: str) -> OAuthAccount:
                                                                  provider=provider)
         store(account, token)
         account.email, account.authorized_at, account.refreshed_at = email[:254], utcnow(), None
+        account.refresh_expires_at = health.ends_at(token, utcnow())  # this sign-in's own
         account.refresh_lease_owner = account.refresh_lease_until = None
         db.session.add(account)
     log.info("user %s signed in with %s", user_id, provider)

@@ -20,7 +20,7 @@ from webpanel.extensions import db
 from webpanel.integrations import providers
 from webpanel.mail import deadline
 from webpanel.mail.base import MailError
-from webpanel.oauth import lease
+from webpanel.oauth import health, lease
 from webpanel.oauth.models import OAuthAccount
 from webpanel.transactions import release, writing
 
@@ -42,6 +42,18 @@ def store(account: OAuthAccount, token: dict) -> None:
     account.expires_at = utcnow() + timedelta(seconds=expires_in)
     account.scope = str(token.get("scope") or account.scope or "")
     account.needs_reconnect = False
+    ends = health.ends_at(token, utcnow())
+    if ends is not None:  # a refresh that does not say keeps what the sign-in said
+        account.refresh_expires_at = ends
+    health.healthy(account)
+
+
+def note_sent(transport: object) -> None:
+    """If `transport` sends with an account's tokens, remember that the account just sent
+    (the caller commits): a sign-in in use is not about to end for disuse."""
+    tokens = getattr(transport, "tokens", None)
+    if isinstance(tokens, AccountTokens):
+        health.note_sent(tokens.account_id)
 
 
 def reconnect_error(provider: str) -> MailError:
@@ -143,11 +155,14 @@ class AccountTokens:
             with client:
                 token = client.refresh_token(provider.token_url, refresh_token=refresh_token)
         except OAuthError as exc:
-            lease.end(self.account_id, owner, needs_reconnect=exc.error == "invalid_grant")
-            raise self._refused(exc) from None
+            error = self._refused(exc)
+            lease.end(self.account_id, owner, needs_reconnect=exc.error == "invalid_grant",
+                      failure=error.reason)
+            raise error from None
         except (RequestException, ValueError) as exc:
-            lease.end(self.account_id, owner)
-            raise no_answer(self.provider, exc, seconds) from None
+            error = no_answer(self.provider, exc, seconds)
+            lease.end(self.account_id, owner, failure=error.reason)
+            raise error from None
         except BaseException:
             lease.end(self.account_id, owner)
             raise

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from webpanel.integrations import providers
+from webpanel.oauth import health
 from webpanel.oauth.services import account_for
 from webpanel.outbox import listing
 from webpanel.outbox.models import METHOD_LABELS, STATUS_LABELS
@@ -24,4 +25,6 @@ def context(tab: str, owner_id: int, viewer_id: int, settings: EmailSettings,
     return {"words": providers.WORDS[provider], "provider_label": providers.LABELS[provider],
             "configured": providers.get(provider) is not None, "account": account,
             "own_tab": own, "page": page, "name_mismatch": mismatch,
+            "risks": [r for r in health.risks(account) if r.kind != "reconnect"] if account
+            else [],
             "methods": METHOD_LABELS, "statuses": STATUS_LABELS}

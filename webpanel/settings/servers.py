@@ -20,6 +20,7 @@ from webpanel.database import Base, utcnow
 from webpanel.extensions import db
 from webpanel.mail.base import MailError
 from webpanel.mail.smtp import SmtpConfig
+from webpanel.oauth.tokens import note_sent
 
 BUCKET = "new-mail-server:{user_id}"
 
@@ -89,7 +90,8 @@ def admit(user_id: int, transport: object) -> None:
 
 def worked(user_id: int, transport: object) -> None:
     """Remember that mail went through this transport's server, and give back what trying it
-    cost (the caller commits)."""
+    cost (the caller commits). For an API, its sign-in notes that it sent."""
+    note_sent(transport)
     config = getattr(transport, "config", None)
     if not isinstance(config, SmtpConfig):
         return
