@@ -50,6 +50,7 @@ SCREENS = [
     Screen("invoices", "/documents/invoices/", "link", "New invoice"),
     Screen("purchase-orders", "/documents/purchase-orders/", "link", "New purchase order"),
     Screen("invoice", "{invoice}", "button", "Email"),
+    Screen("invoice-email-page", "{invoice}/email", "heading", "Email Invoice INV-0001"),
     Screen("invoice-edit", "{invoice}/edit", "button", "Save"),
     Screen("invoice-new", "/documents/invoices/new", "button", "Save"),
     Screen("invoice-delete", "{invoice}/delete", "button", "Delete invoice"),
