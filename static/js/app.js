@@ -179,6 +179,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     setUpMenu();
     document.querySelectorAll("[role=tablist]").forEach(rovingTabindex);
+    startDownloads(document.body);  // a draft made on the Email page (sent without htmx)
   });
   function markDirty(event) {
     var dialog = event.target.closest && event.target.closest("dialog[data-confirm-discard]");

@@ -96,3 +96,23 @@ def test_an_administrator_renames_an_account_by_keyboard_on_a_phone(browser, pan
         users = page.get_by_role("navigation", name="Main").get_by_role("link", name="Users")
         expect(users).to_have_attribute("aria-current", "page")
         expect(users).to_have_css("font-weight", "700")  # marked by more than colour
+
+
+def test_email_client_draft_downloads_from_the_compose_page_without_htmx(browser, panel,
+                                                                        signed_in_state):
+    context = browser.new_context(storage_state=signed_in_state, accept_downloads=True)
+    try:
+        page = context.new_page()
+        use_smtp(page, panel, 2525, method="Email Client")
+        no_htmx(page)
+        page.goto(f"{panel}/documents/invoices/")
+        page.get_by_role("link", name="INV-0001", exact=True).click()
+        page.get_by_role("button", name="Email", exact=True).click()
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download draft").click()
+        expect(page.get_by_text("Your draft is ready.")).to_be_visible()
+        draft = email.message_from_bytes(download.value.path().read_bytes(),
+                                         policy=policy.default)
+        assert "INV-0001" in draft["Subject"]
+    finally:
+        context.close()
