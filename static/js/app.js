@@ -137,9 +137,13 @@
   function markNotNeeded(radio) {
     var fields = radio.form && radio.form.querySelector("[data-smtp-fields]");
     if (!fields) return;
-    var client = radio.value === "client";
-    fields.classList.toggle("not-needed", client);
-    fields.querySelector(".not-needed-note").hidden = !client;
+    // One note per way of sending that does not use these fields (webpanel.sending).
+    var notNeeded = false;
+    fields.querySelectorAll(".not-needed-note").forEach(function (note) {
+      note.hidden = note.dataset.method !== radio.value;
+      notNeeded = notNeeded || !note.hidden;
+    });
+    fields.classList.toggle("not-needed", notNeeded);
   }
 
   // Email templates: a placeholder button inserts its text where the cursor was in the

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
+from webpanel import sending
 from webpanel.crypto import SecretUnreadable, secret_box
 from webpanel.extensions import db
 from webpanel.integrations.models import IntegrationSettings
@@ -33,14 +34,15 @@ ENDPOINT_DEFAULTS = {
 }
 LABELS = {"google": "Google", "microsoft": "Microsoft"}
 #: The Gmail and Outlook tabs' names; a provider's tab is also its "Send Mail Using" value.
-TABS = {"google": "gmail", "microsoft": "outlook"}
+TABS = {m.provider: m.tab for m in sending.APIS.values()}
 PROVIDERS = {tab: provider for provider, tab in TABS.items()}
 #: The words each tab uses, from the seed's help page.
 WORDS = {
     "google": {"name": "Gmail", "sign_in": "Sign In With Google",
-               "deauthorize": "De-Authorize Gmail", "method": "Gmail API"},
+               "deauthorize": "De-Authorize Gmail", "method": sending.GMAIL.label},
     "microsoft": {"name": "Outlook", "sign_in": "Sign in to Outlook",
-                  "deauthorize": "De-Authorize Outlook", "method": "Outlook API"},
+                  "deauthorize": "De-Authorize Outlook",
+                  "method": sending.OUTLOOK.label},
 }
 
 

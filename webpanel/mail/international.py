@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from email_validator import EmailNotValidError, validate_email
 
+from webpanel import sending
 from webpanel.mail.base import MailError, Outgoing
 
 ADVICE = ("Use an address without accents or other non-ASCII letters before the @, or send "
@@ -71,23 +72,18 @@ def check_carried(outgoing: Outgoing, by: str, recipients_ok: bool, why: str = "
             raise recipient_not_carried(recipient, by, why)
 
 
-#: The APIs, by the name of the sending method, and whether they send to an address with
-#: accents before the @ (Gmail does; Graph, as the panel uses it, does not).
-APIS = {"gmail": ("Gmail", True), "outlook": ("the Outlook API", False)}
-
-
 def recipient_refusal(method: str, address: str) -> MailError | None:
     """Why `method` cannot send to `address`, or None when it can (SMTP is only known when
-    the server answers)."""
-    name, recipients_ok = APIS.get(method, ("", True))
-    if recipients_ok or not needs_smtputf8(address):
+    the server answers; the registry says what each API carries)."""
+    known = sending.METHODS.get(method)
+    if known is None or known.international_recipients is not False:
         return None
-    return recipient_not_carried(address, name)
+    return recipient_not_carried(address, known.carrier) if needs_smtputf8(address) else None
 
 
 def check_api(method: str, outgoing: Outgoing) -> None:
     """What the Gmail API and Microsoft Graph accept: Gmail sends to international addresses,
     Graph (as the panel uses it) to none; neither sends from one."""
-    if method in APIS:
-        name, recipients_ok = APIS[method]
-        check_carried(outgoing, name, recipients_ok)
+    known = sending.METHODS.get(method)
+    if known is not None and known.is_api:
+        check_carried(outgoing, known.carrier, bool(known.international_recipients))

@@ -11,20 +11,16 @@ from urllib.parse import quote
 
 from flask_login import current_user
 
+from webpanel import sending
 from webpanel.documents import services as documents
 from webpanel.mail.attachments import safe_filename, sniff_type
 from webpanel.mail.builder import Attachment, Draft
 from webpanel.mailtemplates import services as templates
+from webpanel.oauth import services as oauth_services
 from webpanel.outbox.forms import ComposeForm
 from webpanel.settings import readiness
 from webpanel.settings import services as settings_services
 from webpanel.settings.models import EmailSettings
-
-METHOD_NOTES = {
-    "smtp": "Sends now through your SMTP server ({server}).",
-    "client": "Downloads a draft (.eml) with the PDF attached: open it in your email program "
-              "(Outlook, Apple Mail, Thunderbird), check it and press Send there.",
-}
 
 
 def label(document) -> str:
@@ -87,6 +83,16 @@ def draft(form: ComposeForm, document, settings: EmailSettings) -> Draft:
     )
 
 
+def method_note(settings: EmailSettings, method: sending.Method | None) -> str:
+    """The dialog's line about what Send will do with this person's way of sending."""
+    if method is None:
+        return ""
+    account = oauth_services.account_for(settings.user_id, method.provider) \
+        if method.is_api else None
+    return method.note.format(server=settings.smtp_server or "not set",
+                              account=account.email if account else "your account")
+
+
 def mailto(form: ComposeForm) -> str:
     """A mailto: link with recipients, subject and body (it cannot carry the PDF)."""
     params = [f"{name}={quote(form[name].data or '')}" for name in ("cc", "bcc") if form[name].data]
@@ -97,9 +103,9 @@ def mailto(form: ComposeForm) -> str:
 def context(document, settings: EmailSettings, form: ComposeForm) -> dict:
     """Everything the dialog shows besides the form fields."""
     pdf, filename = documents.pdf_for(document)
-    server = settings.smtp_server or "not set"
-    note = METHOD_NOTES.get(settings.send_using, "").format(server=server)
+    method = sending.METHODS.get(settings.send_using)
     return {"document": document, "form": form, "settings": settings, "label": label(document),
-            "attachment_name": filename, "attachment_size": len(pdf), "method_note": note,
-            "mailto": mailto(form) if settings.send_using == "client" else None,
+            "attachment_name": filename, "attachment_size": len(pdf),
+            "method_note": method_note(settings, method), "method": method,
+            "mailto": mailto(form) if method is sending.CLIENT else None,
             "setup": readiness.check(settings)}

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from webpanel.auth.models import User
 from webpanel.extensions import db
-from webpanel.outbox.listing import row_status
+from webpanel.outbox.listing import can_retry, row_status
 from webpanel.outbox.models import METHOD_LABELS, STATUS_LABELS, Message
 
 HISTORY_LIMIT = 50
@@ -37,6 +37,7 @@ class Entry:
     status: str
     status_label: str
     own: bool
+    retry: bool = False  # Retry is offered (webpanel.outbox.listing.can_retry)
 
 
 def _of(document):
@@ -48,7 +49,7 @@ def history(document, user_id: int) -> list[Entry]:
     rows = db.session.execute(
         select(Message.id, Message.created_at, Message.sent_at, Message.to_addrs,
                Message.cc_addrs, Message.method, Message.status, Message.updated_at,
-               Message.user_id, User.email)
+               Message.user_id, Message.retry_helps, User.email)
         .join(User, User.id == Message.user_id)
         .where(_of(document))
         .order_by(Message.id.desc()).limit(HISTORY_LIMIT))
@@ -60,7 +61,8 @@ def _entry(row, user_id: int) -> Entry:
     to = ", ".join(filter(None, (row.to_addrs, row.cc_addrs)))
     return Entry(id=row.id, when=row.sent_at or row.created_at, to=to, by=row.email,
                  method=METHOD_LABELS.get(row.method, row.method), status=status,
-                 status_label=STATUS_LABELS.get(status, status), own=row.user_id == user_id)
+                 status_label=STATUS_LABELS.get(status, status), own=row.user_id == user_id,
+                 retry=can_retry(row))
 
 
 def ever_sent(document) -> datetime | None:

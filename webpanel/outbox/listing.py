@@ -13,7 +13,8 @@ from webpanel.outbox.services import stale_before
 
 PAGE_SIZE = 25
 LIST_COLUMNS = (Message.id, Message.method, Message.status, Message.subject, Message.to_addrs,
-                Message.cc_addrs, Message.created_at, Message.updated_at, Message.document_label)
+                Message.cc_addrs, Message.created_at, Message.updated_at, Message.document_label,
+                Message.retry_helps)
 
 
 @dataclass
@@ -52,6 +53,12 @@ def row_status(row) -> str:
     if row.status == "sending" and row.updated_at < stale_before():
         return "unknown"
     return row.status
+
+
+def can_retry(row) -> bool:
+    """Whether Retry is offered: a stale "sending", or a failure that a retry can help."""
+    status = row_status(row)
+    return status == "unknown" or (status == "failed" and row.retry_helps)
 
 
 def _filtered(query: Select, page: Page) -> Select:

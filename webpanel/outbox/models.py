@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webpanel import sending
 from webpanel.database import Base, utcnow
 
-METHOD_LABELS = {"smtp": "SMTP", "client": "Email client", "gmail": "Gmail API",
-                 "outlook": "Outlook API"}
+METHOD_LABELS = sending.LABELS
 STATUS_LABELS = {"sending": "Sending", "sent": "Sent", "failed": "Failed",
                  "handed_off": "Handed to email client", "unknown": "Unknown – check your mailbox"}
 
@@ -48,6 +48,8 @@ class Message(Base):
     error_step: Mapped[str] = mapped_column(String(20), default="")
     error_reason: Mapped[str] = mapped_column(Text, default="")
     error_hint: Mapped[str] = mapped_column(Text, default="")
+    #: False when sending the same bytes again cannot help (error_step says what failed).
+    retry_helps: Mapped[bool] = mapped_column(default=True, server_default=true())
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

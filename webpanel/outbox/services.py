@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from webpanel import sending
 from webpanel.database import utcnow
 from webpanel.extensions import db
 from webpanel.mail import builder, international
@@ -18,7 +19,6 @@ from webpanel.outbox import limits
 from webpanel.outbox.models import Message, MessageBody
 from webpanel.sentcopy import copying as sent_copy
 from webpanel.settings import servers
-from webpanel.settings import services as settings_services
 from webpanel.settings.models import EmailSettings
 
 log = logging.getLogger("webpanel.outbox")
@@ -61,7 +61,7 @@ def send(settings: EmailSettings, draft: builder.Draft, key: str,
                        "General, then try again.")
     method = settings.send_using
     try:
-        outgoing = builder.build(draft, for_email_client=method == "client")
+        outgoing = builder.build(draft, for_email_client=method == sending.CLIENT.name)
     except builder.MessageRejected as refused:
         raise NotReady(f"{refused.reason} {refused.hint}", refused.form_field) from None
     try:
@@ -103,7 +103,7 @@ def deliver(message: Message, outgoing: Outgoing, settings: EmailSettings) -> Me
     record ends "failed" with a plain reason and Retry, never "sending"."""
     handed_over = False
     try:
-        transport = settings_services.transport_for(settings, message.method)
+        transport = sending.transport_for(settings, message.method)
         international.check_api(message.method, outgoing)
         servers.admit(settings.user_id, transport)  # commits before the network call
         handed_over = True
@@ -116,11 +116,12 @@ def deliver(message: Message, outgoing: Outgoing, settings: EmailSettings) -> Me
         # SMTP's MAIL/RCPT/DATA report their own surprises (webpanel.mail.smtp), so one that
         # reaches here from SMTP came before the server was given anything.
         _failed(message, unexpected_error("message" if handed_over else "settings",
-                                          handed_over and message.method != "smtp"))
+                                          handed_over and message.method != sending.SMTP.name))
     else:
-        message.status = "handed_off" if message.method == "client" else "sent"
+        message.status = sending.get(message.method).success
         message.reply, message.provider_id = result.reply, result.provider_id or ""
         message.error_step = message.error_reason = message.error_hint = ""
+        message.retry_helps = True
         message.sent_at = utcnow()
     db.session.add(message)
     db.session.commit()
@@ -141,8 +142,19 @@ def _remember(user_id: int, transport: object) -> None:
         db.session.rollback()
 
 
+#: Steps whose failures the person can fix in their settings, after which Retry works even
+#: though the same attempt now would fail again (MailError.retryable False).
+FIXED_IN_SETTINGS = frozenset({"settings", "sign-in", "connect", "tls", "greeting"})
+
+
+def retry_helps(error: MailError) -> bool:
+    """Whether sending the same bytes again can succeed: later by itself, or once the person
+    fixed their settings; not when the server refused this message or its recipients."""
+    return error.retryable or error.step in FIXED_IN_SETTINGS
+
+
 def _failed(message: Message, error: MailError) -> None:
-    message.status = "failed"
+    message.status, message.retry_helps = "failed", retry_helps(error)
     message.error_step, message.error_reason = error.step, error.reason
     message.error_hint, message.reply = error.hint, error.reply or ""
 
@@ -152,7 +164,7 @@ def retry(message: Message, settings: EmailSettings) -> Message:
     claimed = db.session.execute(
         update(Message)
         .where(Message.id == message.id,
-               or_(Message.status == "failed",
+               or_((Message.status == "failed") & Message.retry_helps,
                    (Message.status == "sending") & (Message.updated_at < stale_before())))
         .values(status="sending", updated_at=utcnow(), attempts=Message.attempts + 1)
     ).rowcount

@@ -21,6 +21,11 @@ BODY_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data: cid:{i
             "font-src data:; frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
 
 
+@bp.app_template_global("can_retry")
+def _can_retry(row) -> bool:
+    return listing.can_retry(row)
+
+
 @bp.app_template_global("row_status")
 def _row_status(row) -> str:
     return listing.row_status(row)

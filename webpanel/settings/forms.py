@@ -18,15 +18,14 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from webpanel import timefmt
-from webpanel.integrations.providers import PROVIDERS, WORDS
+from webpanel import sending, timefmt
+from webpanel.integrations.providers import WORDS
 from webpanel.settings import servers
 from webpanel.validators import email_address, single_line
 
 SECURITY_LABELS = [SelectChoice("ssl", "SSL"), SelectChoice("tls", "TLS"),
                    SelectChoice("none", "NONE")]
-SEND_USING_LABELS = [SelectChoice("smtp", "SMTP Server"), SelectChoice("client", "Email Client")]
-API_WORDS = {tab: WORDS[provider] for tab, provider in PROVIDERS.items()}
+SEND_USING_LABELS = [SelectChoice(m.name, m.label) for m in sending.ALWAYS_OFFERED]
 
 
 class GeneralForm(FlaskForm):
@@ -65,7 +64,7 @@ class PortField(IntegerField):
 class SmtpForm(FlaskForm):
     """SMTP Server, User Name, Password, Port, security and Send Mail Using."""
 
-    send_using = RadioField("Send Mail Using", choices=SEND_USING_LABELS, default="smtp",
+    send_using = RadioField("Send Mail Using", choices=SEND_USING_LABELS, default=sending.SMTP.name,
                             validate_choice=False)
     smtp_server = StringField("SMTP Server", validators=[Length(max=253), single_line])
     smtp_username = StringField("User Name", validators=[Length(max=254), single_line])
@@ -81,16 +80,15 @@ class SmtpForm(FlaskForm):
     def offer_apis(self, connected: set[str]) -> None:
         """Add "Gmail API" / "Outlook API" for the accounts this person has signed in to."""
         self.send_using.choices = SEND_USING_LABELS + [
-            SelectChoice(tab, words["method"]) for tab, words in API_WORDS.items()
-            if tab in connected]
+            SelectChoice(m.name, m.label) for m in sending.APIS.values() if m.name in connected]
 
     def validate_send_using(self, field) -> None:
         """Only a way of sending that is available; an API only once its tab is signed in."""
         allowed = {choice.value for choice in field.choices}
-        if field.data in API_WORDS and field.data not in allowed:
-            words = API_WORDS[field.data]
-            raise ValidationError(f"Sign in on the {words['name']} tab first, then choose "
-                                  f"{words['method']}.")
+        api = sending.APIS.get(field.data)
+        if api and field.data not in allowed:
+            raise ValidationError(f"Sign in on the {WORDS[api.provider]['name']} tab first, "
+                                  f"then choose {api.label}.")
         if field.data not in allowed:
             raise ValidationError("Choose SMTP Server or Email Client.")
 
@@ -98,7 +96,7 @@ class SmtpForm(FlaskForm):
         """A host name or address: needed when sending with the SMTP server."""
         value = (field.data or "").strip()
         field.data = value
-        if self.send_using.data == "smtp" and not value:
+        if self.send_using.data == sending.SMTP.name and not value:
             raise ValidationError("Enter your provider's SMTP server, like smtp.office365.com.")
         if value and (" " in value or "/" in value or ":" in value.strip("[]")):
             if not _is_ipv6(value):

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from webpanel.database import Base, utcnow
 
 SECURITY_CHOICES = ("ssl", "tls", "none")
-SEND_USING_CHOICES = ("smtp", "client")
 
 
 class EmailSettings(Base):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from flask import url_for
 
+from webpanel import sending
 from webpanel.integrations import providers
 from webpanel.oauth import services as oauth_services
 from webpanel.settings.models import EmailSettings
@@ -32,24 +33,26 @@ def _tab(user_id: int, tab: str) -> str:
 
 def check(settings: EmailSettings) -> Readiness:
     """What stands between this person and sending, if anything."""
-    uid, method = settings.user_id, settings.send_using
+    uid, method = settings.user_id, sending.METHODS.get(settings.send_using)
     if not settings.address:
         return _missing(uid, "general", "You have no Email Address yet: your emails need an "
                         "address to come from.", "Enter your Email Address on the General tab")
-    if method == "smtp" and not settings.smtp_server:
+    if method is None:
+        return _missing(uid, "smtp", "The saved way of sending is not one the panel knows.",
+                        "Choose under Send Mail Using on the SMTP tab")
+    if method.needs == "server" and not settings.smtp_server:
         return _missing(uid, "smtp", "Your email is not set up yet: the panel does not know "
                         "your SMTP server.", "Set up sending on the SMTP tab")
-    if method in providers.PROVIDERS:
+    if method.is_api:
         return _api(settings, method)
-    how = f"your SMTP server ({settings.smtp_server})" if method == "smtp" else \
-        "your email program (Email Client)"
+    how = f"your SMTP server ({settings.smtp_server})" if method.needs == "server" else \
+        f"your email program ({method.label})"
     return Readiness(True, f"Your email is set up: documents go from {settings.address} "
-                     f"through {how}.", _tab(uid, "smtp" if method else "general"),
-                     "Email settings")
+                     f"through {how}.", _tab(uid, method.tab), "Email settings")
 
 
-def _api(settings: EmailSettings, tab: str) -> Readiness:
-    provider = providers.PROVIDERS[tab]
+def _api(settings: EmailSettings, method: sending.Method) -> Readiness:
+    tab, provider = method.tab, method.provider
     words = providers.WORDS[provider]
     account = oauth_services.account_for(settings.user_id, provider)
     if account is None:

@@ -8,15 +8,14 @@ from dataclasses import dataclass
 from flask import current_app, has_request_context
 from flask_login import current_user
 
-from webpanel import throttle
-from webpanel.crypto import SecretUnreadable
+from webpanel import sending, throttle
 from webpanel.extensions import db
+from webpanel.integrations import providers
 from webpanel.mail import builder
 from webpanel.mail.base import MailError, SendResult, Transport
-from webpanel.mail.smtp import SmtpTransport
 from webpanel.mail.unexpected import unexpected_error
 from webpanel.settings import servers, services
-from webpanel.settings.forms import API_WORDS, SendTestForm, SmtpForm
+from webpanel.settings.forms import SendTestForm, SmtpForm
 from webpanel.settings.models import EmailSettings
 
 log = logging.getLogger("webpanel.sendtest")
@@ -34,12 +33,14 @@ class Outcome:
     error: MailError | None = None
 
 
-def run(settings: EmailSettings, smtp_form: SmtpForm, test_form: SendTestForm) -> Outcome:
-    """Check the limits, build the test message and send it; never raises MailError."""
+def run(settings: EmailSettings, test_form: SendTestForm, method: str,
+        smtp_form: SmtpForm | None = None) -> Outcome:
+    """Check the limits, build the test message and send it by `method` ("smtp" with the
+    values now in `smtp_form`, "gmail" or "outlook"); never raises MailError."""
     to = test_form.test_to.data
     try:
         _check_ready(settings)
-        transport = _transport(settings, smtp_form)
+        transport = _transport(settings, method, smtp_form)
         outgoing = builder.build(_draft(settings, to, test_form.test_subject.data))
         servers.admit(settings.user_id, transport)
         _count(settings.user_id)
@@ -47,15 +48,15 @@ def run(settings: EmailSettings, smtp_form: SmtpForm, test_form: SendTestForm) -
         servers.worked(settings.user_id, transport)
         db.session.commit()
     except MailError as error:
-        log.info("send test for user %s by %s failed at %s: %s", settings.user_id,
-                 smtp_form.send_using.data, error.step, error.reason)
+        log.info("send test for user %s by %s failed at %s: %s", settings.user_id, method,
+                 error.step, error.reason)
         return Outcome(to=to, error=error)
     except Exception:  # a surprise: the dialog says so in plain words, the log has the details
         log.exception("send test for user %s failed unexpectedly", settings.user_id)
         db.session.rollback()
         return Outcome(to=to, error=unexpected_error(
-            "message", may_have_left=smtp_form.send_using.data != "smtp"))
-    log.info("send test for user %s by %s accepted", settings.user_id, smtp_form.send_using.data)
+            "message", may_have_left=method != sending.SMTP.name))
+    log.info("send test for user %s by %s accepted", settings.user_id, method)
     return Outcome(to=to, result=result)
 
 
@@ -72,27 +73,22 @@ def _check_ready(settings: EmailSettings) -> None:
                         f"Wait {minutes} minutes, then try again.", retryable=False)
 
 
-def _transport(settings: EmailSettings, smtp_form: SmtpForm) -> Transport:
+def _transport(settings: EmailSettings, name: str, smtp_form: SmtpForm | None) -> Transport:
     """SMTP with the values now in the form; the APIs with the signed-in account.
 
     On someone else's tab (an administrator), only SMTP with a typed password: never the
     person's stored password or their Gmail/Outlook sign-in.
     """
-    method, other = smtp_form.send_using.data, _someone_elses(settings)
-    if method == "client":
+    method, other = sending.METHODS.get(name), _someone_elses(settings)
+    if method is None or not method.network:
         raise MailError("settings", "With Email Client, your own email program sends, so there "
                         "is nothing for the panel to test.", "Choose SMTP Server, Gmail API or "
                         "Outlook API to test sending from the panel.", retryable=False)
-    if method != "smtp" and other:
+    if method.is_api and other:
         raise _not_for_others(method)
-    if method != "smtp":
-        return services.transport_for(settings, method)
-    try:
-        return SmtpTransport(services.smtp_config(settings, smtp_form, use_stored=not other))
-    except SecretUnreadable:
-        raise MailError("sign-in", services.UNREADABLE_PASSWORD,
-                        "Type the password in the Password field, then Send Test or Save.",
-                        retryable=False) from None
+    if method.is_api:
+        return method.transport(settings)
+    return services.smtp_transport(settings, smtp_form, use_stored=not other)
 
 
 def _someone_elses(settings: EmailSettings) -> bool:
@@ -101,10 +97,10 @@ def _someone_elses(settings: EmailSettings) -> bool:
                 and current_user.id == settings.user_id)
 
 
-def _not_for_others(method: str) -> MailError:
-    words = API_WORDS.get(method, {"method": method, "name": method})
-    return MailError("settings", f"Send Test with {words['method']} would send from this "
-                     f"person's own {words['name']} account, and only they may do that.",
+def _not_for_others(method: sending.Method) -> MailError:
+    name = providers.WORDS[method.provider]["name"]
+    return MailError("settings", f"Send Test with {method.label} would send from this "
+                     f"person's own {name} account, and only they may do that.",
                      "Ask them to press Send Test on their own Email tab, or choose SMTP Server "
                      "and type the password to test a server.", retryable=False)
 

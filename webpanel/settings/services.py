@@ -6,8 +6,11 @@ user name and security it was saved with (see `binding`), and never to an admini
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import current_app
 
+from webpanel import sending
 from webpanel.auth.models import User
 from webpanel.crypto import SecretUnreadable
 from webpanel.extensions import db
@@ -16,13 +19,14 @@ from webpanel.mail.base import MailError, Transport
 from webpanel.mail.gmail import GmailTransport
 from webpanel.mail.graph import GraphTransport
 from webpanel.mail.smtp import DEFAULT_PORTS, SmtpConfig, SmtpTransport
-from webpanel.mail.transports import EmailClientHandoff
 from webpanel.oauth import services as oauth_services
 from webpanel.oauth.tokens import AccountTokens
 from webpanel.settings import binding
 from webpanel.settings.binding import Target
-from webpanel.settings.forms import GeneralForm, SmtpForm
 from webpanel.settings.models import EmailSettings
+
+if TYPE_CHECKING:
+    from webpanel.settings.forms import GeneralForm, SmtpForm
 
 UNREADABLE_PASSWORD = ("The stored password can no longer be read (it was damaged or encrypted "
                        "with a lost key). Enter the password again and save.")
@@ -41,7 +45,7 @@ def load(user_id: int) -> EmailSettings:
     return EmailSettings(user_id=user_id, display_name=user.name if user else "",
                          address=user.email if user else "",
                          auto_bcc_self=False, signature="", reply_to="", smtp_server="",
-                         smtp_username="", smtp_security="tls", send_using="smtp",
+                         smtp_username="", smtp_security="tls", send_using=sending.SMTP.name,
                          allow_self_signed=False)
 
 
@@ -161,40 +165,46 @@ def _stored_password(settings: EmailSettings, values: dict, use_stored: bool) ->
     return password
 
 
-def transport_for(settings: EmailSettings, method: str | None = None) -> Transport:
-    """The transport for `method` (default: the person's "Send Mail Using")."""
-    method = method or settings.send_using
-    if method == "client":
-        return EmailClientHandoff()
-    if method in ("gmail", "outlook"):
-        return api_transport(settings.user_id, method)
-    if not settings.smtp_server:
+def smtp_transport(settings: EmailSettings, form: SmtpForm | None = None,
+                   use_stored: bool = True) -> Transport:
+    """SMTP with the saved settings, or with the form's values (Send Test); a MailError when
+    there is no server or the stored password cannot be used there."""
+    if form is None and not settings.smtp_server:
         raise MailError("settings", NO_SMTP_SERVER, "Open Email settings → SMTP (Use recommended "
                         "settings fills it in for many providers), save, then Retry.",
                         retryable=False)
     try:
-        return SmtpTransport(smtp_config(settings))
+        return SmtpTransport(smtp_config(settings, form, use_stored))
     except SecretUnreadable:
         raise MailError("sign-in", UNREADABLE_PASSWORD, "Open Email settings → SMTP, enter "
                         "the password again and save.", retryable=False) from None
 
 
-def api_transport(user_id: int, method: str) -> Transport:
-    """The Gmail API or Microsoft Graph transport for the person's signed-in account."""
-    provider = providers.PROVIDERS[method]
-    account = oauth_services.account_for(user_id, provider)
+def gmail_transport(settings: EmailSettings) -> Transport:
+    """The Gmail API with the person's signed-in Google account."""
+    tokens = _signed_in(settings.user_id, sending.GMAIL)
+    return GmailTransport(tokens, providers.endpoint("GMAIL_API_BASE_URL"),
+                          providers.endpoint("GMAIL_UPLOAD_BASE_URL"),
+                          current_app.config["MAIL_TIMEOUT"])
+
+
+def outlook_transport(settings: EmailSettings) -> Transport:
+    """Microsoft Graph with the person's signed-in Microsoft account."""
+    tokens = _signed_in(settings.user_id, sending.OUTLOOK)
+    return GraphTransport(tokens, providers.endpoint("GRAPH_API_BASE_URL"),
+                          current_app.config["MAIL_TIMEOUT"],
+                          current_app.config["GRAPH_REQUEST_LIMIT"])
+
+
+def _signed_in(user_id: int, method: sending.Method) -> AccountTokens:
+    """The tokens of the account signed in on `method`'s tab, or a MailError saying sign in."""
+    account = oauth_services.account_for(user_id, method.provider)
     if account is None:
-        tab = providers.WORDS[provider]["name"]
+        tab = providers.WORDS[method.provider]["name"]
         raise MailError("sign-in", f"You are not signed in on the {tab} tab.",
                         f"Open Email settings → {tab} and sign in, or choose another way under "
                         "Send Mail Using.", retryable=False)
-    tokens = AccountTokens(account.id, provider)
-    timeout = current_app.config["MAIL_TIMEOUT"]
-    if method == "gmail":
-        return GmailTransport(tokens, providers.endpoint("GMAIL_API_BASE_URL"),
-                              providers.endpoint("GMAIL_UPLOAD_BASE_URL"), timeout)
-    return GraphTransport(tokens, providers.endpoint("GRAPH_API_BASE_URL"), timeout,
-                          current_app.config["GRAPH_REQUEST_LIMIT"])
+    return AccountTokens(account.id, method.provider)
 
 
 def _commit(settings: EmailSettings) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, request, session
 from flask_login import current_user, login_required
 
+from webpanel import sending
 from webpanel.auth.models import User
 from webpanel.extensions import db
 from webpanel.fragments import render_fragment, render_htmx
@@ -154,7 +155,7 @@ def send_test(user_id: int):
     if not (smtp_ok and test_ok):
         return render_fragment("settings/partials/_send_test_form.html", owner=owner,
                                form=test_form, smtp_form=form, status=422)
-    outcome = sendtest.run(settings, form, test_form)
+    outcome = sendtest.run(settings, test_form, form.send_using.data, form)
     return render_fragment("settings/partials/_send_test_result.html", owner=owner,
                            outcome=outcome, form=test_form, step_labels=STEP_LABELS)
 
@@ -194,7 +195,7 @@ def render_tab(owner: User, tab: str, status: int = 200, **context):
         owner=owner, tab=tab, tabs=TABS, settings=settings,
         password_state=services.password_state(settings),
         changes=audit.pending(owner.id) if owner.id == current_user.id else [],
-        preset=preset,
+        preset=preset, send_methods=sending.METHODS,
         editing_other=owner.id != current_user.id,
         default_ports={k: {"data-default-port": v} for k, v in DEFAULT_PORTS.items()}, **context,
     )
