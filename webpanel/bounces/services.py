@@ -27,6 +27,7 @@ from webpanel.mail.base import MailError
 from webpanel.mail.dsn import envid_for
 from webpanel.mail.imap import ImapConfig
 from webpanel.outbox.models import Message, MessageBody
+from webpanel.sentcopy.services import imap_config_for
 from webpanel.transactions import release, writing
 
 log = logging.getLogger(__name__)
@@ -55,8 +56,6 @@ class CheckResult:
 
 def imap_config(user_id: int) -> ImapConfig | None:
     """The person's usable IMAP settings (the Sent-copy settings), or None."""
-    from webpanel.sentcopy.services import imap_config_for
-
     return imap_config_for(user_id)
 
 
@@ -134,9 +133,9 @@ def _insert(user_id: int, message_id: int, status: bounces.RecipientStatus,
         message_id=message_id, user_id=user_id, recipient=status.recipient.lower(),
         action=status.action, status=status.status, diagnostic=status.diagnostic,
         reported_at=when, recorded_at=utcnow())
-    result = db.session.execute(statement.on_conflict_do_nothing(
-        index_elements=["message_id", "recipient", "action"]))
-    return max(result.rowcount or 0, 0)
+    added = db.session.execute(statement.on_conflict_do_nothing(
+        index_elements=["message_id", "recipient", "action"]).returning(BounceReport.id))
+    return 1 if added.first() is not None else 0  # (rowcount is not reliable on PostgreSQL)
 
 
 def _messages_by_envid(user_id: int, keys: set[str]) -> dict[str, list[int]]:
