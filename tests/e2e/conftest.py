@@ -165,7 +165,8 @@ def open_document(page: Page, panel: str, number: str) -> None:
     page.get_by_role("link", name=kind[number.split("-")[0]], exact=True).first.click()
     page.get_by_role("link", name=number, exact=True).click()
     expect(page.get_by_role("heading", name=number)).to_be_visible()
-    # htmx wires the page's buttons once the document has loaded: a click before that is lost
+    # htmx wires the page's buttons once the document has loaded: a click before that opens
+    # the Email page instead of the dialog these tests look for (test_issue11_gaps_e2e.py)
     page.wait_for_load_state("load")
 
 
