@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
+import email
 import re
+from email import policy
 
+import pytest
 from sqlalchemy import update
 
-from tests.integration.test_outbox import first_document, messages, office, sam, send  # noqa: F401
+from tests.conftest import sam_with_samples
+from tests.integration.test_gmail_outlook import choose, connect
+from tests.integration.test_outbox import first_document, messages, send
 from webpanel import sending
 from webpanel.extensions import db
 from webpanel.outbox.models import Message
-from webpanel.outbox.services import FIXED_IN_SETTINGS
+from webpanel.outbox.services import FIXED_IN_SETTINGS, mime_of
 
 
-def retry_buttons(html: str) -> int:
-    return len(re.findall(r"<button[^>]*outbox[^>]*>\s*Retry|/retry\"[^>]*>Retry", html))
+@pytest.fixture
+def office(app):
+    return app
+
+
+@pytest.fixture
+def sam(app, user_client, user_id, plain_smtp):
+    """Sam with sample documents, sending through the local SMTP server as user/secret."""
+    hx = sam_with_samples(app, user_client, user_id)
+    hx.post(f"/users/{user_id}/email/smtp", {
+        "send_using": "smtp", "smtp_server": "127.0.0.1", "smtp_port": str(plain_smtp.port),
+        "smtp_security": "none", "smtp_username": "user", "smtp_password": "secret"})
+    hx.smtp = plain_smtp
+    return hx
 
 
 def test_every_method_has_its_words_and_a_transport_factory(app):
@@ -77,3 +94,41 @@ def test_the_server_fields_say_they_are_not_needed_for_the_email_client(sam):
     note = re.search(r'<p class="not-needed-note" data-method="client"\s*>([^<]*)', html)
     assert note and note.group(1) == "Not needed when sending with your Email Client."
     assert 'class="smtp-fields not-needed"' in html
+
+
+def test_microsoft_refusing_passwords_points_to_the_outlook_tab_and_retry_goes_there(
+        sam, emulated, microsoft):
+    sam.smtp.users, sam.smtp.auth_failure_code = {}, 550
+    sam.smtp.auth_failure_reply = "5.7.30 Basic authentication is not supported for Client " \
+        "Submission."
+    invoice = first_document(emulated, "invoice")
+    html = send(sam, invoice.id)
+    assert "Microsoft no longer accepts passwords here: use the Outlook tab." in html
+    assert "rejected the user name or password" not in html
+    link = re.search(r'<a class="button primary" href="([^"]+)">Open the Outlook tab</a>', html)
+    assert link and link.group(1) == f"/users/{sam.user_id}/email/outlook"
+    [record] = messages(emulated)
+    assert record.method == "smtp" and record.error_fix_tab == "outlook"
+    connect(sam, microsoft, "microsoft")
+    choose(sam, "outlook")
+    retried = sam.post(f"/sent/{record.id}/retry", {}).get_data(as_text=True)
+    assert "Sent." in retried, retried
+    [sent] = microsoft.sent
+    stored = messages(emulated)[0]
+    assert stored.method == "outlook" and stored.status == "sent" and stored.attempts == 2
+    with emulated.app_context():
+        original = email.message_from_bytes(mime_of(stored), policy=policy.default)
+    assert sent.message["Message-ID"] == original["Message-ID"]
+    assert sam.smtp.messages == []
+
+
+def test_a_send_test_that_microsoft_refuses_offers_the_outlook_tab(sam):
+    sam.smtp.users, sam.smtp.auth_failure_code = {}, 535
+    sam.smtp.auth_failure_reply = "5.7.139 Authentication unsuccessful, basic authentication " \
+        "is disabled."
+    html = sam.post(f"/users/{sam.user_id}/email/smtp/test", {
+        "send_using": "smtp", "smtp_server": "127.0.0.1", "smtp_port": str(sam.smtp.port),
+        "smtp_security": "none", "smtp_username": "user", "test_to": "pat@example.org",
+        "test_subject": "Test"}).get_data(as_text=True)
+    assert "Microsoft no longer accepts passwords here" in html
+    assert f'href="/users/{sam.user_id}/email/outlook">Open the Outlook tab</a>' in html

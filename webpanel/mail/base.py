@@ -33,6 +33,7 @@ class MailError(Exception):
     hint: str
     reply: str | None = None
     retryable: bool = field(default=True)
+    fix_tab: str = ""  # the Email sub-tab whose button fixes it ("outlook"), if one does
 
     def __str__(self) -> str:
         return f"{self.step}: {self.reason}"

@@ -164,7 +164,7 @@ def microsoft_passwords_off(config: SmtpConfig, code: int, text: str) -> MailErr
                      "in to Outlook”, then choose Outlook API under Send Mail Using. (For "
                      "Microsoft 365, an administrator can instead enable SMTP AUTH for your "
                      "mailbox, until Microsoft removes it.)", clean_reply(config, code, text),
-                     retryable=False)
+                     retryable=False, fix_tab="outlook")
 
 
 def sign_in_rejected(config: SmtpConfig, code: int, text: str) -> MailError:

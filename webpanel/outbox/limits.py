@@ -7,6 +7,7 @@ from email import message_from_bytes, policy
 
 from flask import current_app
 
+from webpanel import sending
 from webpanel.mail.base import MailError, Outgoing
 from webpanel.mail.builder import Attachment
 from webpanel.mail.http_api import with_bcc
@@ -25,7 +26,7 @@ def check(outgoing: Outgoing, method: str, attachments: list[Attachment]) -> Non
     if len(outgoing.data) > limit:
         raise TooLarge(f"This message is {len(outgoing.data) / MB:.1f} MB; the panel sends at "
                        f"most {limit / MB:.0f} MB. {remove_hint(attachments)}")
-    if method == "outlook" and not current_app.config.get("MICROSOFT_LARGE_MESSAGES"):
+    if method == sending.OUTLOOK.name and not current_app.config.get("MICROSOFT_LARGE_MESSAGES"):
         encoded, graph_limit = 4 * math.ceil(len(with_bcc(outgoing)) / 3), \
             current_app.config["GRAPH_REQUEST_LIMIT"]
         if encoded > graph_limit:

@@ -50,6 +50,7 @@ class Message(Base):
     error_hint: Mapped[str] = mapped_column(Text, default="")
     #: False when sending the same bytes again cannot help (error_step says what failed).
     retry_helps: Mapped[bool] = mapped_column(default=True, server_default=true())
+    error_fix_tab: Mapped[str] = mapped_column(String(16), default="", server_default="")
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -121,7 +121,7 @@ def deliver(message: Message, outgoing: Outgoing, settings: EmailSettings) -> Me
         message.status = sending.get(message.method).success
         message.reply, message.provider_id = result.reply, result.provider_id or ""
         message.error_step = message.error_reason = message.error_hint = ""
-        message.retry_helps = True
+        message.retry_helps, message.error_fix_tab = True, ""
         message.sent_at = utcnow()
     db.session.add(message)
     db.session.commit()
@@ -157,16 +157,19 @@ def _failed(message: Message, error: MailError) -> None:
     message.status, message.retry_helps = "failed", retry_helps(error)
     message.error_step, message.error_reason = error.step, error.reason
     message.error_hint, message.reply = error.hint, error.reply or ""
+    message.error_fix_tab = error.fix_tab
 
 
 def retry(message: Message, settings: EmailSettings) -> Message:
     """Send a failed (or unknown) message's stored bytes again; a second click does nothing."""
+    method = retry_method(message, settings)
     claimed = db.session.execute(
         update(Message)
         .where(Message.id == message.id,
                or_((Message.status == "failed") & Message.retry_helps,
                    (Message.status == "sending") & (Message.updated_at < stale_before())))
-        .values(status="sending", updated_at=utcnow(), attempts=Message.attempts + 1)
+        .values(status="sending", updated_at=utcnow(), attempts=Message.attempts + 1,
+                method=method)
     ).rowcount
     db.session.commit()
     db.session.refresh(message)
@@ -174,6 +177,17 @@ def retry(message: Message, settings: EmailSettings) -> Message:
         return message
     mime = db.session.scalar(select(MessageBody.mime).where(MessageBody.message_id == message.id))
     return deliver(message, stored_outgoing(message, mime), settings)
+
+
+def retry_method(message: Message, settings: EmailSettings) -> str:
+    """How Retry sends: the person's current "Send Mail Using" for a message that failed at a
+    step their settings fix (Microsoft stopped taking passwords, they signed in on the Outlook
+    tab), when both ways carry the same stored bytes over the network; else as before."""
+    before, now = sending.METHODS.get(message.method), sending.METHODS.get(settings.send_using)
+    if (message.status == "failed" and message.error_step in FIXED_IN_SETTINGS
+            and before and now and before.network and now.network):
+        return now.name
+    return message.method
 
 
 def stored_outgoing(message: Message, mime: bytes) -> Outgoing:
