@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import smtplib
 import ssl
@@ -40,6 +41,14 @@ def tls_context(allow_self_signed: bool) -> ssl.SSLContext:
     return context
 
 
+class _Utf8(str):
+    """A SASL response that goes as UTF-8 (RFC 4616): smtplib would encode it as ASCII and fail
+    on a user name or password with accents."""
+
+    def encode(self, encoding: str = "utf-8", errors: str = "strict") -> bytes:
+        return str.encode(self, "utf-8", errors)
+
+
 class _Client(StrictReplies, smtplib.SMTP):
     """smtplib.SMTP that remembers which step it is in while connecting; replies read strictly.
 
@@ -54,6 +63,18 @@ class _Client(StrictReplies, smtplib.SMTP):
         self._deadline = Deadline(config.timeout)
         super().__init__(timeout=config.timeout)
         self._host = config.host  # smtplib's STARTTLS checks the certificate against this name
+
+    def auth_plain(self, challenge=None) -> str:
+        return _Utf8(super().auth_plain(challenge))
+
+    def auth_login(self, challenge=None) -> str:
+        return _Utf8(super().auth_login(challenge))
+
+    def auth_cram_md5(self, challenge=None) -> str | None:
+        if challenge is None:
+            return None
+        digest = hmac.HMAC(self.password.encode("utf-8"), challenge, "md5").hexdigest()
+        return _Utf8(f"{self.user} {digest}")
 
     def _get_socket(self, host, port, timeout):
         self.step = "connect"
