@@ -103,6 +103,12 @@ def check(sam) -> str:
     return text_of(response)
 
 
+def cli_lines(app) -> list[str]:
+    """What `flask mail check-bounces` prints, line by line."""
+    run = app.test_cli_runner().invoke(args=["mail", "check-bounces"])
+    return run.output.splitlines()
+
+
 def reports(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(BounceReport))
@@ -139,13 +145,23 @@ def test_checking_again_adds_nothing_even_reading_the_inbox_afresh(sam, office):
     sam.dovecot.append(sam.account, "INBOX", report(got.data, invoice.contact.email,
                                                     envid=envid_of(got.data)))
     assert "1 new bounce" in check(sam)
-    assert "No new bounce reports" in check(sam)
+    assert "sam@example.com: 0 new bounces" in cli_lines(office)
     with office.app_context():  # as if the folder had been recreated: every report is read
         db.session.execute(delete(BounceScan))
         db.session.commit()
     assert "No new bounce reports" in check(sam)
     assert reports(office) == 1
     assert text_of(sam.get(f"/sent/{record.id}")).count("Bounced") == 1  # the preview
+
+
+def test_pages_read_the_inbox_at_most_once_a_minute(sam, office):
+    invoice, record, got = sent_invoice(sam, office)
+    assert "No new bounce reports" in check(sam)
+    sam.dovecot.append(sam.account, "INBOX", report(got.data, invoice.contact.email,
+                                                    envid=envid_of(got.data)))
+    assert "Checked for bounce reports a moment ago." in check(sam) and reports(office) == 0
+    assert "sam@example.com: 1 new bounce" in cli_lines(office)  # cron is not held back
+    assert "Bounced" in text_of(sam.get(f"/sent/{record.id}"))
 
 
 def test_another_persons_message_with_the_same_message_id_is_not_marked(sam, office,

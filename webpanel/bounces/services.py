@@ -13,7 +13,7 @@ import email.parser
 import email.policy
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -43,12 +43,15 @@ class CheckResult:
     new: int = 0
     error: MailError | None = None
     set_up: bool = True  # False: the person has no IMAP settings, nothing was read
+    recent: bool = False  # True: not read again, the last check was a moment ago
 
     @property
     def text(self) -> str:
         """One line in plain words."""
         if not self.set_up:
             return "IMAP is not set up."
+        if self.recent:
+            return "Checked for bounce reports a moment ago."
         if self.error is not None:
             return f"{self.error.reason} {self.error.hint}".strip()
         return f"{self.new} new bounce{'' if self.new == 1 else 's'}"
@@ -59,12 +62,16 @@ def imap_config(user_id: int) -> ImapConfig | None:
     return imap_config_for(user_id)
 
 
-def check(user_id: int, config: ImapConfig | None = None) -> CheckResult:
-    """Read the person's new delivery reports and store those about their own messages."""
+def check(user_id: int, config: ImapConfig | None = None,
+          min_interval: timedelta | None = None) -> CheckResult:
+    """Read the person's new delivery reports and store those about their own messages;
+    with ``min_interval``, not again so soon after a check that worked (pages ask often)."""
     config = config or imap_config(user_id)
     if config is None:
         return CheckResult(set_up=False)
     mailbox = _mailbox(config)
+    if min_interval is not None and _checked_within(user_id, mailbox, min_interval):
+        return CheckResult(recent=True)
     uidvalidity, after_uid = _position(user_id, mailbox)
     release()  # no transaction while IMAP answers
     try:
@@ -89,6 +96,12 @@ def people_with_imap() -> list[tuple[User, ImapConfig]]:
 def _mailbox(config: ImapConfig) -> str:
     """Which mailbox the UIDs belong to: a new server or account starts from the beginning."""
     return f"{config.username}@{config.host}:{config.port}".lower()[:400]
+
+
+def _checked_within(user_id: int, mailbox: str, interval: timedelta) -> bool:
+    state = db.session.get(BounceScan, user_id)
+    return (state is not None and state.mailbox == mailbox and not state.error
+            and state.checked_at is not None and utcnow() - state.checked_at < interval)
 
 
 def _position(user_id: int, mailbox: str) -> tuple[int, int]:

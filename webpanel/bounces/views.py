@@ -20,6 +20,7 @@ from webpanel.transactions import reads_only
 bp = Blueprint("bounces", __name__)
 RECENT = timedelta(days=30)  # bounces a Send Test result still mentions
 RECENT_LIMIT = 5
+PAGE_INTERVAL = timedelta(minutes=1)  # pages read the inbox at most this often per person
 
 
 @bp.app_template_global("bounce_outcome")
@@ -39,7 +40,7 @@ def _bounce_checks() -> bool:
 def check():
     """Read the person's new bounce reports; the result line (and, after a Send Test, the
     recent bounces). New reports make the page reload what it shows."""
-    result = services.check(current_user.id)
+    result = services.check(current_user.id, min_interval=PAGE_INTERVAL)
     after_send_test = request.form.get("where") == "send-test"
     template = ("bounces/partials/_send_test_note.html" if after_send_test
                 else "bounces/partials/_check_result.html")
