@@ -225,6 +225,18 @@ def test_a_delayed_report_says_delayed_with_its_text(sam, office):
     assert "Delayed" in text_of(sam.get("/sent")).split(record.subject)[1]
 
 
+def test_a_failure_after_a_delay_shows_bounced(sam, office):
+    invoice, record, got = sent_invoice(sam, office)
+    customer = invoice.contact.email
+    sam.dovecot.append(sam.account, "INBOX", report(
+        got.data, customer, action="delayed", status="4.4.7", diagnostic="450 4.4.7 later"))
+    sam.dovecot.append(sam.account, "INBOX", report(got.data, customer))
+    assert "2 new bounces" in check(sam)
+    preview = text_of(sam.get(f"/sent/{record.id}"))
+    assert f"Bounced {customer}: {UNKNOWN.format(customer)}" in preview
+    assert "Delayed" not in preview and f"Sent {CC}" in preview
+
+
 def test_a_strangers_diagnostic_is_escaped_cleaned_and_capped(sam, office):
     invoice, record, got = sent_invoice(sam, office)
     hostile = "550 <script>alert(1)</script> \x1b[31m\u202egnp.exe " + "x" * 1000
