@@ -257,6 +257,8 @@ def test_sent_mail_asks_for_the_check_after_it_has_loaded(sam, office, watch):
     assert not [call for call in watch.inside + watch.outside if "connect" in call]
     assert "No new bounce reports" in check(sam)
     assert watch.inside == [] and watch.outside  # IMAP, outside any transaction
+    filtered = sam.client.get("/sent?status=sent&_external=1&_scheme=evil").get_data(as_text=True)
+    assert 'hx-get="/sent?status=sent" hx-trigger="bounces-found from:body"' in filtered
 
 
 def test_without_imap_no_check_is_asked_for(office, user_client):
