@@ -52,12 +52,17 @@ def page_fields(html: str) -> dict[str, str]:
     return fields
 
 
-def test_the_document_page_email_button_works_without_htmx(sam, invoice):
-    document_id, _number = invoice
+def test_the_email_buttons_work_without_htmx(sam, invoice):
+    document_id, number = invoice
     html = sam.client.get(f"/documents/{document_id}").get_data(as_text=True)
     form = re.search(r'<form[^>]*method="get"[^>]*action="([^"]+)"[^>]*>\s*'
                      r'<button type="submit"[^>]*>Email</button>', html)
     assert form and form.group(1) == f"/documents/{document_id}/email"
+    listing = sam.client.get("/documents/invoices/").get_data(as_text=True)
+    row = re.search(r'<form class="inline" method="get" action="([^"]+)"[^>]*><button '
+                    rf'type="submit" class="link">Email<span class="visually-hidden"> {number}',
+                    listing)
+    assert row and row.group(1) == f"/documents/{document_id}/email"
 
 
 def test_without_htmx_email_opens_a_whole_page_with_the_form(sam, invoice):
