@@ -1,16 +1,63 @@
-"""The Gmail and Outlook tabs' own actions: De-Authorize (signing in stays in webpanel.oauth)."""
+"""The Gmail and Outlook tabs' own actions: Send Test through the API, and De-Authorize
+(signing in stays in webpanel.oauth)."""
 
 from __future__ import annotations
 
-from flask import abort, session
+from flask import abort, session, url_for
 from flask_login import current_user, login_required
 
+from webpanel.auth.models import User
 from webpanel.extensions import db
+from webpanel.fragments import render_fragment
 from webpanel.integrations import providers
+from webpanel.mail.hints import STEP_LABELS
 from webpanel.oauth import services as oauth_services
-from webpanel.settings import audit, bp
+from webpanel.settings import audit, bp, sendtest, services
+from webpanel.settings.forms import SendTestForm
 from webpanel.settings.models import EmailSettings
 from webpanel.settings.views import FALLBACK_KEY, owner_or_404, render_tab
+
+
+def _own_api_tab(user_id: int, tab: str) -> User:
+    """The signed-in person's own Gmail or Outlook tab; anything else is 404 (an
+    administrator never sends from a colleague's account)."""
+    if tab not in providers.PROVIDERS or user_id != current_user.id:
+        abort(404)
+    return owner_or_404(user_id)
+
+
+def _test_context(owner: User, tab: str) -> dict:
+    """What the shared Send Test templates need to post to this tab and speak of its API."""
+    return {"owner": owner, "test_url": url_for("settings.api_send_test", user_id=owner.id,
+                                                tab=tab),
+            "api_words": providers.WORDS[providers.PROVIDERS[tab]]}
+
+
+@bp.route("/<tab>/test")
+@login_required
+def api_send_test_dialog(user_id: int, tab: str):
+    """The Send Test dialog of the Gmail or Outlook tab, addressed to oneself."""
+    owner = _own_api_tab(user_id, tab)
+    settings = services.load(owner.id)
+    account = oauth_services.account_for(owner.id, providers.PROVIDERS[tab])
+    to = settings.address or (account.email if account else "") or owner.email
+    form = SendTestForm(formdata=None, test_to=to, test_subject=sendtest.DEFAULT_SUBJECT)
+    return render_fragment("settings/partials/_send_test.html", form=form,
+                           **_test_context(owner, tab))
+
+
+@bp.route("/<tab>/test", methods=["POST"])
+@login_required
+def api_send_test(user_id: int, tab: str):
+    """Send a real test message through the Gmail API or Microsoft Graph."""
+    owner = _own_api_tab(user_id, tab)
+    test_form = SendTestForm()
+    if not test_form.validate_on_submit():
+        return render_fragment("settings/partials/_send_test_form.html", form=test_form,
+                               status=422, **_test_context(owner, tab))
+    outcome = sendtest.run(services.load(owner.id), test_form, tab)
+    return render_fragment("settings/partials/_send_test_result.html", outcome=outcome,
+                           form=test_form, step_labels=STEP_LABELS, **_test_context(owner, tab))
 
 
 @bp.route("/<tab>/deauthorize", methods=["POST"])
