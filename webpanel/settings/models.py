@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from webpanel import sending
 from webpanel.database import Base, utcnow
 
 SECURITY_CHOICES = ("ssl", "tls", "none")
@@ -30,7 +31,7 @@ class EmailSettings(Base):
     smtp_password_enc: Mapped[str | None] = mapped_column(Text, default=None)
     smtp_port: Mapped[int | None] = mapped_column(default=None)
     smtp_security: Mapped[str] = mapped_column(String(8), default="tls")
-    send_using: Mapped[str] = mapped_column(String(16), default="smtp")
+    send_using: Mapped[str] = mapped_column(String(16), default=sending.SMTP.name)
     allow_self_signed: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

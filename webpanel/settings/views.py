@@ -17,9 +17,18 @@ from webpanel.settings import api_tabs, audit, bp, mx, presets, sendtest, servic
 from webpanel.settings.forms import GeneralForm, SendTestForm, SmtpForm
 from webpanel.transactions import reads_only, release
 
-TABS = ("general", "smtp", "gmail", "outlook")
+#: The Email tab's sub-tabs and their labels, in order (the seed's help page).
+TAB_LABELS = {"general": "General", "smtp": "SMTP", sending.GMAIL.tab: "Gmail",
+              sending.OUTLOOK.tab: "Outlook"}
+TABS = tuple(TAB_LABELS)
 #: Set by De-Authorize when the API it signed out of was "Send Mail Using" (api_views).
 FALLBACK_KEY = "send_using_fallback"
+
+
+@bp.app_template_global("email_tab_label")
+def email_tab_label(tab: str) -> str:
+    """A sub-tab's label, e.g. "Outlook" (tab links, "Open the Outlook tab" buttons)."""
+    return TAB_LABELS.get(tab, tab)
 
 
 def owner_or_404(user_id: int) -> User:
@@ -149,7 +158,7 @@ def send_test(user_id: int):
     settings = services.load(owner.id)
     form, test_form = smtp_form(owner.id), SendTestForm()
     typed_only = owner.id != current_user.id  # an administrator never uses the stored one
-    smtp_ok = (_validated(settings, form, typed_only) if form.send_using.data == "smtp"
+    smtp_ok = (_validated(settings, form, typed_only) if form.send_using.data == sending.SMTP.name
                else form.validate_on_submit())
     test_ok = test_form.validate_on_submit()
     if not (smtp_ok and test_ok):
