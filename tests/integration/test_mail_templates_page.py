@@ -138,3 +138,11 @@ def test_upgrading_from_before_templates_keeps_contacts_and_settings(instance_di
             "SELECT name, email, default_cc, default_bcc FROM contacts")).one()
         assert tuple(contact) == ("Acme", "ann@acme.example", "", "")
     app.extensions["webpanel.engine"].dispose()
+
+
+def test_typing_does_not_make_a_screen_reader_reread_the_preview(admin):
+    html = admin.client.get(PAGE).get_data(as_text=True)
+    preview = html.split('id="template-preview"', 1)[1].split(">", 1)[0]
+    assert "aria-live" not in preview and "role=" not in preview
+    broken = admin.post(PAGE + "preview", {"subject": "x", "body": "{{ nope.x }}"})
+    assert '<p class="error" role="alert">' in broken.get_data(as_text=True)  # errors still heard
