@@ -132,3 +132,18 @@ def test_a_send_test_that_microsoft_refuses_offers_the_outlook_tab(sam):
         "test_subject": "Test"}).get_data(as_text=True)
     assert "Microsoft no longer accepts passwords here" in html
     assert f'href="/users/{sam.user_id}/email/outlook">Open the Outlook tab</a>' in html
+
+
+def test_retry_works_without_htmx_and_shows_the_outcome_on_the_message_page(sam, office):
+    sam.smtp.stop()
+    invoice = first_document(office, "invoice")
+    html = send(sam, invoice.id)
+    [record] = messages(office)
+    form = re.search(r'<form method="post" action="(/sent/\d+/retry)"', html)
+    assert form and form.group(1) == f"/sent/{record.id}/retry"
+    sam.smtp.start()
+    response = sam.post(form.group(1), {}, htmx=False)
+    assert response.status_code == 303 and response.location.endswith(f"/sent/{record.id}")
+    page = sam.client.get(response.location).get_data(as_text=True)
+    assert "Sent" in page and messages(office)[0].status == "sent"
+    assert len(sam.smtp.wait_for_messages(1)) == 1

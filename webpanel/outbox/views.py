@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 
-from flask import Response, abort, make_response, request
+from flask import Response, abort, make_response, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from webpanel.documents import services as documents
@@ -108,6 +108,8 @@ def retry(message_id: int):
     """Send a failed message's stored bytes again."""
     message = _own_message_or_404(message_id)
     message = services.retry(message, settings_services.load(current_user.id))
+    if not htmx:  # the Email page without script: the outcome on the message's own page
+        return redirect(url_for("outbox.message_preview", message_id=message.id), 303)
     return _result(message)
 
 
