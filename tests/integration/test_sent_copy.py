@@ -209,3 +209,27 @@ def test_key_rotation_re_encrypts_the_imap_password(app, sam, dovecot, imap_acco
         db.session.expire_all()
         assert db.session.scalar(select(ImapSettings.password_enc)) != before
         assert services.imap_config_for(sam.user_id).password == imap_account.password
+
+
+def test_a_copy_left_pending_by_a_crash_reads_as_failed_and_can_be_retried(
+        app, sam, dovecot, imap_account):
+    from datetime import timedelta
+
+    from webpanel.database import utcnow
+
+    save_imap(sam, dovecot, imap_account)
+    message, mime = send_invoice(sam, app)
+    with app.app_context():  # a copy still under way: Retry copy does nothing
+        db.session.execute(update(SentCopy).values(state="pending", updated_at=utcnow()))
+        db.session.commit()
+    answer = text_of(sam.post(f"/sent/{message.id}/copy/retry", {}).get_data(as_text=True))
+    assert "Copying to your Sent folder" in answer and copy_of(app, message.id).attempts == 1
+    with app.app_context():  # the worker died mid-copy, long ago
+        db.session.execute(update(SentCopy).values(updated_at=utcnow() - timedelta(days=1)))
+        db.session.commit()
+    page = text_of(sam.client.get("/sent").get_data(as_text=True))
+    assert ("Sent; the copy in your Sent folder failed: The copy was interrupted before it "
+            "finished.") in page and "Retry copy" in page
+    sam.post(f"/sent/{message.id}/copy/retry", {})
+    assert copy_of(app, message.id).state == "copied"
+    assert dovecot.messages(imap_account, "Sent") == [mime]

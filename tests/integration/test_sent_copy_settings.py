@@ -224,3 +224,13 @@ def test_no_network_call_inside_a_transaction(app, sam, dovecot, imap_account, w
     assert copy_of(app, message.id).state == "copied"
     imap_calls = [c for c in watch.outside if str(dovecot.tls_port) in c]
     assert len(imap_calls) >= 3 and watch.inside == []
+
+
+def test_find_folders_counts_against_the_new_server_limit(app, sam, dovecot, imap_account):
+    app.config["NEW_MAIL_SERVER_LIMIT"] = 1
+    first = sam.post(f"/users/{sam.user_id}/email/imap/folders",
+                     imap_fields(dovecot, imap_account)).get_data(as_text=True)
+    assert "Found 3 folders." in text_of(first)
+    other = imap_fields(dovecot, imap_account, imap_security="tls", imap_port=str(dovecot.port))
+    html = sam.post(f"/users/{sam.user_id}/email/imap/folders", other).get_data(as_text=True)
+    assert "You tried 1 new mail server" in find_error(html, "host")

@@ -63,10 +63,24 @@ def _first_copy(message_id: int, user_id: int, data: bytes) -> None:
     _copy(message_id, user_id, data)
 
 
+INTERRUPTED = "The copy was interrupted before it finished."
+
+
+def _stale_before():
+    return utcnow() - timedelta(seconds=current_app.config["SENDING_STALE_AFTER"])
+
+
+def state_of(record: SentCopy) -> str:
+    """The state to show: a "pending" left behind by a crash counts as "failed"."""
+    if record.state == PENDING and record.updated_at < _stale_before():
+        return FAILED
+    return record.state
+
+
 def retry_copy(message: Message) -> SentCopy | None:
     """Copy a sent message whose copy failed (or was left pending) again; a second click while
     one runs does nothing. Returns the copy's record."""
-    stale = utcnow() - timedelta(seconds=current_app.config["SENDING_STALE_AFTER"])
+    stale = _stale_before()
     claimed = db.session.execute(
         update(SentCopy).where(SentCopy.message_id == message.id,
                                or_(SentCopy.state == FAILED,
@@ -130,4 +144,5 @@ def copy_of(message_id: int) -> SentCopy | None:
 
 def failed_text(record: SentCopy) -> str:
     """ "Sent; the copy in your Sent folder failed: <reason>"."""
-    return imap.copy_failed_text(MailError("copy", record.reason, record.hint))
+    reason = record.reason if record.state == FAILED else INTERRUPTED
+    return imap.copy_failed_text(MailError("copy", reason, record.hint))

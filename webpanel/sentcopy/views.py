@@ -34,6 +34,11 @@ def _sent_copy(message_id: int) -> SentCopy | None:
     return copying.copy_of(message_id)
 
 
+@bp.app_template_global("copy_state")
+def _copy_state(record: SentCopy) -> str:
+    return copying.state_of(record)
+
+
 @bp.app_template_global("copy_failed_text")
 def _copy_failed_text(record: SentCopy) -> str:
     return copying.failed_text(record)
