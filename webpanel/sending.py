@@ -39,6 +39,10 @@ class Method:
     international_recipients: bool | None = None
     #: Whether its own network carries the message (an unexpected error may have sent it).
     network: bool = True
+    #: Whose own Sent folder already gets a copy of each message ("Gmail"), if anyone's.
+    keeps_sent_copy: str = ""
+    #: Whether a copy goes to the person's Sent folder by IMAP after it is sent.
+    imap_copy: bool = False
     send_button: str = "Send"
 
     @property
@@ -54,7 +58,7 @@ class Method:
 
 SMTP = Method(
     "smtp", "SMTP Server", "SMTP", "Sends now through your SMTP server ({server}).", "sent",
-    "webpanel.settings.services:smtp_transport", needs="server", tab="smtp")
+    "webpanel.settings.services:smtp_transport", needs="server", tab="smtp", imap_copy=True)
 CLIENT = Method(
     "client", "Email Client", "Email client",
     "Downloads a draft (.eml) with the PDF attached: open it in your email program (Outlook, "
@@ -64,11 +68,12 @@ CLIENT = Method(
 GMAIL = Method(
     "gmail", "Gmail API", "Gmail API", "Sends now through Gmail as {account}.", "sent",
     "webpanel.settings.services:gmail_transport", needs="sign-in", provider="google",
-    tab="gmail", carrier="Gmail", international_recipients=True)
+    tab="gmail", carrier="Gmail", international_recipients=True, keeps_sent_copy="Gmail")
 OUTLOOK = Method(
     "outlook", "Outlook API", "Outlook API", "Sends now through Outlook as {account}.", "sent",
     "webpanel.settings.services:outlook_transport", needs="sign-in", provider="microsoft",
-    tab="outlook", carrier="the Outlook API", international_recipients=False)
+    tab="outlook", carrier="the Outlook API", international_recipients=False,
+    keeps_sent_copy="Microsoft")
 
 METHODS: dict[str, Method] = {m.name: m for m in (SMTP, CLIENT, GMAIL, OUTLOOK)}
 #: The methods offered on every SMTP tab; the APIs join once their tab is signed in.

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from webpanel import sending
 from webpanel.mail import deadline
 from webpanel.mail.base import MailError
 from webpanel.mail.deadline import Deadline
@@ -31,7 +32,6 @@ SENT_NAMES = ("sent", "sent items", "sent messages", "sent mail", "sent-mail", "
 #: SMTP servers whose provider files a copy in Sent by itself: a second copy would be a duplicate.
 KEEPS_OWN_COPY = {"smtp.gmail.com": "Gmail", "smtp.googlemail.com": "Gmail",
                   "smtp.office365.com": "Microsoft", "smtp-mail.outlook.com": "Microsoft"}
-API_KEEPS_OWN_COPY = {"gmail": "Gmail", "outlook": "Microsoft"}
 LIST_LINE = re.compile(rb'\((?P<flags>[^)]*)\) (?P<sep>"(?:[^"\\]|\\.)*"|NIL) (?P<name>.*)$')
 SAFE_ID = re.compile(r"<[!-~]+>")
 
@@ -309,10 +309,11 @@ def _has(client: _Client, config: ImapConfig, folder: str, wanted: str) -> bool:
 
 def provider_copy(method: str, smtp_host: str = "") -> str | None:
     """Why no copy is needed, when the provider already keeps one in Sent (else None)."""
-    provider = API_KEEPS_OWN_COPY.get(method)
-    if provider is None and method == "smtp":
-        provider = KEEPS_OWN_COPY.get(smtp_host.strip().lower().rstrip("."))
-    if provider is None:
+    known = sending.METHODS.get(method)
+    provider = known.keeps_sent_copy if known else ""
+    if not provider and known and known.imap_copy:
+        provider = KEEPS_OWN_COPY.get(smtp_host.strip().lower().rstrip("."), "")
+    if not provider:
         return None
     return f"{provider} already keeps a copy of each message in your Sent folder."
 

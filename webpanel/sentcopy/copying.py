@@ -14,6 +14,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import or_, select, update
 
+from webpanel import sending
 from webpanel.database import utcnow
 from webpanel.extensions import db
 from webpanel.mail import imap
@@ -41,7 +42,8 @@ def after_send(message: Message, data: bytes) -> None:
     folder when they set that up. Never raises, never touches the message's status."""
     try:
         message_id, user_id = message.id, message.user_id
-        if message.status == "sent" and message.method == "smtp":
+        method = sending.METHODS.get(message.method)
+        if message.status == "sent" and method is not None and method.imap_copy:
             _first_copy(message_id, user_id, data)
     except Exception:
         log.exception("unexpected error copying message to the Sent folder")
@@ -55,7 +57,7 @@ def _first_copy(message_id: int, user_id: int, data: bytes) -> None:
     if row is None or not row.enabled:
         return
     smtp = db.session.get(EmailSettings, user_id)
-    why = imap.provider_copy("smtp", smtp.smtp_server if smtp else "")
+    why = imap.provider_copy(sending.SMTP.name, smtp.smtp_server if smtp else "")
     if why:
         _store(message_id, user_id, NOT_NEEDED, reason=why)
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from webpanel import sending
 from webpanel.crypto import SecretUnreadable
 from webpanel.extensions import db
 from webpanel.mail import imap
@@ -30,7 +31,7 @@ LABELS = {"enabled": "Sent folder copy", "host": "IMAP Server", "port": "IMAP Po
 
 def provider_note(smtp: EmailSettings) -> str | None:
     """Why the section is off (the provider or the email program keeps a copy), or None."""
-    if smtp.send_using == "client":
+    if smtp.send_using == sending.CLIENT.name:
         return CLIENT_NOTE
     return imap.provider_copy(smtp.send_using, smtp.smtp_server or "")
 
