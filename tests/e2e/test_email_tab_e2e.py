@@ -156,3 +156,26 @@ def test_send_test_shows_progress_and_disables_send_while_waiting(page: Page, pa
     expect(dialog.get_by_text("Sending…")).to_be_visible()
     expect(dialog.get_by_text("Send Test failed")).to_be_visible(timeout=10_000)
     expect(dialog).to_contain_text("No answer from 127.0.0.1")
+
+
+def test_a_tab_clicked_while_saving_opens_after_the_save(page: Page, panel, first_admin):
+    """The Save's answer arrives after the tab was clicked: the tab still opens, and the
+    save is kept (the requests wait for each other instead of racing)."""
+    sign_in(page, panel)
+    page.goto(f"{panel}/users/1/email/general")
+    held = []
+    page.route("**/users/1/email/general", lambda route: held.append(route)
+               if route.request.method == "POST" else route.continue_())
+    page.get_by_label("Email Display Name").fill("Boss While Saving")
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/general")):
+        page.get_by_role("button", name="Save").click()
+    page.get_by_role("tab", name="Outlook").click()
+    assert len(held) == 1
+    with page.expect_response(lambda r: r.request.method == "GET" and r.url.endswith("/outlook")):
+        held[0].continue_()
+    expect(page.locator('.tab-body[data-tab="outlook"]')).to_be_visible()
+    expect(page.locator('.tab-body[data-tab="general"]')).to_have_count(0)
+    expect(page.get_by_role("tab", name="Outlook")).to_have_attribute("aria-selected", "true")
+    page.unroute("**/users/1/email/general")
+    page.goto(f"{panel}/users/1/email/general")
+    expect(page.get_by_label("Email Display Name")).to_have_value("Boss While Saving")
