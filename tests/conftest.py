@@ -226,6 +226,17 @@ def sam_with_samples(app, client, user_id) -> Htmx:
     return hx
 
 
+def sam_with_smtp(app, client, user_id, smtp) -> Htmx:
+    """`sam_with_samples`, sending through the local SMTP server `smtp` (user / secret, no
+    TLS); `.smtp` is that server."""
+    hx = sam_with_samples(app, client, user_id)
+    hx.post(f"/users/{user_id}/email/smtp", {
+        "send_using": "smtp", "smtp_server": "127.0.0.1", "smtp_port": str(smtp.port),
+        "smtp_security": "none", "smtp_username": "user", "smtp_password": "secret"})
+    hx.smtp = smtp
+    return hx
+
+
 class Htmx:
     """Helpers to talk to the panel the way its pages do."""
 

@@ -12,7 +12,7 @@ from email.utils import make_msgid
 import pytest
 from sqlalchemy import delete, func, select
 
-from tests.conftest import Htmx, sign_in
+from tests.conftest import sam_with_smtp, sign_in
 from tests.integration.test_lock_model import watch  # noqa: F401
 from tests.integration.test_outbox import first_document, messages, office, send  # noqa: F401
 from tests.support.documents import text_of
@@ -77,15 +77,9 @@ def mailbox_state(dovecot, account) -> tuple[list[bytes], list[bytes]]:
 @pytest.fixture
 def sam(office, user_client, user_id, smtp_server_factory, dovecot, imap_account):
     """Sam, signed in, sending through a local SMTP server that offers DSN, with IMAP set up."""
-    server = smtp_server_factory(mode="plain", dsn=True)
-    hx = Htmx(user_client, f"/users/{user_id}/email/general")
-    hx.post(f"/users/{user_id}/email/general", {"display_name": "Sam Søren",
-                                                "address": "sam@example.com"})
-    hx.post(f"/users/{user_id}/email/smtp", {
-        "send_using": "smtp", "smtp_server": "127.0.0.1", "smtp_port": str(server.port),
-        "smtp_security": "none", "smtp_username": "user", "smtp_password": "secret"})
+    hx = sam_with_smtp(office, user_client, user_id, smtp_server_factory(mode="plain", dsn=True))
     set_up_imap(office, user_id, dovecot, imap_account)
-    hx.user_id, hx.smtp, hx.dovecot, hx.account = user_id, server, dovecot, imap_account
+    hx.dovecot, hx.account = dovecot, imap_account
     return hx
 
 

@@ -10,10 +10,9 @@ from email import policy
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import Htmx
+from tests.conftest import sam_with_smtp
 from tests.support.documents import text_of
 from webpanel.documents.models import Document
-from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db
 from webpanel.outbox.models import Message
 
@@ -21,15 +20,7 @@ from webpanel.outbox.models import Message
 @pytest.fixture
 def sam(app, user_client, user_id, plain_smtp):
     """Sam with the sample documents, sending through the local SMTP server."""
-    with app.app_context():
-        load_sample_data()
-    hx = Htmx(user_client, f"/users/{user_id}/email/general")
-    hx.post(f"/users/{user_id}/email/general", {"display_name": "Sam Søren",
-                                                "address": "sam@example.com"})
-    hx.post(f"/users/{user_id}/email/smtp", {
-        "send_using": "smtp", "smtp_server": "127.0.0.1", "smtp_port": str(plain_smtp.port),
-        "smtp_security": "none", "smtp_username": "user", "smtp_password": "secret"})
-    return hx
+    return sam_with_smtp(app, user_client, user_id, plain_smtp)
 
 
 @pytest.fixture

@@ -17,13 +17,12 @@ import pytest
 from flask import has_app_context
 from sqlalchemy import select, text, update
 
-from tests.conftest import Htmx
+from tests.conftest import Htmx, sam_with_smtp
 from tests.integration.test_gmail_outlook import choose, connect
 from tests.integration.test_no_probing import assert_no_transaction_is_open
 from tests.integration.test_outbox import first_document, send
 from webpanel.database import make_engine, utcnow
 from webpanel.documents import pdf as pdf_module
-from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db
 from webpanel.oauth.models import OAuthAccount
 from webpanel.outbox.models import Message
@@ -72,16 +71,7 @@ def watch(no_network_outside_loopback, monkeypatch) -> Watch:
 @pytest.fixture
 def office(emulated, user_client, user_id, plain_smtp):
     """Sam, signed in, with sample documents, sending through the local SMTP server."""
-    with emulated.app_context():
-        load_sample_data()
-    hx = Htmx(user_client, f"/users/{user_id}/email/general")
-    hx.post(f"/users/{user_id}/email/general", {"display_name": "Sam",
-                                                "address": "sam@example.com"})
-    hx.post(f"/users/{user_id}/email/smtp", {
-        "send_using": "smtp", "smtp_server": "127.0.0.1", "smtp_port": str(plain_smtp.port),
-        "smtp_security": "none", "smtp_username": "user", "smtp_password": "secret"})
-    hx.user_id, hx.smtp = user_id, plain_smtp
-    return hx
+    return sam_with_smtp(emulated, user_client, user_id, plain_smtp)
 
 
 @contextmanager

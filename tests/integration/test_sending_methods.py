@@ -9,7 +9,7 @@ from email import policy
 import pytest
 from sqlalchemy import update
 
-from tests.conftest import sam_with_samples
+from tests.conftest import sam_with_smtp
 from tests.integration.test_gmail_outlook import choose, connect
 from tests.integration.test_outbox import first_document, messages, send
 from webpanel import sending
@@ -26,12 +26,7 @@ def office(app):
 @pytest.fixture
 def sam(app, user_client, user_id, plain_smtp):
     """Sam with sample documents, sending through the local SMTP server as user/secret."""
-    hx = sam_with_samples(app, user_client, user_id)
-    hx.post(f"/users/{user_id}/email/smtp", {
-        "send_using": "smtp", "smtp_server": "127.0.0.1", "smtp_port": str(plain_smtp.port),
-        "smtp_security": "none", "smtp_username": "user", "smtp_password": "secret"})
-    hx.smtp = plain_smtp
-    return hx
+    return sam_with_smtp(app, user_client, user_id, plain_smtp)
 
 
 def test_every_method_has_its_words_and_a_transport_factory(app):

@@ -10,9 +10,8 @@ import time
 import pytest
 from sqlalchemy import select, update
 
-from tests.conftest import Htmx
+from tests.conftest import Htmx, sam_with_smtp
 from tests.integration.test_outbox import first_document, send
-from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db
 from webpanel.outbox.models import Message, MessageBody
 from webpanel.sentcopy import services
@@ -32,16 +31,7 @@ def sam(app, user_client, user_id, plain_smtp, trust_ca):
 
 def signed_in_sam(app, user_client, user_id, plain_smtp) -> Htmx:
     """Sam's Htmx helper, sending through `plain_smtp`; `.user_id` and `.smtp` are set."""
-    with app.app_context():
-        load_sample_data()
-    hx = Htmx(user_client, f"/users/{user_id}/email/general")
-    hx.post(f"/users/{user_id}/email/general", {"display_name": "Sam",
-                                                "address": "sam@example.com"})
-    hx.post(f"/users/{user_id}/email/smtp", {
-        "send_using": "smtp", "smtp_server": "127.0.0.1", "smtp_port": str(plain_smtp.port),
-        "smtp_security": "none", "smtp_username": "user", "smtp_password": "secret"})
-    hx.user_id, hx.smtp = user_id, plain_smtp
-    return hx
+    return sam_with_smtp(app, user_client, user_id, plain_smtp)
 
 
 def imap_fields(dovecot, account, **changes) -> dict:
