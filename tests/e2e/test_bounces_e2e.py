@@ -10,9 +10,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import open_document, panel_app, sign_in, use_smtp
+from tests.e2e.test_sent_copy_e2e import switch_off_imap
 from tests.integration.test_bounce_checks import UNKNOWN, envid_of, report, set_up_imap
-from webpanel.extensions import db
-from webpanel.sentcopy.models import ImapSettings
 
 pytestmark = pytest.mark.e2e
 
@@ -29,12 +28,7 @@ def inbox(panel, instance, first_admin, dovecot):
         return account
 
     yield set_up
-    with app.app_context():
-        row = db.session.get(ImapSettings, 1)
-        if row is not None:
-            row.enabled = False
-            db.session.commit()
-    app.extensions["webpanel.engine"].dispose()
+    switch_off_imap(app)
 
 
 def test_a_bounced_recipient_shows_in_sent_mail(page: Page, panel, smtp_server_factory,

@@ -21,7 +21,11 @@ pytestmark = pytest.mark.e2e
 def imap_switched_off_afterwards(panel, instance, first_admin):
     """Other tests share the panel: the administrator's copy is off again after this test."""
     yield
-    app = panel_app(instance)
+    switch_off_imap(panel_app(instance))
+
+
+def switch_off_imap(app) -> None:
+    """The administrator's Sent folder copy off again (other tests share the panel)."""
     with app.app_context():
         row = db.session.get(ImapSettings, 1)
         if row is not None:
