@@ -133,11 +133,13 @@ def test_a_provider_copy_appends_nothing(app, sam, dovecot, imap_account, monkey
 def test_a_failed_copy_leaves_the_message_sent_and_retry_copy_works_afterwards(
         app, sam, dovecot, imap_account):
     save_imap(sam, dovecot, imap_account, imap_password="wrong-password")
-    message, mime = send_invoice(sam, app)
+    result = text_of(send(sam, first_document(app, "invoice").id))
+    message, mime = last_message(app)
     assert message.status == "sent"
     record = copy_of(app, message.id)
     assert record.state == "failed" and "rejected the user name or password" in record.reason
     words = "Sent; the copy in your Sent folder failed: "
+    assert "Sent." in result and words + record.reason in result and "Retry copy" in result
     sent_page = text_of(sam.client.get("/sent").get_data(as_text=True))
     assert words + record.reason in sent_page and "Retry copy" in sent_page
     preview = sam.get(f"/sent/{message.id}").get_data(as_text=True)
