@@ -229,6 +229,7 @@ def sample_urls(panel, browser, signed_in_state) -> dict[str, str]:
     page.goto(f"{panel}/documents/invoices/")
     page.get_by_role("link", name="INV-0001", exact=True).click()
     expect(page.get_by_role("heading", name="INV-0001")).to_be_visible()
+    page.wait_for_load_state("load")  # htmx wires the Email button (see open_document)
     invoice = page.url.removeprefix(panel)
     page.get_by_role("button", name="Email", exact=True).click()
     dialog = page.get_by_role("dialog")

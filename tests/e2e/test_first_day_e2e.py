@@ -34,6 +34,7 @@ def sign_in_as_lee(page: Page, panel: str) -> None:
     page.get_by_label("Email").fill(LEE)
     page.get_by_label("Password").fill(LEE_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/$"))  # loaded: htmx wires the buttons (see open_document)
 
 
 def use_local_server(page: Page, port: int) -> None:
@@ -66,6 +67,7 @@ def test_a_colleagues_first_day(browser, panel, first_admin, plain_smtp):
     expect(dialog).to_have_count(0)
 
     page.get_by_role("link", name="Set up sending on the SMTP tab").click()
+    page.wait_for_url(re.compile(r"/email/smtp$"))
     expect(page.get_by_role("tab", name="SMTP")).to_have_attribute("aria-selected", "true")
     expect(page.get_by_text("Recommended: server smtp.gmail.com, port 465, SSL.")).to_be_visible()
     page.get_by_role("button", name="Use recommended settings").click()
@@ -84,6 +86,7 @@ def test_a_colleagues_first_day(browser, panel, first_admin, plain_smtp):
 
     plain_smtp.stop()
     page.get_by_role("link", name="webpanel").click()
+    page.wait_for_url(re.compile(r"/$"))
     expect(page.get_by_text("Your email is set up")).to_be_visible()
     page.get_by_role("button", name=re.compile(r"^Email Invoice")).first.click()
     dialog = page.get_by_role("dialog")
