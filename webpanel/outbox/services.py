@@ -148,9 +148,11 @@ FIXED_IN_SETTINGS = frozenset({"settings", "sign-in", "connect", "tls", "greetin
 
 
 def retry_helps(error: MailError) -> bool:
-    """Whether sending the same bytes again can succeed: later by itself, or once the person
-    fixed their settings; not when the server refused this message or its recipients."""
-    return error.retryable or error.step in FIXED_IN_SETTINGS
+    """Whether sending the same bytes again can succeed: later by itself, once the person fixed
+    their settings, or by another server or way of sending (what the panel refused itself
+    because this server or API lacks something); not when the server answered that it refuses
+    this message or its recipients for good."""
+    return error.retryable or error.step in FIXED_IN_SETTINGS or not error.reply
 
 
 def _failed(message: Message, error: MailError) -> None:
