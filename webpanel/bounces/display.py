@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from flask import g
 from sqlalchemy import select
 
 from webpanel.bounces.models import BounceReport
 from webpanel.extensions import db
+from webpanel.listing import per_list
 from webpanel.mail.bounces import clean
 
 LABELS = {"failed": "Bounced", "delayed": "Delayed"}
@@ -96,11 +96,5 @@ def _line(row: BounceReport) -> RecipientLine:
 
 
 def outcome_for(items: Iterable, message_id: int) -> Outcome | None:
-    """The outcome of one message among ``items`` (rows with an ``id``), loading the whole
-    list's outcomes once per request, so a page of rows costs one query."""
-    items = list(items)
-    cache = g.setdefault("bounce_outcomes", {})
-    key = tuple(sorted(getattr(item, "id", 0) for item in items)) or (message_id,)
-    if key not in cache:
-        cache[key] = outcomes(key)
-    return cache[key].get(message_id)
+    """The outcome of one message among ``items`` (one query for the whole list)."""
+    return per_list("bounces", items, message_id, outcomes)

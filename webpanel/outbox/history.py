@@ -13,10 +13,11 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from webpanel import sending
 from webpanel.auth.models import User
 from webpanel.extensions import db
 from webpanel.outbox.listing import can_retry, row_status
-from webpanel.outbox.models import METHOD_LABELS, STATUS_LABELS, Message
+from webpanel.outbox.models import STATUS_LABELS, Message
 
 HISTORY_LIMIT = 50
 #: What the documents list says of a document, from its newest message.
@@ -60,7 +61,7 @@ def _entry(row, user_id: int) -> Entry:
     status = row_status(row)
     to = ", ".join(filter(None, (row.to_addrs, row.cc_addrs)))
     return Entry(id=row.id, when=row.sent_at or row.created_at, to=to, by=row.email,
-                 method=METHOD_LABELS.get(row.method, row.method), status=status,
+                 method=sending.LABELS.get(row.method, row.method), status=status,
                  status_label=STATUS_LABELS.get(status, status), own=row.user_id == user_id,
                  retry=can_retry(row))
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Select, or_, select
 
+from webpanel import sending
 from webpanel.extensions import db
-from webpanel.outbox.models import METHOD_LABELS, STATUS_LABELS, Message
+from webpanel.outbox.models import STATUS_LABELS, Message
 from webpanel.outbox.services import stale_before
 
 PAGE_SIZE = 25
@@ -31,7 +32,7 @@ class Page:
 
 def page_from_request(user_id: int, args: Mapping[str, str], method: str | None = None) -> Page:
     """Read filters from the query string (unknown values are ignored) and load the page."""
-    page = Page(method=method or _choice(args.get("method", ""), METHOD_LABELS),
+    page = Page(method=method or _choice(args.get("method", ""), sending.LABELS),
                 status=_choice(args.get("status", ""), STATUS_LABELS),
                 q=(args.get("q") or "").strip()[:200], before=_int(args.get("before")))
     return load(user_id, page)

@@ -7,10 +7,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webpanel import sending
 from webpanel.database import Base, utcnow
 
-METHOD_LABELS = sending.LABELS
 STATUS_LABELS = {"sending": "Sending", "sent": "Sent", "failed": "Failed",
                  "handed_off": "Handed to email client", "unknown": "Unknown – check your mailbox"}
 

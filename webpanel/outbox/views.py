@@ -8,12 +8,13 @@ import secrets
 from flask import Response, abort, make_response, redirect, request, url_for
 from flask_login import current_user, login_required
 
+from webpanel import sending
 from webpanel.documents import services as documents
 from webpanel.extensions import htmx
 from webpanel.fragments import render_fragment, render_htmx
 from webpanel.mail.hints import STEP_LABELS
 from webpanel.outbox import bp, compose, history, listing, preview, services
-from webpanel.outbox.models import METHOD_LABELS, STATUS_LABELS, Message
+from webpanel.outbox.models import STATUS_LABELS, Message
 from webpanel.security import DOWNLOAD_CSP, PDF_CSP
 from webpanel.settings import services as settings_services
 
@@ -144,7 +145,7 @@ def sent():
     """Sent mail: newest first, with filters, search and keyset pages."""
     page = listing.page_from_request(current_user.id, request.args)
     return render_htmx("outbox/sent.html", "outbox/partials/_sent_list.html", page=page,
-                       methods=METHOD_LABELS, statuses=STATUS_LABELS)
+                       methods=sending.LABELS, statuses=STATUS_LABELS)
 
 
 @bp.route("/sent/<id:message_id>")
@@ -159,7 +160,7 @@ def message_preview(message_id: int):
                               images=request.args.get("images") == "1")
     return render_htmx("outbox/sent.html", "outbox/partials/_preview.html",
                        page_context=_newest_page,
-                       methods=METHOD_LABELS, statuses=STATUS_LABELS, message=message,
+                       methods=sending.LABELS, statuses=STATUS_LABELS, message=message,
                        status_name=services.effective_status(message), step_labels=STEP_LABELS,
                        **context)
 

@@ -9,6 +9,7 @@ and the folder is searched by Message-ID first, so a Retry never files a second 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
 
 from flask import current_app
@@ -142,6 +143,12 @@ def _store(message_id: int, user_id: int, state: str, *, reason: str = "", folde
 def copy_of(message_id: int) -> SentCopy | None:
     """The copy's record for a message, or None when no copy was asked for."""
     return db.session.get(SentCopy, message_id)
+
+
+def copies_of(message_ids: Iterable[int]) -> dict[int, SentCopy]:
+    """The copy records of several messages at once (messages without one are absent)."""
+    rows = db.session.scalars(select(SentCopy).where(SentCopy.message_id.in_(list(message_ids))))
+    return {row.message_id: row for row in rows}
 
 
 def failed_text(record: SentCopy) -> str:

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from webpanel.extensions import htmx
 from webpanel.fragments import render_fragment
+from webpanel.listing import per_list
 from webpanel.mail import imap
 from webpanel.mail.base import MailError
 from webpanel.outbox import services as outbox_services
@@ -30,8 +31,9 @@ def _section_context(user_id: int) -> dict:
 
 
 @bp.app_template_global("sent_copy")
-def _sent_copy(message_id: int) -> SentCopy | None:
-    return copying.copy_of(message_id)
+def _sent_copy(message_id: int, items=()) -> SentCopy | None:
+    """A message's copy record; among a list's ``items``, one query serves the whole list."""
+    return per_list("sent_copies", items, message_id, copying.copies_of)
 
 
 @bp.app_template_global("copy_state")

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from webpanel import sending
 from webpanel.integrations import providers
 from webpanel.oauth import health
 from webpanel.oauth.services import account_for
 from webpanel.outbox import listing
-from webpanel.outbox.models import METHOD_LABELS, STATUS_LABELS
+from webpanel.outbox.models import STATUS_LABELS
 from webpanel.settings.models import EmailSettings
 
 
@@ -27,4 +28,4 @@ def context(tab: str, owner_id: int, viewer_id: int, settings: EmailSettings,
             "own_tab": own, "page": page, "name_mismatch": mismatch,
             "risks": [r for r in health.risks(account) if r.kind != "reconnect"] if account
             else [],
-            "methods": METHOD_LABELS, "statuses": STATUS_LABELS}
+            "methods": sending.LABELS, "statuses": STATUS_LABELS}

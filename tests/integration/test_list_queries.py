@@ -1,0 +1,75 @@
+"""Sent mail shows each row's Sent folder copy and bounces with one query per list, not one
+per row: a page of 25 messages costs the same two look-ups as a page of one."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import event
+
+from webpanel.bounces.models import BounceReport
+from webpanel.extensions import db
+from webpanel.outbox.models import Message
+from webpanel.sentcopy.models import COPIED, FAILED, SentCopy
+
+
+def add_messages(app, user_id: int, count: int) -> list[int]:
+    """`count` sent messages; every even one has a Sent folder copy, every third one failed;
+    the second (or only) one bounced."""
+    with app.app_context():
+        messages = [Message(user_id=user_id, idempotency_key=f"k{n}", method="smtp",
+                            status="sent", subject=f"Invoice {n}", to_addrs="ann@example.com")
+                    for n in range(count)]
+        db.session.add_all(messages)
+        db.session.flush()
+        for n, message in enumerate(messages):
+            if n % 2 == 0:
+                state = FAILED if n % 3 == 0 else COPIED
+                db.session.add(SentCopy(message_id=message.id, user_id=user_id, state=state,
+                                        folder="Sent", reason="Mailbox is full"))
+        db.session.add(BounceReport(message_id=messages[min(1, count - 1)].id, user_id=user_id,
+                                    recipient="ann@example.com", action="failed",
+                                    status="5.1.1", diagnostic="550 5.1.1 user unknown"))
+        db.session.commit()
+        return [m.id for m in messages]
+
+
+def selects_from(app, client, url: str, table: str) -> tuple[int, str]:
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("SELECT") and f"FROM {table}" in statement:
+            seen.append(statement)
+
+    engine = app.extensions["webpanel.engine"]
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        page = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert page.status_code == 200
+    return len(seen), page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("rows", [1, 25])
+@pytest.mark.parametrize("table", ["sent_copies", "bounce_reports"])
+def test_a_page_of_sent_mail_looks_up_copies_and_bounces_once(app, user_client, user_id,
+                                                              rows, table):
+    add_messages(app, user_id, rows)
+    queries, _ = selects_from(app, user_client, "/sent", table)
+    assert queries == 1
+
+
+def test_each_row_still_shows_its_own_copy_and_bounce(app, user_client, user_id):
+    ids = add_messages(app, user_id, 4)
+    _, html = selects_from(app, user_client, "/sent", "sent_copies")
+    rows = {}
+    for match in re.finditer(r'<tr>(.*?)</tr>', html, re.S):
+        found = re.search(r'href="/sent/(\d+)"', match.group(1))
+        if found:
+            rows[int(found.group(1))] = match.group(1)
+    assert 'data-copy-state="failed"' in rows[ids[0]] and "Mailbox is full" in rows[ids[0]]
+    assert "data-copy-state" not in rows[ids[1]] and 'data-bounce="failed"' in rows[ids[1]]
+    assert 'data-copy-state="copied"' in rows[ids[2]] and "(Sent)" in rows[ids[2]]
+    assert "data-copy-state" not in rows[ids[3]] and "data-bounce" not in rows[ids[3]]
