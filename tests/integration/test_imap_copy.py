@@ -14,8 +14,7 @@ from webpanel.mail.imap import ImapConfig, ImapError
 
 
 @pytest.fixture
-def config(dovecot, imap_account, test_ca, monkeypatch) -> ImapConfig:
-    monkeypatch.setenv("SSL_CERT_FILE", str(test_ca.ca_file))
+def config(dovecot, imap_account, trust_ca) -> ImapConfig:
     return ImapConfig("localhost", dovecot.tls_port, "ssl", imap_account.user,
                       imap_account.password, timeout=5)
 

@@ -30,12 +30,6 @@ def sam(user_client, user_id):
     return hx
 
 
-@pytest.fixture
-def trust_test_ca(monkeypatch, test_ca):
-    """The system trust store, extended with the test CA the way an office adds its own."""
-    monkeypatch.setenv("SSL_CERT_FILE", str(test_ca.ca_file))
-
-
 def send_test(hx, server_port: int, security: str, username="user", password="secret",
               to="pat@example.org", host="127.0.0.1", **extra) -> str:
     data = {"send_using": "smtp", "smtp_server": host, "smtp_port": str(server_port),
@@ -65,14 +59,14 @@ def test_plain_server_with_sign_in_delivers_a_real_message(sam, plain_smtp):
     assert received.auth_user == "user"
 
 
-def test_starttls_verifies_the_certificate_and_delivers(sam, starttls_smtp, trust_test_ca):
+def test_starttls_verifies_the_certificate_and_delivers(sam, starttls_smtp, trust_ca):
     html = send_test(sam, starttls_smtp.port, "tls", host="localhost")
     assert "It works" in html
     [received] = starttls_smtp.wait_for_messages(1)
     assert received.tls and received.auth_user == "user"
 
 
-def test_implicit_tls_delivers(sam, implicit_smtp, trust_test_ca):
+def test_implicit_tls_delivers(sam, implicit_smtp, trust_ca):
     assert "It works" in send_test(sam, implicit_smtp.port, "ssl")
     assert implicit_smtp.wait_for_messages(1)[0].tls
 
@@ -98,7 +92,7 @@ def test_silent_server_fails_within_the_timeout(sam, silent_server, app):
     assert elapsed < app.config["MAIL_TIMEOUT"] + 1
 
 
-def test_ssl_chosen_on_a_starttls_port(sam, starttls_smtp, trust_test_ca):
+def test_ssl_chosen_on_a_starttls_port(sam, starttls_smtp, trust_ca):
     html = send_test(sam, starttls_smtp.port, "ssl")
     assert failed_step(html) == "tls"
     assert "does not speak SSL" in html and "choose TLS" in html
@@ -181,7 +175,7 @@ def test_blank_password_uses_the_stored_one(sam, plain_smtp):
     assert "It works" in send_test(sam, plain_smtp.port, "none", password="")
 
 
-def test_unsaved_form_values_are_used(sam, plain_smtp, implicit_smtp, trust_test_ca):
+def test_unsaved_form_values_are_used(sam, plain_smtp, implicit_smtp, trust_ca):
     page = f"/users/{sam.user_id}/email/smtp"
     sam.post(page, {"send_using": "smtp", "smtp_server": "127.0.0.1", "smtp_security": "none",
                     "smtp_port": str(plain_smtp.port), "smtp_username": "user",

@@ -19,18 +19,8 @@ from webpanel.sentcopy.models import ImapSettings, SentCopy
 
 
 @pytest.fixture
-def trust_ca(monkeypatch, test_ca):
-    monkeypatch.setenv("SSL_CERT_FILE", str(test_ca.ca_file))
-
-
-@pytest.fixture
 def sam(app, user_client, user_id, plain_smtp, trust_ca):
     """Sam, signed in, with sample documents, sending through the local SMTP server."""
-    return signed_in_sam(app, user_client, user_id, plain_smtp)
-
-
-def signed_in_sam(app, user_client, user_id, plain_smtp) -> Htmx:
-    """Sam's Htmx helper, sending through `plain_smtp`; `.user_id` and `.smtp` are set."""
     return sam_with_smtp(app, user_client, user_id, plain_smtp)
 
 

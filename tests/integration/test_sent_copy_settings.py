@@ -10,31 +10,16 @@ import pytest
 from sqlalchemy import text, update
 
 from tests.conftest import Htmx
+from tests.integration import test_sent_copy
 from tests.integration.test_lock_model import watch  # noqa: F401  (a fixture)
-from tests.integration.test_sent_copy import (
-    copy_of,
-    imap_fields,
-    save_imap,
-    send_invoice,
-    signed_in_sam,
-    text_of,
-)
+from tests.integration.test_sent_copy import copy_of, imap_fields, save_imap, send_invoice, text_of
 from webpanel.extensions import db
 from webpanel.sentcopy import services
 from webpanel.sentcopy.models import ImapSettings
 from webpanel.settings import binding
 from webpanel.settings.binding import Target
 
-
-@pytest.fixture
-def trust_ca(monkeypatch, test_ca):
-    monkeypatch.setenv("SSL_CERT_FILE", str(test_ca.ca_file))
-
-
-@pytest.fixture
-def sam(app, user_client, user_id, plain_smtp, trust_ca):
-    """Sam, signed in, with sample documents, sending through the local SMTP server."""
-    return signed_in_sam(app, user_client, user_id, plain_smtp)
+sam = test_sent_copy.sam  # the same fixture: Sam, sending through the local SMTP server
 
 
 def section_of(html: str) -> str:

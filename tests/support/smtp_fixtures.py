@@ -23,6 +23,13 @@ def test_ca(tmp_path_factory: pytest.TempPathFactory) -> TestCA:
     return TestCA.create(tmp_path_factory.mktemp("test-ca"))
 
 
+@pytest.fixture
+def trust_ca(monkeypatch: pytest.MonkeyPatch, test_ca: TestCA) -> TestCA:
+    """The app under test trusts ``test_ca`` (as a server's own CA would be trusted)."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(test_ca.ca_file))
+    return test_ca
+
+
 @pytest.fixture(scope="session")
 def untrusted_ca(tmp_path_factory: pytest.TempPathFactory) -> TestCA:
     """A second CA that nobody trusts."""
