@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import sys
 
+import click
 from flask import Flask
 
 from webpanel import config, errors, menu, routing, security
@@ -15,7 +17,20 @@ __all__ = ["create_app", "StartupError"]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app: config, extensions, blueprints and CLI commands."""
+    """Build the app: config, extensions, blueprints and CLI commands.
+
+    A setting that stops start-up raises ``StartupError``; under the ``flask`` command the
+    process instead ends there with only its message (flask would add "No such command").
+    """
+    try:
+        return _build(test_config)
+    except StartupError as refused:
+        if click.get_current_context(silent=True) is None:
+            raise
+        sys.exit(f"Error: {refused}")
+
+
+def _build(test_config: dict | None) -> Flask:
     app = Flask(
         __name__,
         instance_path=str(config.instance_path()),

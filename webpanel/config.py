@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
-from flask.cli import NoAppException
 
 from webpanel import config_checks
 
@@ -19,7 +18,7 @@ MIN_SECRET_KEY_LENGTH = 32
 WEAK_SECRET_KEYS = {"dev", "secret", "changeme", "change-me", "development", "test"}
 
 
-class StartupError(NoAppException, RuntimeError):
+class StartupError(RuntimeError):
     """The panel refuses to start; the message says what to fix (`flask` shows only it)."""
 
 

@@ -26,6 +26,7 @@ def test_flask_stops_with_the_settings_name_and_no_traceback(instance_dir):
     assert ("The setting WEBPANEL_MAIL_TIMEOUT (environment) is 'abc', but it must be a number "
             "of seconds above 0, like 10.") in result.stderr
     assert "Traceback" not in result.stderr and "Database is up to date" not in result.stdout
+    assert "No such command" not in result.stderr and result.returncode == 1
     assert not (instance_dir / "webpanel.db").exists()
 
 
