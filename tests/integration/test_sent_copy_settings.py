@@ -13,6 +13,7 @@ from tests.conftest import Htmx
 from tests.integration import test_sent_copy
 from tests.integration.test_lock_model import watch  # noqa: F401  (a fixture)
 from tests.integration.test_sent_copy import copy_of, imap_fields, save_imap, send_invoice, text_of
+from tests.support.smtpd import closed_port
 from webpanel.extensions import db
 from webpanel.sentcopy import services
 from webpanel.sentcopy.models import ImapSettings
@@ -211,11 +212,28 @@ def test_no_network_call_inside_a_transaction(app, sam, dovecot, imap_account, w
     assert len(imap_calls) >= 3 and watch.inside == []
 
 
+def find_folders(sam, dovecot, account, **changes) -> str:
+    return sam.post(f"/users/{sam.user_id}/email/imap/folders",
+                    imap_fields(dovecot, account, **changes)).get_data(as_text=True)
+
+
 def test_find_folders_counts_against_the_new_server_limit(app, sam, dovecot, imap_account):
     app.config["NEW_MAIL_SERVER_LIMIT"] = 1
-    first = sam.post(f"/users/{sam.user_id}/email/imap/folders",
-                     imap_fields(dovecot, imap_account)).get_data(as_text=True)
-    assert "Found 3 folders." in text_of(first)
-    other = imap_fields(dovecot, imap_account, imap_security="tls", imap_port=str(dovecot.port))
-    html = sam.post(f"/users/{sam.user_id}/email/imap/folders", other).get_data(as_text=True)
+    nobody = find_folders(sam, dovecot, imap_account, imap_port=str(closed_port()))
+    assert "Nothing accepted the connection" in find_error(nobody, "host")  # tried: it counts
+    html = find_folders(sam, dovecot, imap_account, imap_security="tls",
+                        imap_port=str(dovecot.port))
     assert "You tried 1 new mail server" in find_error(html, "host")
+
+
+def test_a_server_that_listed_the_folders_never_counts_again(app, sam, dovecot, imap_account):
+    app.config["NEW_MAIL_SERVER_LIMIT"] = 1
+    assert "Found 3 folders." in text_of(find_folders(sam, dovecot, imap_account))
+    # it gave back what it cost: one more new server may be tried, and then none
+    nobody = find_folders(sam, dovecot, imap_account, imap_port=str(closed_port()))
+    assert "Nothing accepted the connection" in find_error(nobody, "host")
+    refused = find_folders(sam, dovecot, imap_account, imap_security="tls",
+                           imap_port=str(dovecot.port))
+    assert "You tried 1 new mail server" in find_error(refused, "host")
+    # while the server that worked still answers Find folders
+    assert "Found 3 folders." in text_of(find_folders(sam, dovecot, imap_account))

@@ -117,8 +117,7 @@ def admit(user_id: int, config: ImapConfig) -> None:
     if not servers.is_allowed(config.host):
         raise MailError("connect", f"This office uses only the mail servers "
                         f"{servers.allowed_words()}.", "Enter one of those.", retryable=False)
-    if not (servers._limit_lifted() or servers._known(user_id, config.host, config.port)):
-        servers._spend(user_id, f"imap:{config.host}:{config.port}")
+    servers.admit_new(user_id, config.host, config.port)
     db.session.commit()
 
 

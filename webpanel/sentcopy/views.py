@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, url_for
 from flask_login import current_user, login_required
 
-from webpanel.extensions import htmx
+from webpanel.extensions import db, htmx
 from webpanel.fragments import render_fragment
 from webpanel.listing import per_list
 from webpanel.mail import imap
@@ -15,7 +15,7 @@ from webpanel.outbox import services as outbox_services
 from webpanel.sentcopy import copying, section, services
 from webpanel.sentcopy.forms import ImapForm
 from webpanel.sentcopy.models import SentCopy
-from webpanel.settings import audit
+from webpanel.settings import audit, servers
 from webpanel.settings import services as settings_services
 from webpanel.settings.views import owner_or_404, render_tab
 from webpanel.transactions import release
@@ -104,6 +104,8 @@ def find_folders(user_id: int):
         folders = imap.list_folders(config)
     except MailError as error:
         return _folders(owner.id, form, section.find_errors(error))
+    servers.remember(owner.id, config.host, config.port)
+    db.session.commit()
     sent = imap.find_sent(folders)
     if not form.imap_folder.data and sent is not None:
         form.imap_folder.data = sent.name

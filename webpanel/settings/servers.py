@@ -1,8 +1,9 @@
 """Which mail servers each person may reach: the office's allow-list, and one budget per person
 for servers that have not worked for them before, so the panel never becomes a port scanner.
 
-Send Test, sending and Retry all pass `admit` before connecting; a delivery through a server
-makes it `worked` for that person, and it never counts again.
+Send Test, sending and Retry all pass `admit` before connecting (Find folders passes
+`admit_new`); a delivery through a server makes it `worked` for that person, as does an IMAP
+sign-in that listed the folders, and it never counts again.
 """
 
 from __future__ import annotations
@@ -83,9 +84,16 @@ def admit(user_id: int, transport: object) -> None:
         raise MailError("settings", f"“{config.host}” is not one of the mail servers this office "
                         f"allows ({allowed_words()}).", "Open Email settings → SMTP and enter "
                         "one of them, or ask your administrator.", retryable=False)
-    if not (_limit_lifted() or _known(user_id, host, config.port)):
-        _spend(user_id, f"{host}:{config.port}")
+    admit_new(user_id, host, config.port)
     db.session.commit()  # no transaction stays open during the network call
+
+
+def admit_new(user_id: int, host: str, port: int) -> None:
+    """Count a server that has not worked for this person against their budget of new servers
+    (SMTP or IMAP alike), or raise MailError once it is spent; the caller commits."""
+    host = normalize(host)
+    if not (_limit_lifted() or _known(user_id, host, port)):
+        _spend(user_id, f"{host}:{port}")
 
 
 def worked(user_id: int, transport: object) -> None:
@@ -95,12 +103,18 @@ def worked(user_id: int, transport: object) -> None:
     config = getattr(transport, "config", None)
     if not isinstance(config, SmtpConfig):
         return
-    host = normalize(config.host)[:253]
-    throttle.clear(BUCKET.format(user_id=user_id), f"{host}:{config.port}")
+    remember(user_id, config.host, config.port)
+
+
+def remember(user_id: int, host: str, port: int) -> None:
+    """This server worked for this person (mail accepted, or an IMAP sign-in that listed the
+    folders): it never counts as new again, and trying it costs nothing (the caller commits)."""
+    host = normalize(host)[:253]
+    throttle.clear(BUCKET.format(user_id=user_id), f"{host}:{port}")
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     now = utcnow()
     statement = dialect.insert(KnownMailServer).values(
-        user_id=user_id, host=host, port=config.port,
+        user_id=user_id, host=host, port=port,
         first_worked_at=now, last_worked_at=now)
     db.session.execute(statement.on_conflict_do_update(
         index_elements=["user_id", "host", "port"], set_={"last_worked_at": now}))
