@@ -109,7 +109,7 @@ def test_a_colleagues_first_day(browser, panel, first_admin, plain_smtp):
     expect(row.get_by_text("Failed", exact=True)).to_be_visible()
     plain_smtp.start()
     row.get_by_role("button", name=re.compile("^Retry")).click()
-    expect(waiting.get_by_text("Sent.")).to_be_visible()
+    expect(waiting.get_by_text("Sent.", exact=True)).to_be_visible()
     expect(waiting.locator("[data-message-badge]")).to_have_text("Sent")
     assert len(plain_smtp.messages) == 1
     context.close()
