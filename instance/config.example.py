@@ -5,6 +5,10 @@
 # from connect to the last byte (keep it well below the web worker's timeout).
 # MAIL_TIMEOUT = 10
 
+# The slowest upload to allow for, in bytes per second (125000 is 1 Mbit/s): a message gets its
+# size over this rate on top of MAIL_TIMEOUT, up to half of WORKER_TIMEOUT in all; 0: no more.
+# MAIL_UPLOAD_RATE = 125_000
+
 # The largest message the panel sends, in bytes.
 # MAIL_MAX_BYTES = 20 * 1024 * 1024
 

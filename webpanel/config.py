@@ -43,6 +43,9 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None
     WTF_CSRF_SSL_STRICT = True
     MAIL_TIMEOUT = 10.0
+    #: The slowest upload to allow for, in bytes per second (125000: 1 Mbit/s): a message gets
+    #: its size over this rate beyond MAIL_TIMEOUT, up to half of WORKER_TIMEOUT in all; 0: none.
+    MAIL_UPLOAD_RATE = 125_000
     WORKER_TIMEOUT = 60.0
     MAIL_MAX_BYTES = 20 * 1024 * 1024
     GRAPH_REQUEST_LIMIT = 4 * 1024 * 1024  # Microsoft Graph's largest request body
@@ -73,6 +76,7 @@ ENVIRONMENT_KEYS = {
     "DATABASE_URL": "DATABASE_URL",
     "WEBPANEL_ENV": "WEBPANEL_ENV",
     "WEBPANEL_MAIL_TIMEOUT": "MAIL_TIMEOUT",
+    "WEBPANEL_MAIL_UPLOAD_RATE": "MAIL_UPLOAD_RATE",
     "WEBPANEL_SECURE_COOKIES": "SECURE_COOKIES",
     "WEBPANEL_TRUSTED_PROXIES": "TRUSTED_PROXIES",
     "GOOGLE_CLIENT_ID": "GOOGLE_CLIENT_ID",

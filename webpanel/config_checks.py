@@ -119,6 +119,8 @@ RULES: dict[str, tuple[Callable[[Any], Any], str]] = {
     "WORKER_TIMEOUT": (_seconds, SECONDS),
     "MAX_CONTENT_LENGTH": (_integer(1), BYTES),
     "MAIL_MAX_BYTES": (_integer(1), BYTES),
+    "MAIL_UPLOAD_RATE": (_integer(0), "a whole number of bytes per second, 0 or more (0 gives "
+                         "large messages no more time), like 125000 (1 Mbit/s)"),
     "GRAPH_REQUEST_LIMIT": (_integer(1), BYTES),
     "LOGO_MAX_BYTES": (_integer(1), BYTES),
     "SENDING_STALE_AFTER": (_integer(1), "a whole number of seconds of 1 or more, like 300"),

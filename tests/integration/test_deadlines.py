@@ -38,8 +38,9 @@ def drip_http():
 
 @pytest.fixture
 def sam(app, user_client, user_id):
-    """Sam, signed in, with sample documents and General saved; MAIL_TIMEOUT is 1 s."""
-    app.config["MAIL_TIMEOUT"] = 1.0
+    """Sam, signed in, with sample documents and General saved; MAIL_TIMEOUT is 1 s, with no
+    more time for a message's size (test_upload_allowance.py is about that)."""
+    app.config.update(MAIL_TIMEOUT=1.0, MAIL_UPLOAD_RATE=0)
     return sam_with_samples(app, user_client, user_id)
 
 

@@ -46,6 +46,7 @@ def test_the_production_entry_point_says_why_and_exits(instance_dir):
     ("MAIL_TIMEOUT", True, "a number of seconds above 0"),
     ("WORKER_TIMEOUT", "sixty", "a number of seconds above 0"),
     ("MAIL_MAX_BYTES", "20MB", "a whole number of bytes"),
+    ("MAIL_UPLOAD_RATE", -1, "a whole number of bytes per second, 0 or more"),
     ("MAX_CONTENT_LENGTH", 0, "a whole number of bytes"),
     ("NEW_MAIL_SERVER_LIMIT", -1, "0 or more (0 lifts the limit)"),
     ("NEW_MAIL_SERVER_WINDOW", 1.5, "a whole number of seconds"),

@@ -2,8 +2,8 @@
 
 ``DripSmtpServer`` greets with one ``220-`` continuation line every ``interval`` seconds,
 forever; ``DripHttpServer`` reads each HTTP request and answers with a complete response one
-byte every ``interval`` seconds; ``StallingSmtpServer`` stops reading once DATA begins. All
-listen on 127.0.0.1 and count their connections.
+byte every ``interval`` seconds; ``StallingSmtpServer`` stops reading once DATA begins, and
+``SlowSmtpServer`` reads it at a set rate. All listen on 127.0.0.1 and count their connections.
 """
 
 from __future__ import annotations
@@ -136,6 +136,54 @@ class StallingSmtpServer(_DripListener):
             lines.close()
 
 
+class SlowSmtpServer(_DripListener):
+    """A whole SMTP server (AUTH PLAIN accepts anyone) that reads a message's DATA at ``rate``
+    bytes per second, like a server behind a slow upload link, then answers 250; ``messages``
+    holds what it took (dot-unstuffed)."""
+
+    def __init__(self, rate: float) -> None:
+        super().__init__(interval=0.0)
+        self.rate = rate
+        self.messages: list[bytes] = []
+
+    def _serve(self, conn: socket.socket) -> None:
+        conn.settimeout(30)
+        conn.sendall(b"220 slow.example.org ready\r\n")
+        lines = conn.makefile("rb", buffering=0)
+        try:
+            while line := lines.readline():
+                command = line[:4].upper()
+                if command == b"EHLO":
+                    conn.sendall(b"250-slow.example.org\r\n250-8BITMIME\r\n250 AUTH PLAIN\r\n")
+                elif command == b"AUTH":
+                    conn.sendall(b"235 accepted\r\n")
+                elif command == b"DATA":
+                    conn.sendall(b"354 go ahead\r\n")
+                    self.messages.append(self._slowly(conn))
+                    conn.sendall(b"250 queued\r\n")
+                elif command == b"QUIT":
+                    conn.sendall(b"221 bye\r\n")
+                    return
+                else:
+                    conn.sendall(b"250 ok\r\n")
+        finally:
+            lines.close()
+
+    def _slowly(self, conn: socket.socket) -> bytes:
+        """Read up to the final ``.`` line, ``rate`` bytes per second at most."""
+        data, piece = b"", max(1, int(self.rate / 20))
+        while not data.endswith(b"\r\n.\r\n"):
+            chunk = conn.recv(piece)
+            if not chunk:
+                break
+            data += chunk
+            if self._stopping.wait(len(chunk) / self.rate):
+                break
+        body = data[:-len(b".\r\n")] if data.endswith(b"\r\n.\r\n") else data
+        return b"\r\n".join(line[1:] if line.startswith(b".") else line
+                             for line in body.split(b"\r\n"))
+
+
 class DripHttpServer(_DripListener):
     """Reads a request, then sends ``200 OK`` with ``body`` one byte every ``interval``
     (with ``drip_head=False`` the status line and headers come at once, then the body drips)."""
@@ -163,8 +211,27 @@ class DripHttpServer(_DripListener):
         self._drip(conn, (data[i:i + 1] for i in range(len(data))))
 
 
-def _read_request(conn: socket.socket) -> bytes:
-    """The request's head and its Content-Length body."""
+class SlowHttpServer(_DripListener):
+    """Reads each request's body at ``rate`` bytes per second (a slow upload link), then
+    answers ``200 OK`` with a small JSON body at once; ``bodies`` holds what it read."""
+
+    def __init__(self, rate: float) -> None:
+        super().__init__(interval=0.0)
+        self.rate = rate
+        self.bodies: list[bytes] = []
+
+    def _serve(self, conn: socket.socket) -> None:
+        conn.settimeout(30)
+        request = _read_request(conn, self.rate, self._stopping)
+        self.bodies.append(request.partition(b"\r\n\r\n")[2])
+        body = b'{"id": "slow-1"}'
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                     + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+
+
+def _read_request(conn: socket.socket, rate: float = 0.0,
+                  stopping: threading.Event | None = None) -> bytes:
+    """The request's head and its Content-Length body (read at ``rate`` bytes/s when given)."""
     data = b""
     while b"\r\n\r\n" not in data:
         chunk = conn.recv(65536)
@@ -178,10 +245,12 @@ def _read_request(conn: socket.socket) -> bytes:
         if name.strip().lower() == b"content-length":
             length = int(value.strip() or 0)
     while len(body) < length:
-        chunk = conn.recv(65536)
+        chunk = conn.recv(max(1, int(rate / 20)) if rate else 65536)
         if not chunk:
             break
         body += chunk
+        if rate and stopping is not None and stopping.wait(len(chunk) / rate):
+            break
     return head + b"\r\n\r\n" + body
 
 

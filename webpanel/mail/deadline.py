@@ -1,5 +1,6 @@
 """Total deadlines for outside calls: an SMTP or IMAP conversation, or one HTTP request to
-Google or Microsoft, gets MAIL_TIMEOUT from connect to its last byte.
+Google or Microsoft, gets MAIL_TIMEOUT from connect to its last byte, plus an ``Upload``
+allowance for the message it carries (a 20 MB message takes longer than a Send Test).
 
 A socket timeout bounds one read, so a server that drips a byte or a line just inside it
 could hold a worker for minutes. Here every read and write first sets the socket's timeout
@@ -14,6 +15,7 @@ import io
 import socket
 import time
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -22,6 +24,26 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ReadTimeoutError
 
 LAST_MOMENT = 0.001  # the timeout a socket keeps once the time is gone: the next wait fails
+
+
+@dataclass(frozen=True)
+class Upload:
+    """More time while a message goes out: its size over ``rate`` (bytes per second), at most
+    ``most`` seconds; so a slow upload link can send a large message, and a server that stops
+    reading still holds nothing for long."""
+
+    rate: float = 0.0  # 0: no more time
+    most: float = 0.0
+
+    def seconds(self, size: int) -> float:
+        """The extra seconds for ``size`` bytes."""
+        return min(size / self.rate, self.most) if self.rate > 0 and size > 0 else 0.0
+
+
+NO_UPLOAD = Upload()
+#: What to do when a message ran out of time on its way out.
+UPLOAD_HINT = ("A large message needs a fast enough upload: remove or shrink an attachment, or "
+               "ask your administrator to allow more time (WEBPANEL_MAIL_UPLOAD_RATE).")
 
 
 class Deadline:
@@ -38,6 +60,13 @@ class Deadline:
         if remaining <= 0:
             raise TimeoutError("timed out")
         return min(remaining, self.step) if self.step else remaining
+
+    def extend(self, seconds: float) -> None:
+        """Move the moment ``seconds`` later, and let one wait (the upload's) take as long."""
+        self.seconds += seconds
+        self.ends += seconds
+        if self.step:
+            self.step += seconds
 
     def arm(self, sock: socket.socket) -> None:
         """Give the socket's next operation only the time left (or raise when none is)."""
@@ -135,11 +164,13 @@ class _SecurePool(HTTPSConnectionPool):
 
 
 class DeadlineAdapter(HTTPAdapter):
-    """A requests adapter that gives each request ``seconds`` from connect to its last byte;
-    once they are gone it raises ``requests.ConnectTimeout`` or ``requests.ReadTimeout``."""
+    """A requests adapter that gives each request ``seconds`` from connect to its last byte,
+    plus ``upload``'s allowance for its body; once they are gone it raises
+    ``requests.ConnectTimeout`` or ``requests.ReadTimeout``."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, upload: Upload = NO_UPLOAD) -> None:
         self.seconds = seconds
+        self.upload = upload
         super().__init__(max_retries=0)
 
     def init_poolmanager(self, *args, **kwargs) -> None:
@@ -150,7 +181,8 @@ class DeadlineAdapter(HTTPAdapter):
         return _bound(super().proxy_manager_for(*args, **kwargs))
 
     def send(self, request, stream=False, timeout=None, **kwargs) -> requests.Response:
-        token = _CURRENT.set(Deadline(self.seconds))
+        size = len(request.body or b"")
+        token = _CURRENT.set(Deadline(self.seconds + self.upload.seconds(size)))
         try:
             response = super().send(request, stream=stream, timeout=timeout, **kwargs)
             if not stream:
@@ -186,14 +218,16 @@ def _timed_out(exc: BaseException) -> bool:
     return False
 
 
-def session(seconds: float) -> requests.Session:
-    """A requests session whose every request keeps a total deadline of ``seconds``."""
-    return bound(requests.Session(), seconds)
+def session(seconds: float, upload: Upload = NO_UPLOAD) -> requests.Session:
+    """A requests session whose every request keeps a total deadline of ``seconds`` (plus
+    ``upload``'s allowance for its body)."""
+    return bound(requests.Session(), seconds, upload)
 
 
-def bound(client: requests.Session, seconds: float) -> requests.Session:
+def bound(client: requests.Session, seconds: float,
+          upload: Upload = NO_UPLOAD) -> requests.Session:
     """Mount the deadline adapter on a session (authlib's OAuth2Session is one)."""
-    adapter = DeadlineAdapter(seconds)
+    adapter = DeadlineAdapter(seconds, upload)
     client.mount("https://", adapter)
     client.mount("http://", adapter)
     return client

@@ -7,6 +7,7 @@ import base64
 import json
 
 from webpanel.mail.base import Outgoing, SendResult
+from webpanel.mail.deadline import NO_UPLOAD, Upload
 from webpanel.mail.http_api import MB, Api, Request, TokenSource, check_size, post, with_bcc
 
 GOOGLE = Api("Google", "Gmail")
@@ -18,8 +19,9 @@ class GmailTransport:
     """Sends as the signed-in Gmail account; Gmail records the message in its Sent folder."""
 
     def __init__(self, tokens: TokenSource, api_base_url: str, upload_base_url: str,
-                 timeout: float, raw_limit: int = 3_500_000) -> None:
+                 timeout: float, raw_limit: int = 3_500_000, upload: Upload = NO_UPLOAD) -> None:
         self.tokens = tokens
+        self.upload = upload
         self.api_base_url = api_base_url
         self.upload_base_url = upload_base_url
         self.timeout = timeout
@@ -41,7 +43,8 @@ class GmailTransport:
         raw = base64.urlsafe_b64encode(mime).decode("ascii")
         body = json.dumps({"raw": raw}).encode("ascii")
         if len(body) < self.raw_limit:
-            return Request(self.api_base_url + SEND_PATH, body, "application/json", self.timeout)
+            return Request(self.api_base_url + SEND_PATH, body, "application/json", self.timeout,
+                           self.upload)
         check_size(GOOGLE, len(mime), UPLOAD_LIMIT)
         return Request(f"{self.upload_base_url}{SEND_PATH}?uploadType=media", mime,
-                       "message/rfc822", self.timeout)
+                       "message/rfc822", self.timeout, self.upload)

@@ -18,6 +18,7 @@ import requests
 
 from webpanel.mail import deadline, mimesplit
 from webpanel.mail.base import MailError, Outgoing, SendResult
+from webpanel.mail.deadline import NO_UPLOAD, Upload
 from webpanel.mail.http_api import (
     MB,
     Api,
@@ -59,8 +60,10 @@ class GraphTransport:
     """Sends as the signed-in Microsoft account; Exchange saves it in Sent Items."""
 
     def __init__(self, tokens: TokenSource, graph_base_url: str, timeout: float,
-                 request_limit: int = 4 * MB, upload_limit: int = UPLOAD_LIMIT) -> None:
+                 request_limit: int = 4 * MB, upload_limit: int = UPLOAD_LIMIT,
+                 upload: Upload = NO_UPLOAD) -> None:
         self.tokens = tokens
+        self.upload = upload
         self.graph_base_url = graph_base_url
         self.timeout = timeout
         self.request_limit = request_limit
@@ -78,7 +81,8 @@ class GraphTransport:
 
     def _post(self, path: str, body: bytes, content_type: str) -> requests.Response:
         return post(MICROSOFT, self.tokens,
-                    Request(self.graph_base_url + path, body, content_type, self.timeout))
+                    Request(self.graph_base_url + path, body, content_type, self.timeout,
+                            self.upload))
 
     def _send_large(self, mime: bytes) -> SendResult:
         """Draft, attachments, send; the draft is deleted if anything fails before sending."""
@@ -141,7 +145,7 @@ class GraphTransport:
 
     def _upload(self, url: str, data: bytes) -> None:
         """PUT the file in ranges, in order; the URL carries its own token (no Authorization)."""
-        with deadline.session(self.timeout) as session:
+        with deadline.session(self.timeout, self.upload) as session:
             for start in range(0, len(data), CHUNK):
                 chunk = data[start:start + CHUNK]
                 headers = {"Content-Type": "application/octet-stream", "Content-Range":
@@ -152,13 +156,14 @@ class GraphTransport:
 
     def _put(self, session: requests.Session, url: str, chunk: bytes,
              headers: dict[str, str]) -> requests.Response:
+        seconds = self.timeout + self.upload.seconds(len(chunk))
         try:
             return session.put(url, data=chunk, headers=headers, allow_redirects=False,
-                               timeout=(self.timeout, self.timeout))
+                               timeout=(seconds, seconds))
         except requests.ConnectTimeout:
-            raise no_answer(MICROSOFT, "connect", self.timeout) from None
+            raise no_answer(MICROSOFT, "connect", seconds) from None
         except requests.Timeout:
-            raise no_answer(MICROSOFT, "message", self.timeout) from None
+            raise no_answer(MICROSOFT, "message", seconds) from None
         except requests.RequestException as exc:
             raise connection_failed(MICROSOFT, exc) from None
 

@@ -9,6 +9,7 @@ import ssl
 from typing import TYPE_CHECKING
 
 from webpanel.mail.base import MailError
+from webpanel.mail.deadline import UPLOAD_HINT
 from webpanel.mail.replies import NotMailServer
 
 if TYPE_CHECKING:
@@ -88,9 +89,14 @@ def connection_refused(config: SmtpConfig) -> MailError:
 
 def no_answer(step: str, config: SmtpConfig) -> MailError:
     unit = "second" if config.timeout == 1 else "seconds"
+    hint = ("Check the SMTP Server and Port. A firewall may be blocking outgoing mail, or the "
+            "server may be down: try again later or ask your provider.")
+    if step == "message":
+        hint = ("The message did not finish going out. " + UPLOAD_HINT + " Otherwise "
+                "the server may be busy: try again later or ask your provider.")
     return MailError(step, f"No answer from {where(config)} within {config.timeout:g} {unit}.",
-                     "Check the SMTP Server and Port. A firewall may be blocking outgoing mail, "
-                     "or the server may be down: try again later or ask your provider.")
+                     hint)
+
 
 
 def tls_failed(step: str, config: SmtpConfig, exc: ssl.SSLError) -> MailError:

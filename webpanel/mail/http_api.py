@@ -14,6 +14,7 @@ import requests
 
 from webpanel.mail import deadline
 from webpanel.mail.base import MailError, Outgoing
+from webpanel.mail.deadline import NO_UPLOAD, Upload
 
 MAX_REPLY = 300
 MAX_WAIT = 5.0  # longest Retry-After honoured before giving up (seconds)
@@ -48,6 +49,12 @@ class Request:
     body: bytes
     content_type: str
     timeout: float
+    upload: Upload = NO_UPLOAD  # more time for a large body
+
+    @property
+    def seconds(self) -> float:
+        """The whole time this request may take."""
+        return self.timeout + self.upload.seconds(len(self.body))
 
 
 def with_bcc(outgoing: Outgoing) -> bytes:
@@ -75,7 +82,7 @@ def post(api: Api, tokens: TokenSource, req: Request) -> requests.Response:
     MAX_WAIT seconds) after a 429; return a 2xx response or raise MailError."""
     token = tokens.access_token()
     refreshed = waited = False
-    with deadline.session(req.timeout) as session:
+    with deadline.session(req.timeout, req.upload) as session:
         for _ in range(3):  # the first try, at most one refresh and at most one wait
             response = _post_once(api, session, req, token)
             status = response.status_code
@@ -96,11 +103,11 @@ def _post_once(api: Api, session: requests.Session, req: Request,
     headers = {"Authorization": f"Bearer {token}", "Content-Type": req.content_type}
     try:
         return session.post(req.url, data=req.body, headers=headers, allow_redirects=False,
-                            timeout=(req.timeout, req.timeout))
+                            timeout=(req.seconds, req.seconds))
     except requests.ConnectTimeout:
-        raise no_answer(api, "connect", req.timeout) from None
+        raise no_answer(api, "connect", req.seconds) from None
     except requests.Timeout:
-        raise no_answer(api, "message", req.timeout) from None
+        raise no_answer(api, "message", req.seconds) from None
     except requests.RequestException as exc:
         raise connection_failed(api, exc) from None
 
@@ -122,7 +129,8 @@ def no_answer(api: Api, step: str, timeout: float) -> MailError:
     hint = "Check this computer's internet connection, then press Retry."
     if step == "message":
         hint = (f"{api.provider} may still have sent it: look in your Sent folder before "
-                "pressing Retry. If this keeps happening, try again later.")
+                f"pressing Retry. {deadline.UPLOAD_HINT} If this keeps happening, try again "
+                "later.")
     unit = "second" if timeout == 1 else "seconds"
     return MailError(step, f"No answer from {api.provider} within {timeout:g} {unit}.", hint)
 

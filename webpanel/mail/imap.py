@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from webpanel import sending
 from webpanel.mail import deadline
 from webpanel.mail.base import MailError
-from webpanel.mail.deadline import Deadline
+from webpanel.mail.deadline import NO_UPLOAD, Deadline, Upload
 from webpanel.mail.smtp import tls_context
 
 DEFAULT_PORTS = {"ssl": 993, "tls": 143, "none": 143}
@@ -48,6 +48,7 @@ class ImapConfig:
     timeout: float = 10.0  # each step
     deadline: float = 30.0  # the whole connection, first byte to logout
     allow_self_signed: bool = False
+    upload: Upload = NO_UPLOAD  # more time while a copy goes up, by its size
 
 
 class ImapError(MailError):
@@ -164,6 +165,10 @@ class _Client(imaplib.IMAP4):
     def _get_capabilities(self) -> None:
         self._keep_deadline()  # after STARTTLS, imaplib opened a plain file on the TLS socket
         super()._get_capabilities()
+
+    def allow_upload(self, size: int) -> None:
+        """Give a message of ``size`` bytes its upload allowance."""
+        self._deadline.extend(self._config.upload.seconds(size))
 
     def send(self, data: bytes) -> None:
         self._deadline.arm(self.sock)
@@ -294,6 +299,7 @@ def copy_to_sent(config: ImapConfig, data: bytes, folder: str | None = None) -> 
         if _has(client, config, folder, wanted):
             return CopyResult(folder, appended=False)
         client.step = "copy"
+        client.allow_upload(len(data))
         _ok(client.append(quote(folder), r"(\Seen)", imaplib.Time2Internaldate(time.time()),
                           data), "copy", "The server refused the copy.", config)
         return CopyResult(folder, appended=True)

@@ -6,11 +6,11 @@ import hmac
 import logging
 import smtplib
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from webpanel.mail import deadline, dsn, hints
 from webpanel.mail.base import MailError, Outgoing, SendResult
-from webpanel.mail.deadline import Deadline
+from webpanel.mail.deadline import NO_UPLOAD, Deadline, Upload
 from webpanel.mail.international import any_needs_smtputf8, check_carried
 from webpanel.mail.replies import StrictReplies
 from webpanel.mail.unexpected import unexpected_error
@@ -30,6 +30,7 @@ class SmtpConfig:
     password: str = ""
     timeout: float = 10.0
     allow_self_signed: bool = False
+    upload: Upload = NO_UPLOAD  # more time while DATA goes out, by the message's size
 
 
 def tls_context(allow_self_signed: bool) -> ssl.SSLContext:
@@ -52,8 +53,9 @@ class _Utf8(str):
 class _Client(StrictReplies, smtplib.SMTP):
     """smtplib.SMTP that remembers which step it is in while connecting; replies read strictly.
 
-    The whole conversation has one deadline, ``config.timeout`` from connect to the last byte,
-    however slowly the server drips its lines: every read and write gets only the time left.
+    The whole conversation has one deadline, ``config.timeout`` from connect to the last byte
+    (and ``config.upload``'s allowance once DATA begins), however slowly the server drips its
+    lines: every read and write gets only the time left.
     """
 
     def __init__(self, config: SmtpConfig, context: ssl.SSLContext) -> None:
@@ -63,6 +65,15 @@ class _Client(StrictReplies, smtplib.SMTP):
         self._deadline = Deadline(config.timeout)
         super().__init__(timeout=config.timeout)
         self._host = config.host  # smtplib's STARTTLS checks the certificate against this name
+
+    @property
+    def config(self) -> SmtpConfig:
+        """The settings, with the time this conversation has been given so far."""
+        return replace(self._config, timeout=self._deadline.seconds)
+
+    def allow_upload(self, size: int) -> None:
+        """Give the message's ``size`` bytes their upload allowance."""
+        self._deadline.extend(self._config.upload.seconds(size))
 
     def auth_plain(self, challenge=None) -> str:
         return _Utf8(super().auth_plain(challenge))
@@ -119,7 +130,7 @@ class SmtpTransport:
             raise hints.untrusted_certificate(self.config, exc) from None
         except (ssl.SSLError, OSError, smtplib.SMTPException) as exc:
             client.close()
-            raise hints.from_exception(client.step, self.config, exc) from None
+            raise hints.from_exception(client.step, client.config, exc) from None
         except Exception:  # a MailError, or a surprise the caller reports: close either way
             client.close()
             raise
@@ -169,6 +180,7 @@ class SmtpTransport:
             log.exception("unexpected error at step %s before DATA", client.step)
             raise unexpected_error(client.step, may_have_left=False) from exc
         client.step = "message"
+        client.allow_upload(len(outgoing.data))
         try:
             code, reply = client.data(outgoing.data)
         except (OSError, smtplib.SMTPException):

@@ -115,7 +115,8 @@ def config_from(values: Mapping[str, Any], smtp: EmailSettings | None,
     seconds = float(current_app.config["MAIL_TIMEOUT"])
     return ImapConfig(host=target.host, port=target.port, security=target.security,
                       username=target.username, password=password, timeout=seconds,
-                      deadline=seconds, allow_self_signed=not target.verified)
+                      deadline=seconds, allow_self_signed=not target.verified,
+                      upload=settings_services.upload_allowance())
 
 
 def imap_config_for(user_id: int) -> ImapConfig | None:

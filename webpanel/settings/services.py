@@ -16,6 +16,7 @@ from webpanel.crypto import SecretUnreadable
 from webpanel.extensions import db
 from webpanel.integrations import providers
 from webpanel.mail.base import MailError, Transport
+from webpanel.mail.deadline import Upload
 from webpanel.mail.gmail import GmailTransport
 from webpanel.mail.graph import GraphTransport
 from webpanel.mail.smtp import DEFAULT_PORTS, SmtpConfig, SmtpTransport
@@ -147,8 +148,16 @@ def smtp_config(settings: EmailSettings, form: SmtpForm | None = None,
         host=values["smtp_server"] or "", port=values["smtp_port"] or DEFAULT_PORTS[security],
         security=security, username=username, password=password,
         timeout=current_app.config["MAIL_TIMEOUT"],
-        allow_self_signed=bool(values["allow_self_signed"]),
+        allow_self_signed=bool(values["allow_self_signed"]), upload=upload_allowance(),
     )
+
+
+def upload_allowance() -> Upload:
+    """More time for large messages: MAIL_UPLOAD_RATE, and up to half of WORKER_TIMEOUT in all
+    (a send, then its Sent folder copy, still end well inside a worker's time)."""
+    cfg = current_app.config
+    most = max(float(cfg["WORKER_TIMEOUT"]) / 2 - float(cfg["MAIL_TIMEOUT"]), 0.0)
+    return Upload(float(cfg["MAIL_UPLOAD_RATE"]), most)
 
 
 def _stored_password(settings: EmailSettings, values: dict, use_stored: bool) -> str:
@@ -185,7 +194,7 @@ def gmail_transport(settings: EmailSettings) -> Transport:
     tokens = _signed_in(settings.user_id, sending.GMAIL)
     return GmailTransport(tokens, providers.endpoint("GMAIL_API_BASE_URL"),
                           providers.endpoint("GMAIL_UPLOAD_BASE_URL"),
-                          current_app.config["MAIL_TIMEOUT"])
+                          current_app.config["MAIL_TIMEOUT"], upload=upload_allowance())
 
 
 def outlook_transport(settings: EmailSettings) -> Transport:
@@ -193,7 +202,7 @@ def outlook_transport(settings: EmailSettings) -> Transport:
     tokens = _signed_in(settings.user_id, sending.OUTLOOK)
     return GraphTransport(tokens, providers.endpoint("GRAPH_API_BASE_URL"),
                           current_app.config["MAIL_TIMEOUT"],
-                          current_app.config["GRAPH_REQUEST_LIMIT"])
+                          current_app.config["GRAPH_REQUEST_LIMIT"], upload=upload_allowance())
 
 
 def _signed_in(user_id: int, method: sending.Method) -> AccountTokens:
