@@ -98,7 +98,6 @@ def no_answer(step: str, config: SmtpConfig) -> MailError:
                      hint)
 
 
-
 def tls_failed(step: str, config: SmtpConfig, exc: ssl.SSLError) -> MailError:
     reason = str(getattr(exc, "reason", "") or "").upper()
     if config.security == "ssl" and ("WRONG_VERSION" in reason or "RECORD" in reason):
