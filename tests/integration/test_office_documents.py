@@ -200,7 +200,7 @@ def test_a_logo_that_is_not_an_image_or_too_large_is_refused_and_the_old_one_kep
         (gif.getvalue(), "anim.png", "The logo is a GIF image; choose a PNG or JPEG file."),
         (png()[:-12] + b"\0" * (64 * 1024) + png()[-12:], "huge.png",
          "use a file of at most 60 KB"),
-        (png((7000, 10)), "wide.png", "use at most 6000 pixels on each side"),
+        (png((7000, 10)), "wide.png", "the largest allowed is 6,000 × 6,000"),
     ]
     for data, name, message in refusals:
         response = admin_hx.post("/company/", company_form(
