@@ -86,9 +86,13 @@
   }
 
   // Closing a dialog marked data-confirm-discard after typing in its form asks first,
-  // in the small dialog its value names ("Keep editing" or "Discard").
+  // in the small dialog its value names ("Keep editing" or "Discard"). Only while the form
+  // named by data-unsent-form is still there: once a send's result has replaced it (sent,
+  // failed, handed off), the message is kept in Sent mail and closing just closes, even if
+  // the result holds a form of its own (Retry, Retry copy).
   function hasUnsentWork(dialog) {
-    return dialog.dataset.dirty === "1" && !!dialog.querySelector("form");
+    var unsent = dialog.dataset.unsentForm && dialog.querySelector(dialog.dataset.unsentForm);
+    return dialog.dataset.dirty === "1" && !!unsent;
   }
 
   function closeOrAsk(dialog) {
