@@ -36,7 +36,8 @@ def encrypted_columns():
     """Every column that holds a secret; a new secret column must be listed here."""
     return [EmailSettings.smtp_password_enc, OAuthAccount.access_token_enc,
             OAuthAccount.refresh_token_enc, IntegrationSettings.google_client_secret_enc,
-            IntegrationSettings.microsoft_client_secret_enc, ImapSettings.password_enc]
+            IntegrationSettings.microsoft_client_secret_enc, ImapSettings.password_enc,
+            ImapSettings.smtp_grant_enc]
 
 
 def rotate_all(app: Flask) -> tuple[int, int]:

@@ -108,7 +108,7 @@ def _copy(message_id: int, user_id: int, data: bytes) -> None:
     config, folder = services.imap_config_for(user_id), services.folder_for(user_id)
     try:
         if config is None:
-            raise NO_PASSWORD
+            raise services.grant_refusal(user_id) or NO_PASSWORD
         _admit(config)
         release()  # nothing holds the database while the IMAP server answers
         result = imap.copy_to_sent(config, data, folder)

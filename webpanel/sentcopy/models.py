@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webpanel.database import Base, utcnow
@@ -20,7 +20,9 @@ class ImapSettings(Base):
 
     ``same_as_smtp``: the user name is the SMTP one, and so is the password where the IMAP
     server is the host the SMTP password was saved for; ``password_enc`` is a password typed
-    for IMAP, sealed to this IMAP server (see ``services``).
+    for IMAP, sealed to this IMAP server (see ``services``). ``smtp_grant_enc`` is the IMAP
+    endpoint at which the owner allowed their SMTP password, sealed; ``smtp_grant_legacy``
+    marks a row saved before grants existed (see ``grant``).
     """
 
     __tablename__ = "imap_settings"
@@ -36,6 +38,8 @@ class ImapSettings(Base):
     username: Mapped[str] = mapped_column(String(254), default="")
     password_enc: Mapped[str | None] = mapped_column(Text, default=None)
     folder: Mapped[str] = mapped_column(String(500), default="")  # "": the \Sent folder
+    smtp_grant_enc: Mapped[str | None] = mapped_column(Text, default=None)
+    smtp_grant_legacy: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_login import current_user
+
 from webpanel import sending
 from webpanel.crypto import SecretUnreadable
 from webpanel.extensions import db
 from webpanel.mail import imap
 from webpanel.mail.base import MailError
 from webpanel.mail.imap import Folder, ImapConfig
-from webpanel.sentcopy import services
+from webpanel.sentcopy import grant, services
 from webpanel.sentcopy.forms import ImapForm, form_for
 from webpanel.sentcopy.models import ImapSettings
 from webpanel.settings import binding, servers
@@ -41,11 +43,27 @@ def context(user_id: int, form: ImapForm | None = None, **extra: Any) -> dict[st
     smtp, row = settings_services.load(user_id), services.load(user_id)
     form = form or form_for(row)
     form.offer_folders(extra.pop("folders", None) or [])
+    state, own = services.password_state(row, smtp), _is_owner(user_id)
     return {"imap_form": form, "imap_note": provider_note(smtp), "imap_saved": False,
             "imap_expanded": False, "imap_found": None, "imap_notice": None,
-            "imap_password_state": services.password_state(row, smtp),
+            "imap_password_state": state, "imap_own": own,
+            "imap_grant_note": grant_note(row, smtp, own) if state == "unconfirmed" else None,
             "imap_smtp_host": binding.normalize_host(smtp.smtp_server or ""),
             "imap_find_errors": {}, **extra}
+
+
+def _is_owner(user_id: int) -> bool:
+    """Whether the person looking at the section is the one it belongs to."""
+    return current_user.is_authenticated and current_user.id == user_id
+
+
+def grant_note(row: ImapSettings, smtp: EmailSettings, own: bool) -> str:
+    """Why the SMTP password does not serve the saved IMAP settings, and what to do: for the
+    owner what changed since they saved, for an administrator who can lift it."""
+    if not own:
+        return grant.ADMIN_NOTE
+    target = services.target_of(services.saved_values(row), smtp)
+    return grant.owner_note(grant.changes(row, target))
 
 
 def problems(form: ImapForm, row: ImapSettings, smtp: EmailSettings) -> dict[str, str]:
@@ -57,7 +75,8 @@ def problems(form: ImapForm, row: ImapSettings, smtp: EmailSettings) -> dict[str
     if values["same_as_smtp"] and not (smtp.smtp_username or "").strip():
         found["imap_same_as_smtp"] = ("Your SMTP settings have no user name yet: untick this "
                                       "and enter the IMAP user name, or fill in SMTP first.")
-    elif not form.imap_password.data and not services.password_for(row, smtp, values):
+    elif not form.imap_password.data and not services.password_for(row, smtp, values,
+                                                                   confirmed=True):
         found["imap_password"] = password_missing(row, smtp, values)
     return found
 
@@ -98,13 +117,13 @@ def changed_labels(before: dict[str, Any], row: ImapSettings, typed: bool) -> li
 def probe_password(form: ImapForm, row: ImapSettings, smtp: EmailSettings,
                    own: bool) -> tuple[str | None, str | None]:
     """(password, None) for Find folders, or (None, what to say at the Password field).
-    An administrator's probe uses only a typed password."""
+    An administrator's probe uses only a typed password; the owner's confirms the values."""
     typed = form.imap_password.data or ""
     if typed:
         return typed, None
     if not own:
         return None, ADMIN_TYPE_PASSWORD
-    password = services.password_for(row, smtp, form.values())
+    password = services.password_for(row, smtp, form.values(), confirmed=True)
     if password:
         return password, None
     return None, password_missing(row, smtp, form.values())

@@ -7,7 +7,8 @@ port, user name, security and certificate check it was saved with, and used only
 server is the very host the SMTP password was sealed for, with the same user name, the
 certificate check on unless it was off for SMTP too, and encryption on unless SMTP had none.
 Anywhere else (imap.example.com beside smtp.example.com) the person types the password again,
-and it is sealed to the IMAP server.
+and it is sealed to the IMAP server. On top of that, the SMTP password goes only to the IMAP
+endpoint its owner saved themselves (``grant``): an administrator's change turns the reuse off.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from flask import current_app
 from webpanel.crypto import SecretUnreadable
 from webpanel.extensions import db
 from webpanel.mail import imap
+from webpanel.mail.base import MailError
 from webpanel.mail.imap import ImapConfig
+from webpanel.sentcopy import grant
 from webpanel.sentcopy.models import ImapSettings
 from webpanel.settings import binding
 from webpanel.settings import services as settings_services
@@ -94,8 +97,10 @@ def stored_password_for(row: ImapSettings, target: Target) -> str | None:
 
 
 def password_for(row: ImapSettings, smtp: EmailSettings | None, values: Mapping[str, Any],
-                 typed: str = "") -> str | None:
-    """The password for IMAP `values`: typed, else the IMAP one, else SMTP's where allowed."""
+                 typed: str = "", confirmed: bool = False) -> str | None:
+    """The password for IMAP `values`: typed, else the IMAP one, else SMTP's where allowed:
+    at the endpoint its owner saved, or at `values` when the owner `confirmed` them just now
+    (their own Save or Find folders)."""
     if typed:
         return typed
     target = target_of(values, smtp)
@@ -104,7 +109,8 @@ def password_for(row: ImapSettings, smtp: EmailSettings | None, values: Mapping[
     except SecretUnreadable:
         stored = None
     if stored is None and values.get("same_as_smtp"):
-        return smtp_password_for(smtp, target)
+        if confirmed or grant.allows(row, target):
+            return smtp_password_for(smtp, target)
     return stored
 
 
@@ -133,6 +139,19 @@ def imap_config_for(user_id: int) -> ImapConfig | None:
     return config_from(values, smtp, password)
 
 
+def grant_refusal(user_id: int) -> MailError | None:
+    """Why the saved settings get no password when only the owner's grant is missing (the
+    SMTP password would otherwise go there), or None."""
+    row = db.session.get(ImapSettings, user_id)
+    if row is None or not row.same_as_smtp:
+        return None
+    smtp, values = db.session.get(EmailSettings, user_id), saved_values(row)
+    target = target_of(values, smtp)
+    if password_for(row, smtp, values) or not password_for(row, smtp, values, confirmed=True):
+        return None
+    return grant.refusal(grant.changes(row, target))
+
+
 def folder_for(user_id: int) -> str | None:
     """The folder chosen for copies, or None: the server's \\Sent folder."""
     row = db.session.get(ImapSettings, user_id)
@@ -141,8 +160,9 @@ def folder_for(user_id: int) -> str | None:
 
 def password_state(row: ImapSettings, smtp: EmailSettings | None) -> str:
     """What the section may say about the IMAP password: "stored" (typed for IMAP), "smtp"
-    (SMTP's is used), "elsewhere" (same as SMTP, but SMTP's may not go here), "unreadable",
-    or "none"."""
+    (SMTP's is used), "unconfirmed" (SMTP's would go here, but its owner did not save these
+    settings), "elsewhere" (same as SMTP, but SMTP's may not go here), "unreadable", or
+    "none"."""
     values = saved_values(row)
     target = target_of(values, smtp)
     try:
@@ -150,15 +170,23 @@ def password_state(row: ImapSettings, smtp: EmailSettings | None) -> str:
             return "stored"
     except SecretUnreadable:
         return "unreadable"
-    if values["same_as_smtp"]:
-        return "smtp" if smtp_password_for(smtp, target) else "elsewhere"
-    return "none"
+    if not values["same_as_smtp"]:
+        return "none"
+    if not smtp_password_for(smtp, target):
+        return "elsewhere"
+    return "smtp" if grant.allows(row, target) else "unconfirmed"
 
 
 def save(row: ImapSettings, values: Mapping[str, Any], smtp: EmailSettings | None,
-         typed: str = "") -> None:
+         typed: str = "", own: bool = False) -> None:
     """Store the IMAP section; a typed password is sealed to this IMAP server, a blank one
-    keeps the stored one (used only if the server, user and security still match)."""
+    keeps the stored one (used only if the server, user and security still match). Only the
+    owner's own save (`own`) lets their SMTP password serve the endpoint saved."""
+    if own:
+        same = values.get("same_as_smtp")
+        grant.give(row, target_of(values, smtp) if same else None)
+    else:
+        grant.freeze(row, target_of(saved_values(row), smtp))
     for name in FIELDS:
         setattr(row, name, values.get(name))
     row.host = normalize_host(row.host or "")

@@ -73,7 +73,7 @@ def save(user_id: int):
     if not valid or found:
         return _section(owner.id, status=422, form=form)
     before, typed = services.saved_values(row), form.imap_password.data or ""
-    services.save(row, form.values(), smtp, typed)
+    services.save(row, form.values(), smtp, typed, own=owner.id == current_user.id)
     audit.record(owner, current_user, section.changed_labels(before, row, bool(typed)))
     return _section(owner.id, imap_saved=True)
 

@@ -9,7 +9,8 @@ Key rotation re-encrypts the value as it is, binding included.
 
 The same sealing serves other passwords (`purpose`, e.g. "imap" for the Sent-folder copy): each
 purpose has its own prefix, so a value sealed for one is unreadable as another, and only SMTP
-has legacy bare values.
+has legacy bare values. "imap-grant" seals no password, only the IMAP endpoint at which the
+owner allowed their SMTP password (see ``sentcopy.grant``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from webpanel.crypto import SecretUnreadable, secret_box
 from webpanel.mail.smtp import DEFAULT_PORTS
 
 PREFIX = "webpanel-smtp-password/1:"
-PREFIXES = {"smtp": PREFIX, "imap": "webpanel-imap-password/1:"}
+PREFIXES = {"smtp": PREFIX, "imap": "webpanel-imap-password/1:",
+            "imap-grant": "webpanel-imap-smtp-grant/1:"}
 WORDS = {"host": "server", "port": "port", "username": "user name", "security": "security"}
 
 
