@@ -56,10 +56,12 @@ def envid_of(data: bytes) -> str:
     return dsn.envid_for(email.message_from_bytes(data)["Message-ID"])
 
 
-def set_up_imap(app, user_id: int, dovecot, account, password: str | None = None) -> None:
-    """The person's IMAP settings, saved as the SMTP tab's section saves them."""
+def set_up_imap(app, user_id: int, dovecot, account, password: str | None = None,
+                port: int | None = None) -> None:
+    """The person's IMAP settings, saved as the SMTP tab's section saves them (``port``: a
+    proxy in front of Dovecot)."""
     with app.app_context():
-        values = {"enabled": True, "host": "127.0.0.1", "port": dovecot.port,
+        values = {"enabled": True, "host": "127.0.0.1", "port": port or dovecot.port,
                   "security": "none", "allow_self_signed": False, "same_as_smtp": False,
                   "username": account.user, "folder": ""}
         sentcopy.save(sentcopy.load(user_id), values, db.session.get(EmailSettings, user_id),

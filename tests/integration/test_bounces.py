@@ -8,10 +8,12 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from webpanel.mail import bounces, dsn
 from webpanel.mail.base import Outgoing
-from webpanel.mail.imap import ImapConfig
+from webpanel.mail.imap import ImapConfig, ImapError
 from webpanel.mail.smtp import SmtpConfig, SmtpTransport
 
 TO, CC = "ann@customer.example", "bob@customer.example"
@@ -130,3 +132,47 @@ def test_only_new_reports_after_the_last_visit(inbox):
     assert [b.envid for b in later.bounces] == ["second"]
     fresh = bounces.scan_inbox(config, scan.uidvalidity + 1, scan.last_uid)  # folder recreated
     assert [b.envid for b in fresh.bounces] == ["first", "second"]
+
+
+def returned_whole(original: bytes, failed: str = TO) -> bytes:
+    """A report without ENVID that returns the whole message (message/rfc822), as Exchange
+    and Gmail do."""
+    plain = report(original, envid=None, failed=failed)
+    return (plain.replace(b"Content-Type: text/rfc822-headers\r\n\r\n",
+                          b"Content-Type: message/rfc822\r\n\r\n")
+            .replace(b"\r\n--BOUND--", b"\r\nPlease find the invoice attached.\r\n--BOUND--"))
+
+
+def test_a_first_look_finds_the_message_by_envid_or_returned_message_id(inbox):
+    dovecot, account, config = inbox
+    by_envid, by_id, stranger = message(), message(), message()
+    ids = [email.message_from_bytes(m)["Message-ID"] for m in (by_envid, by_id, stranger)]
+    for data in (report(by_envid, envid=dsn.envid_for(ids[0])), returned_whole(by_id, CC),
+                 returned_whole(stranger)):
+        dovecot.append(account, "INBOX", data)
+    known = {dsn.envid_for(ids[0]), dsn.envid_for(ids[1])}
+    scan = bounces.scan_inbox(config, known=known)
+    assert [(b.uid, b.recipients[0].recipient) for b in scan.bounces] == [(1, TO), (2, CC)]
+    assert scan.last_uid == 3 and scan.remaining == 0 and scan.looked == 3
+
+
+ATOMS = st.sampled_from([b"1", b"7", b"UID", b"RFC822.SIZE", b"BODY[2]<0>", b"BODY[3]",
+                         b"BODY[HEADER.FIELDS (CONTENT-TYPE)]<0>", b"NIL", b"(", b")", b'"',
+                         b'"a\\"b"', b"{3}", b"4294967296", b"-1", b"\xff", b"[", b"]", b" "])
+PIECES = st.one_of(st.binary(max_size=20), st.lists(ATOMS, max_size=12).map(b" ".join))
+ANSWERS = st.lists(st.one_of(PIECES, st.none(), st.tuples(PIECES, st.binary(max_size=20))),
+                   max_size=8)
+
+
+@settings(max_examples=300, deadline=None, database=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(ANSWERS)
+@example([b"1 " + b"(" * 5_000])  # deeper than any FETCH answer
+@example([(b"1 (UID 7 RFC822.SIZE 9 BODY[2]<0> {3}", b"abc"), b")"])
+def test_any_fetch_answer_reads_or_is_a_plain_imap_error(answer):
+    try:
+        found = bounces.looks(answer)
+    except ImapError as error:
+        assert "could not be read" in error.reason
+    else:
+        assert all(isinstance(look.keys(), set | None) for look in found.values())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webpanel.database import Base, utcnow
@@ -34,17 +34,22 @@ class BounceReport(Base):
 
 class BounceScan(Base):
     """Where a person's INBOX was read up to: reports above ``last_uid`` are new, unless the
-    folder's UIDVALIDITY or the mailbox itself changed (then everything is read again)."""
+    folder's UIDVALIDITY or the mailbox itself changed (then everything is read again); how
+    many are left for later, and when a failed reading may be tried again."""
 
     __tablename__ = "bounce_scans"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
                                          primary_key=True)
     mailbox: Mapped[str] = mapped_column(String(400), default="")
-    uidvalidity: Mapped[int] = mapped_column(default=0)
-    last_uid: Mapped[int] = mapped_column(default=0)
-    checked_at: Mapped[datetime | None] = mapped_column(default=None)
-    error: Mapped[str] = mapped_column(String(500), default="")
+    uidvalidity: Mapped[int] = mapped_column(BigInteger, default=0)  # IMAP: up to 2**32 - 1
+    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    checked_at: Mapped[datetime | None] = mapped_column(default=None)  # the last attempt
+    error: Mapped[str] = mapped_column(String(500), default="")  # why the last one failed
+    read_at: Mapped[datetime | None] = mapped_column(default=None)  # the last that did not
+    remaining: Mapped[int] = mapped_column(default=0)  # reports left for the next reading
+    failures: Mapped[int] = mapped_column(default=0)  # failed readings in a row
+    retry_at: Mapped[datetime | None] = mapped_column(default=None)  # none before, unless forced
 
 
 class MessageEnvelope(Base):

@@ -5,6 +5,11 @@ within the IMAP visit's total deadline, then stores one row per reported recipie
 write transaction. Each report is read once (the INBOX's UIDVALIDITY and last UID seen are kept
 per person) and storing the same report again adds nothing (one row per message, recipient
 and action), so running the check twice, or from the page and cron at once, is harmless.
+
+A flood of reports (anyone can mail the office) cannot stop the reading: a check looks at a
+capped number of reports within part of the IMAP deadline, reads whole only those about the
+person's own messages, keeps its progress even when it fails, and a failed check waits longer
+before the next one.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -27,34 +33,78 @@ from webpanel.mail.base import MailError
 from webpanel.mail.dsn import envid_for
 from webpanel.mail.imap import ImapConfig
 from webpanel.outbox.models import Message, MessageBody
+from webpanel.sentcopy.models import ImapSettings
 from webpanel.sentcopy.services import imap_config_for
+from webpanel.settings.models import EmailSettings
 from webpanel.transactions import release, writing
 
 log = logging.getLogger(__name__)
 KEPT_ACTIONS = ("failed", "delayed")  # what a person needs to know; "delivered" stays "Sent"
 HEADER_BYTES = 16_384  # where a stored message's Message-ID is found
 INDEX_BATCH = 2_000  # messages whose envelope id is read per check
+FIRST_WAIT = timedelta(minutes=1)  # after a failed reading; doubled after each further one
+LONGEST_WAIT = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Where the reading of a person's bounce reports stands: when it last worked, how many
+    reports wait for the next one, and why the last one failed and when it is tried again."""
+
+    read_at: datetime | None = None
+    remaining: int = 0
+    failure: str = ""
+    retry_at: datetime | None = None
+
+    @property
+    def text(self) -> str:
+        """One line in plain words, times in UTC (pages show them in the person's zone)."""
+        read = f"Bounce reports read at {_utc(self.read_at)}" if self.read_at else ""
+        if self.failure:
+            failed = (f"{read}; the last reading failed: " if read
+                      else "The last reading of bounce reports failed: ")
+            return f"{failed}{self.failure} Next try at {_utc(self.retry_at)}."
+        more = f"; {self.remaining} more to read" if self.remaining else ""
+        return f"{read}{more}." if read else ""
 
 
 @dataclass(frozen=True)
 class CheckResult:
-    """What one check found: how many recipients newly reported, or the IMAP error."""
+    """What one check found: how many recipients newly reported, or the IMAP error, and where
+    the reading stands afterwards."""
 
     new: int = 0
     error: MailError | None = None
     set_up: bool = True  # False: the person has no IMAP settings, nothing was read
     recent: bool = False  # True: not read again, the last check was a moment ago
+    waiting: bool = False  # True: not read, the last one failed and its next try is later
+    reading: Reading = Reading()
+
+    @property
+    def failed(self) -> bool:
+        """Whether the reports could not be read (now, or not yet again)."""
+        return self.error is not None or self.waiting
 
     @property
     def text(self) -> str:
-        """One line in plain words."""
+        """One line in plain words (for `flask mail check-bounces`)."""
         if not self.set_up:
             return "IMAP is not set up."
+        if self.waiting:
+            return f"Not read now. {self.reading.text}"
         if self.recent:
             return "Checked for bounce reports a moment ago."
+        found = f"{self.new} new bounce{'' if self.new == 1 else 's'}"
         if self.error is not None:
-            return f"{self.error.reason} {self.error.hint}".strip()
-        return f"{self.new} new bounce{'' if self.new == 1 else 's'}"
+            failed = f"{self.error.reason} {self.error.hint}".strip()
+            return f"{failed} Next try at {_utc(self.reading.retry_at)}." if not self.new else (
+                f"{found}; then: {failed} Next try at {_utc(self.reading.retry_at)}.")
+        more = self.reading.remaining
+        return f"{found}; {more} more to read" if more else found
+
+
+def _utc(moment: datetime | None) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "once the settings change"
 
 
 def imap_config(user_id: int) -> ImapConfig | None:
@@ -63,27 +113,58 @@ def imap_config(user_id: int) -> ImapConfig | None:
 
 
 def check(user_id: int, config: ImapConfig | None = None,
-          min_interval: timedelta | None = None) -> CheckResult:
+          min_interval: timedelta | None = None, force: bool = False) -> CheckResult:
     """Read the person's new delivery reports and store those about their own messages;
-    with ``min_interval``, not again so soon after a check that worked (pages ask often)."""
+    with ``min_interval``, not again so soon after a check that worked (pages ask often).
+    After a failure the next reading waits (1, 2, 4 ... minutes, at most an hour) unless
+    ``force``d or the settings changed; progress is kept whatever happens."""
     config = config or imap_config(user_id)
     if config is None:
         return CheckResult(set_up=False)
     mailbox = _mailbox(config)
-    if min_interval is not None and _checked_within(user_id, mailbox, min_interval):
-        return CheckResult(recent=True)
-    uidvalidity, after_uid = _position(user_id, mailbox)
+    state = _state(user_id, mailbox)
+    if not force and _waiting(user_id, state):
+        return CheckResult(waiting=True, reading=reading_of(state))
+    if min_interval is not None and _checked_within(state, min_interval):
+        return CheckResult(recent=True, reading=reading_of(state))
+    known = known_envids(user_id)
+    uidvalidity, after_uid = (state.uidvalidity, state.last_uid) if state else (0, 0)
     release()  # no transaction while IMAP answers
     try:
-        scan = bounces.scan_inbox(config, uidvalidity, after_uid)
+        scan = bounces.scan_inbox(config, uidvalidity, after_uid, known=known,
+                                  limit=reports_per_check())
     except MailError as error:
         with writing():
-            _remember(user_id, mailbox, error=error.reason)
-        return CheckResult(error=error)
+            reading = _remember(user_id, mailbox, error=error)
+        return CheckResult(error=error, reading=reading)
     with writing():
         new = store(user_id, scan.bounces)
-        _remember(user_id, mailbox, scan=scan)
-    return CheckResult(new=new)
+        reading = _remember(user_id, mailbox, scan=scan, error=scan.error)
+    return CheckResult(new=new, error=scan.error, reading=reading)
+
+
+def reports_per_check() -> int:
+    """How many reports one check may look at (BOUNCE_REPORTS_PER_CHECK)."""
+    return max(int(current_app.config.get("BOUNCE_REPORTS_PER_CHECK",
+                                          bounces.REPORTS_PER_CHECK)), 1)
+
+
+def reading_for(user_id: int) -> Reading:
+    """Where the reading of the person's bounce reports stands (nothing read yet: empty)."""
+    return reading_of(db.session.get(BounceScan, user_id))
+
+
+def reading_of(state: BounceScan | None) -> Reading:
+    """The stored state in plain terms."""
+    if state is None:
+        return Reading()
+    return Reading(state.read_at, state.remaining, state.error,
+                   state.retry_at if state.error else None)
+
+
+def backoff(failures: int) -> timedelta:
+    """How long to wait after ``failures`` failed readings in a row: 1, 2, 4 ... minutes."""
+    return min(FIRST_WAIT * 2 ** min(max(failures - 1, 0), 10), LONGEST_WAIT)
 
 
 def people_with_imap() -> list[tuple[User, ImapConfig]]:
@@ -98,28 +179,70 @@ def _mailbox(config: ImapConfig) -> str:
     return f"{config.username}@{config.host}:{config.port}".lower()[:400]
 
 
-def _checked_within(user_id: int, mailbox: str, interval: timedelta) -> bool:
+def _state(user_id: int, mailbox: str) -> BounceScan | None:
+    """The person's stored reading of this mailbox (None: never read, or another mailbox)."""
     state = db.session.get(BounceScan, user_id)
-    return (state is not None and state.mailbox == mailbox and not state.error
-            and state.checked_at is not None and utcnow() - state.checked_at < interval)
+    return state if state is not None and state.mailbox == mailbox else None
 
 
-def _position(user_id: int, mailbox: str) -> tuple[int, int]:
-    state = db.session.get(BounceScan, user_id)
-    if state is None or state.mailbox != mailbox:
-        return 0, 0
-    return state.uidvalidity, state.last_uid
+def _waiting(user_id: int, state: BounceScan | None) -> bool:
+    """Whether the last reading failed and its next try is later, and the settings it
+    failed with were not changed since (a fixed password is tried at once)."""
+    if state is None or not state.error or state.retry_at is None or state.checked_at is None:
+        return False
+    if utcnow() >= state.retry_at:
+        return False
+    changed = [row.updated_at for row in (db.session.get(ImapSettings, user_id),
+                                          db.session.get(EmailSettings, user_id))
+               if row is not None and row.updated_at is not None]
+    return not any(moment > state.checked_at for moment in changed)
+
+
+def _checked_within(state: BounceScan | None, interval: timedelta) -> bool:
+    return (state is not None and not state.error and state.checked_at is not None
+            and utcnow() - state.checked_at < interval)
 
 
 def _remember(user_id: int, mailbox: str, scan: bounces.Scan | None = None,
-              error: str = "") -> None:
-    state = db.session.get(BounceScan, user_id) or BounceScan(user_id=user_id)
+              error: MailError | None = None) -> Reading:
+    """Keep where the reading got to (even when it stopped on an error) and, after a
+    failure, when to try again."""
+    state = db.session.get(BounceScan, user_id) or BounceScan(user_id=user_id, mailbox="")
     db.session.add(state)
+    now = utcnow()
+    if state.mailbox != mailbox:
+        state.mailbox, state.failures, state.read_at, state.remaining = mailbox, 0, None, 0
+        state.uidvalidity = state.last_uid = 0
     if scan is not None:
-        moved = state.mailbox != mailbox or state.uidvalidity != scan.uidvalidity
-        state.last_uid = scan.last_uid if moved else max(state.last_uid, scan.last_uid)
-        state.mailbox, state.uidvalidity = mailbox, scan.uidvalidity
-    state.checked_at, state.error = utcnow(), error[:500]
+        moved = state.uidvalidity != scan.uidvalidity
+        state.last_uid = scan.last_uid if moved else max(state.last_uid or 0, scan.last_uid)
+        state.uidvalidity, state.remaining = scan.uidvalidity, scan.remaining
+    state.checked_at = now
+    if error is None:
+        state.read_at, state.failures, state.retry_at, state.error = now, 0, None, ""
+    else:
+        state.failures = (state.failures or 0) + 1
+        state.retry_at = now + backoff(state.failures)
+        state.error = f"{error.reason} {error.hint}".strip()[:500]
+    return reading_of(state)
+
+
+def known_envids(user_id: int) -> set[str]:
+    """The envelope ids of all the person's messages (new ones indexed first): a report
+    naming none of them is about someone else's mail and is not read whole."""
+    if _unindexed(user_id):
+        with writing():
+            index_envelopes(user_id)
+    return set(db.session.scalars(select(MessageEnvelope.envid).where(
+        MessageEnvelope.user_id == user_id, MessageEnvelope.envid != "")))
+
+
+def _unindexed(user_id: int) -> bool:
+    return db.session.scalar(
+        select(Message.id).join(MessageBody, MessageBody.message_id == Message.id)
+        .outerjoin(MessageEnvelope, MessageEnvelope.message_id == Message.id)
+        .where(Message.user_id == user_id, MessageEnvelope.message_id.is_(None))
+        .limit(1)) is not None
 
 
 def store(user_id: int, found: tuple[bounces.Bounce, ...] | list[bounces.Bounce]) -> int:
