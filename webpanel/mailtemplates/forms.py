@@ -7,12 +7,15 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from webpanel.mailtemplates import render
+from webpanel.mailtemplates import limits, render
 from webpanel.validators import address_list, email_address, single_line
 
 
 def template_syntax(_form: FlaskForm, field) -> None:
-    """Refuse a template that cannot be read or reaches beyond the placeholders, with its line."""
+    """Refuse a template that cannot be read, is too long or deep, or reaches beyond the
+    placeholders, with its line (once: a field already refused, e.g. for length, is left)."""
+    if field.errors:
+        return
     try:
         render.check(field.data or "")
     except render.TemplateProblem as problem:
@@ -25,7 +28,7 @@ class TemplateForm(FlaskForm):
     subject = StringField("Subject", validators=[
         InputRequired("Enter a subject."), Length(max=400), single_line, template_syntax])
     body = TextAreaField("Body", validators=[
-        InputRequired("Enter the message."), Length(max=20000), template_syntax])
+        InputRequired("Enter the message."), Length(max=limits.MAX_CHARS), template_syntax])
     bcc = StringField("Bcc on every email of this kind", validators=[Length(max=2000),
                                                                      address_list])
     reply_to = EmailField("Reply-To", validators=[Length(max=254), single_line, email_address])

@@ -2,7 +2,9 @@
 
 A template may only print placeholders (`{{ document.number }}`) and choose with
 `{% if %}`/`{% else %}`; anything else (loops, include, import, filters, calls, attributes
-outside the list) is refused when the template is saved, with the line it is on.
+outside the list) is refused when the template is saved, with the line it is on. A template
+too long or too deeply nested is refused before Jinja reads it (see `limits`), and a
+RecursionError from Jinja is still caught as a last net: a person's template never gives a 500.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.exceptions import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
+from webpanel.mailtemplates import limits
 from webpanel.mailtemplates.values import PLACEHOLDERS
 
 ALLOWED = {tuple(name.split(".")) for name in PLACEHOLDERS}
@@ -21,12 +24,19 @@ HINT = ("Use only the placeholders listed beside the editor, and {% if â€¦ %} â€
         "{% endif %}.")
 
 
-class TemplateProblem(ValueError):
-    """A template that cannot be used; `line` is where the problem is."""
+TOO_DEEP = (f"This template is nested too deeply: blocks, brackets and operators may go "
+            f"{limits.MAX_DEPTH} levels deep. Split long conditions or close blocks sooner.")
+#: Python's own limits on the code Jinja writes; with `limits` checked first, never expected.
+TOO_DEEP_FOR_PYTHON = (RecursionError, MemoryError, SyntaxError)
 
-    def __init__(self, message: str, line: int | None) -> None:
+
+class TemplateProblem(ValueError):
+    """A template that cannot be used; `line` is where the problem is, `summary` says what is
+    wrong in a few words for people who only use the template."""
+
+    def __init__(self, message: str, line: int | None, summary: str = "it has an error") -> None:
         super().__init__(f"Line {line}: {message}" if line else message)
-        self.line = line
+        self.line, self.summary = line, summary
 
 
 def environment() -> SandboxedEnvironment:
@@ -40,11 +50,31 @@ def environment() -> SandboxedEnvironment:
 
 
 def check(source: str) -> None:
-    """Refuse a template that does not parse or uses anything beyond the allow-list."""
+    """Refuse a template that is too long or deep, does not parse, or uses anything beyond the
+    allow-list."""
+    env = environment()
     try:
-        tree = environment().parse(source)
+        within_limits(source, env)
+        tree = env.parse(source)
+        _check_tree(tree)
     except TemplateSyntaxError as error:
         raise TemplateProblem(_syntax_message(error), error.lineno) from None
+    except TOO_DEEP_FOR_PYTHON:
+        raise TemplateProblem(TOO_DEEP, None, "it is nested too deeply") from None
+
+
+def within_limits(source: str, env: SandboxedEnvironment) -> None:
+    """Refuse a template longer than limits.MAX_CHARS or nested deeper than limits.MAX_DEPTH,
+    counting on tokens before anything recurses over it."""
+    if len(source) > limits.MAX_CHARS:
+        raise TemplateProblem(f"This template is {len(source):,} characters long; up to "
+                              f"{limits.MAX_CHARS:,} are allowed.", None, "it is too long")
+    depth, line = limits.nesting(source, env.lex)
+    if depth > limits.MAX_DEPTH:
+        raise TemplateProblem(TOO_DEEP, line, "it is nested too deeply")
+
+
+def _check_tree(tree: nodes.Template) -> None:
     owned = {id(node.node) for node in tree.find_all(nodes.Getattr)}
     for node in tree.find_all(nodes.Node):
         if not (isinstance(node, nodes.Name) and id(node) in owned):
@@ -85,3 +115,5 @@ def render(source: str, values: dict) -> str:
         return environment().from_string(source).render(values)
     except TemplateError as error:
         raise TemplateProblem(f"The template could not be filled in ({error}).", None) from None
+    except TOO_DEEP_FOR_PYTHON:
+        raise TemplateProblem(TOO_DEEP, None, "it is nested too deeply") from None

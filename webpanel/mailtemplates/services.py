@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from webpanel.company.services import get_company
 from webpanel.documents.models import Document
+from webpanel.documents.pdf import KIND_TITLES
 from webpanel.extensions import db
 from webpanel.mail.attachments import safe_filename, sniff_type
 from webpanel.mail.builder import SIGNATURE_SEPARATOR, Attachment
@@ -43,24 +45,43 @@ def reset_template(kind: str) -> None:
                   template.reply_to)
 
 
-def fill(template: MailTemplate, values: dict) -> tuple[str, str]:
+@dataclass(frozen=True)
+class Filled:
+    """A template filled in; `problem` tells the person writing why the default was used."""
+
+    subject: str
+    body: str
+    problem: str = ""
+
+
+def fill(template: MailTemplate, values: dict) -> Filled:
     """The subject and body for these values; a broken saved template falls back to the default.
 
-    Templates are checked when saved, so the fallback only guards against rows changed
-    behind the panel's back: sending never fails because of a template.
+    Templates are checked when saved, so the fallback only guards against rows saved before
+    a check existed or changed behind the panel's back: sending never fails because of a
+    template, and the person is told, so they read the text before sending.
     """
     try:
         subject = render.render(template.subject, values)
         body = render.render(template.body, values)
-    except render.TemplateProblem as problem:
+        problem = ""
+    except render.TemplateProblem as error:
         log.warning("The %s email template cannot be used (%s); using the default",
-                    template.kind, problem)
+                    template.kind, error)
         subject = render.render(DEFAULT_SUBJECTS[template.kind], values)
         body = render.render(DEFAULT_BODIES[template.kind], values)
-    return " ".join(subject.split()), body.strip()
+        problem = unusable(template.kind, error)
+    return Filled(" ".join(subject.split()), body.strip(), problem)
 
 
-def fill_for(document: Document, sender) -> tuple[str, str]:
+def unusable(kind: str, error: render.TemplateProblem) -> str:
+    """What the Email dialog says when the kind's saved template could not be used."""
+    return (f"The {KIND_TITLES[kind]} email template could not be used ({error.summary}), so "
+            "the default subject and text are filled in: read them before you send. An "
+            "administrator can fix the template on the Email templates page.")
+
+
+def fill_for(document: Document, sender) -> Filled:
     """The kind's template filled in for a document and its sender."""
     return fill(get_template(document.kind), values_for(document, sender, get_company()))
 

@@ -10,7 +10,7 @@ from webpanel.documents.models import KIND_SLUGS, KINDS
 from webpanel.documents.pdf import KIND_TITLES
 from webpanel.fragments import render_fragment, render_htmx
 from webpanel.mail.builder import body_html
-from webpanel.mailtemplates import render, services
+from webpanel.mailtemplates import limits, render, services
 from webpanel.mailtemplates.forms import FileForm, TemplateForm
 from webpanel.mailtemplates.values import PLACEHOLDERS
 from webpanel.settings import services as settings_services
@@ -36,7 +36,7 @@ def edit(slug: str):
     """One kind's template in the editor, with its preview."""
     template = services.get_template(SLUG_KINDS[slug])
     form = TemplateForm(formdata=None, obj=template)
-    return _render(slug, form)
+    return _render(slug, form, stored=True)
 
 
 @bp.route(f"/{SLUG}/", methods=["POST"])
@@ -104,30 +104,51 @@ def _files(slug: str, upload: FileForm, status: int = 200, notice: str = ""):
 
 
 def _render(slug: str, form: TemplateForm, status: int = 200, saved: bool = False,
-            notice: str = ""):
+            notice: str = "", stored: bool = False):
     kind = SLUG_KINDS[slug]
     return render_htmx(PAGE, PARTIAL, status=status, form=form, saved=saved, notice=notice,
                        slug=slug, kind=kind, title=KIND_TITLES[kind], kinds=KINDS,
                        kind_slugs=KIND_SLUGS, kind_titles=KIND_TITLES,
                        placeholders=PLACEHOLDERS, files=services.files_of(kind),
-                       upload=FileForm(formdata=None), **_preview_context(slug, form))
+                       upload=FileForm(formdata=None), limits=limits.TEXT,
+                       **_preview_context(slug, form, stored))
 
 
-def _preview_context(slug: str, form: TemplateForm) -> dict:
-    """Subject, text and HTML for the editor's contents against a real document of the kind."""
+#: Said under a saved template that cannot be used (saved before today's checks, or changed
+#: outside the panel), so the administrator knows what the Email dialog does meanwhile.
+STORED_PROBLEM = (" Until this is fixed, the Email dialog starts with the default text: "
+                  "change the template and save, or press Put back the default.")
+
+
+def _preview_context(slug: str, form: TemplateForm, stored: bool = False) -> dict:
+    """Subject, text and HTML for the editor's contents against a real document of the kind;
+    a problem names its field."""
     kind = SLUG_KINDS[slug]
     sender = settings_services.load(current_user.id)
     values, document = services.preview_values(kind, KIND_TITLES[kind], sender)
-    problems = [*form.subject.errors, *form.body.errors]
-    if problems:
-        return {"preview_error": problems[0], "preview_document": document}
+    for field in (form.subject, form.body):
+        if field.errors:
+            return {"preview_error": f"{field.label.text}: {field.errors[0]}",
+                    "preview_document": document}
     try:
-        subject = " ".join(render.render(form.subject.data or "", values).split())
-        text = render.render(form.body.data or "", values).strip() + "\n"
+        subject = _filled(form.subject, values)
+        text = _filled(form.body, values) + "\n"
     except render.TemplateProblem as problem:
-        return {"preview_error": str(problem), "preview_document": document}
+        return {"preview_error": str(problem) + (STORED_PROBLEM if stored else ""),
+                "preview_document": document}
     text = services.signed(text, sender)
     return {"preview_subject": subject, "preview_text": text,
             "preview_html": body_html(text.rstrip("\n")), "preview_document": document,
             "preview_error": ""}
 
+
+
+def _filled(field, values: dict) -> str:
+    """One field filled in, its words joined by single spaces in a subject; a problem is
+    reported under the field's label."""
+    try:
+        text = render.render(field.data or "", values)
+    except render.TemplateProblem as problem:
+        raise render.TemplateProblem(f"{field.label.text}: {problem}", None,
+                                     problem.summary) from None
+    return " ".join(text.split()) if field.name == "subject" else text.strip()

@@ -39,6 +39,7 @@ def new_form(document, **kwargs) -> ComposeForm:
     knows the signed-in person's way of sending (for what its address fields accept)."""
     form = ComposeForm(**kwargs)
     form.send_using = settings_services.load(current_user.id).send_using
+    form.template_problem = ""  # set by prefilled_form when the kind's template was unusable
     form.template_files.choices = [(f.id, f"{f.filename} ({f.size / 1024:,.0f} KB)")
                                    for f in templates.files_of(document.kind)]
     return form
@@ -47,15 +48,16 @@ def new_form(document, **kwargs) -> ComposeForm:
 def prefilled_form(document, settings: EmailSettings, key: str) -> ComposeForm:
     """A compose form filled from the kind's template, the contact and the person's settings."""
     template = templates.get_template(document.kind)
-    subject, body = templates.fill_for(document, settings)
+    filled = templates.fill_for(document, settings)
     contact = document.contact
     own = settings.address if settings.auto_bcc_self else ""
     form = new_form(
         document, formdata=None, to=(contact.email if contact else "") or "",
         cc=contact.default_cc if contact else "",
         bcc=joined(own, contact.default_bcc if contact else "", template.bcc),
-        reply_to=template.reply_to or settings.reply_to or "", subject=subject,
-        body=templates.signed(body, settings), idempotency_key=key)
+        reply_to=template.reply_to or settings.reply_to or "", subject=filled.subject,
+        body=templates.signed(filled.body, settings), idempotency_key=key)
+    form.template_problem = filled.problem
     form.template_files.data = [choice[0] for choice in form.template_files.choices]
     return form
 
