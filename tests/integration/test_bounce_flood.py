@@ -216,3 +216,21 @@ def test_a_malformed_answer_is_a_plain_message_never_a_crash(app, sam, wrong):
     assert re.fullmatch(r"The last reading of bounce reports failed: The IMAP server gave an "
                         r"answer that could not be read \(.+\)\. Try again later; .* Next try at "
                         r".+ UTC\.", page_check(sam))
+
+
+def test_a_check_that_fails_half_way_keeps_what_it_read(app, sam):
+    message_id, own = own_message(app, sam.user_id)
+    fill(sam.dovecot, sam.account, [foreign() for _ in range(4)] + [own]
+         + [foreign() for _ in range(55)])
+    sam.proxy.rewrite = ((rb"\(UID 30 RFC822\.SIZE [0-9]+", b"(UID 30 RFC822.SIZE 3O"),)
+
+    line, commands = cli_check(app, sam.proxy)
+    assert re.fullmatch(r"sam@example\.com: 1 new bounce; the reading stopped: The IMAP server "
+                        r"gave an answer that could not be read \(RFC822\.SIZE\)\. .* Next try "
+                        r"at .* UTC\.", line)
+    assert stored(app, sam.user_id).last_uid == 25  # the first batch of 25 is kept
+    sam.proxy.rewrite = ()
+    wait_out(app, sam.user_id)
+    line, commands = cli_check(app, sam.proxy)
+    assert line == "sam@example.com: 0 new bounces"
+    assert uids(commands) == list(range(26, 61))  # on from where it stopped

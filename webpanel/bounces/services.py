@@ -97,8 +97,9 @@ class CheckResult:
         found = f"{self.new} new bounce{'' if self.new == 1 else 's'}"
         if self.error is not None:
             failed = f"{self.error.reason} {self.error.hint}".strip()
-            return f"{failed} Next try at {_utc(self.reading.retry_at)}." if not self.new else (
-                f"{found}; then: {failed} Next try at {_utc(self.reading.retry_at)}.")
+            retry = f"Next try at {_utc(self.reading.retry_at)}."
+            return f"{found}; the reading stopped: {failed} {retry}" if self.new else (
+                f"{failed} {retry}")
         more = self.reading.remaining
         return f"{found}; {more} more to read" if more else found
 
