@@ -6,6 +6,10 @@ A socket timeout bounds one read, so a server that drips a byte or a line just i
 could hold a worker for minutes. Here every read and write first sets the socket's timeout
 to the time left, and fails with ``socket.timeout`` ("timed out") once it is gone. TLS
 handshakes are bounded as a whole by the socket timeout (CPython counts it as one deadline).
+
+Bytes are budgeted too: a fast server could otherwise fill a worker's memory well within the
+time. A ``Budget`` counts every byte read from the socket and raises ``OverBudget`` once a
+conversation has read more than it may; each protocol turns that into its own plain MailError.
 """
 
 from __future__ import annotations
@@ -24,6 +28,10 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ReadTimeoutError
 
 LAST_MOMENT = 0.001  # the timeout a socket keeps once the time is gone: the next wait fails
+MB = 1024 * 1024
+#: What one HTTP answer may hold beyond twice its request's body (a Graph draft echoes the
+#: message it was given); Google's and Microsoft's answers to the panel are a few hundred bytes.
+ANSWER_BYTES = MB
 
 
 @dataclass(frozen=True)
@@ -78,20 +86,83 @@ class Deadline:
         sock.settimeout(min(remaining, self.step) if self.step else remaining)
 
 
-class _DeadlineReader(io.RawIOBase):
-    """A socket's raw reading file (``makefile``), each ``recv`` bounded by the time left."""
+class OverBudget(Exception):
+    """The other side sent more than the conversation may read (``limit`` bytes). Not an
+    OSError, so no library on the way (imaplib, smtplib, urllib3) mistakes it for a network
+    failure and retries or rewords it."""
 
-    def __init__(self, raw: io.RawIOBase, sock: socket.socket, deadline: Deadline) -> None:
+    def __init__(self, limit: int, piece: bool = False) -> None:
+        super().__init__(f"more than {limit} bytes")
+        self.limit, self.piece = limit, piece
+
+    @property
+    def words(self) -> str:
+        """ "more than 8 KB in one piece" / "more than 1 MB", for messages."""
+        return f"more than {size_words(self.limit)}" + (" in one piece" * self.piece)
+
+
+def size_words(count: int) -> str:
+    """A byte count as people read it: 8 KB, 1 MB, 21 MB."""
+    if count >= MB:
+        return f"{round(count / MB, 1):g} MB"
+    return f"{max(count // 1024, 1)} KB"
+
+
+class Budget:
+    """How many bytes a conversation may read: ``limit``, raised by ``allow`` for a piece the
+    conversation asked for (a message it fetches), so that piece never eats into the rest."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.used = limit, 0
+
+    def spend(self, count: int) -> None:
+        """Count bytes read; raise OverBudget once past the limit."""
+        self.used += count
+        self.check()
+
+    def check(self) -> None:
+        """Raise OverBudget if the limit is already passed (nothing more may be read)."""
+        if self.used > self.limit:
+            raise OverBudget(self.limit)
+
+    def left(self) -> int:
+        """Bytes that may still be read."""
+        return max(self.limit - self.used, 0)
+
+    def allow(self, count: int) -> None:
+        """Let ``count`` more bytes be read: a piece that has an allowance of its own."""
+        self.limit += count
+
+    def announce(self, size: int, piece_limit: int) -> None:
+        """Before reading a piece the other side announced (an IMAP literal): refuse it whole,
+        before any memory is set aside for it, when it is over ``piece_limit`` or over what is
+        left."""
+        if size > piece_limit:
+            raise OverBudget(piece_limit, piece=True)
+        if size > self.left():
+            raise OverBudget(self.limit)
+
+
+class _DeadlineReader(io.RawIOBase):
+    """A socket's raw reading file (``makefile``), each ``recv`` bounded by the time left and
+    counted against the byte budget, if one is given."""
+
+    def __init__(self, raw: io.RawIOBase, sock: socket.socket, deadline: Deadline,
+                 budget: Budget | None = None) -> None:
         super().__init__()
-        self._raw, self._sock, self._deadline = raw, sock, deadline
+        self._raw, self._sock, self._deadline, self._budget = raw, sock, deadline, budget
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int | None:
+        if self._budget is not None:
+            self._budget.check()
         self._deadline.arm(self._sock)
         count = self._raw.readinto(buffer)
         self._deadline.rearm(self._sock)
+        if self._budget is not None and count:
+            self._budget.spend(count)
         return count
 
     def close(self) -> None:
@@ -99,31 +170,53 @@ class _DeadlineReader(io.RawIOBase):
         super().close()
 
 
-def reader(sock: socket.socket, deadline: Deadline) -> io.BufferedReader:
-    """``sock.makefile("rb")`` that keeps the deadline."""
-    return io.BufferedReader(_DeadlineReader(sock.makefile("rb", buffering=0), sock, deadline))
+def reader(sock: socket.socket, deadline: Deadline,
+           budget: Budget | None = None) -> io.BufferedReader:
+    """``sock.makefile("rb")`` that keeps the deadline (and the byte budget, if given)."""
+    raw = _DeadlineReader(sock.makefile("rb", buffering=0), sock, deadline, budget)
+    return io.BufferedReader(raw)
 
 
 def connect(address: tuple[str, int], deadline: Deadline) -> socket.socket:
-    """``socket.create_connection`` within the time left; the socket keeps that timeout."""
+    """``socket.create_connection`` within the time left; the socket keeps that timeout.
+    Each write goes out at once (no Nagle): SMTP and IMAP wait for an answer after each
+    command, and imaplib writes an APPEND's message and its line end apart."""
     sock = socket.create_connection(address, deadline.left())
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     deadline.rearm(sock)
     return sock
 
 
 # -- HTTP (requests / urllib3) ----------------------------------------------------------------
 
-_CURRENT: ContextVar[Deadline | None] = ContextVar("webpanel_http_deadline", default=None)
+@dataclass(frozen=True)
+class _Call:
+    """The limits of the HTTP request under way: its deadline and its answer's byte budget."""
+
+    deadline: Deadline
+    budget: Budget
+
+
+_CURRENT: ContextVar[_Call | None] = ContextVar("webpanel_http_deadline", default=None)
+
+
+class AnswerTooLarge(requests.RequestException):
+    """An HTTP answer over its byte budget (declared or as it came); ``limit`` in bytes."""
+
+    def __init__(self, over: OverBudget, **kwargs) -> None:
+        super().__init__(str(over), **kwargs)
+        self.limit, self.words = over.limit, over.words
 
 
 class _Response(http.client.HTTPResponse):
-    """http.client's response reading through a deadline-keeping file when one is set."""
+    """http.client's response reading through a deadline- and budget-keeping file when set."""
 
     def __init__(self, sock: socket.socket, *args, **kwargs) -> None:
         super().__init__(sock, *args, **kwargs)
-        deadline = _CURRENT.get()
-        if deadline is not None:  # read the file super() opened, through the deadline
-            self.fp = io.BufferedReader(_DeadlineReader(self.fp.detach(), sock, deadline))
+        call = _CURRENT.get()
+        if call is not None:  # read the file super() opened, through the deadline
+            self.fp = io.BufferedReader(_DeadlineReader(self.fp.detach(), sock, call.deadline,
+                                                        call.budget))
 
 
 class _Bounded:
@@ -132,18 +225,18 @@ class _Bounded:
     response_class = _Response
 
     def _new_conn(self) -> socket.socket:
-        deadline = _CURRENT.get()
-        if deadline is not None:
-            self.timeout = deadline.left()
+        call = _CURRENT.get()
+        if call is not None:
+            self.timeout = call.deadline.left()
         sock = super()._new_conn()
-        if deadline is not None:
-            deadline.rearm(sock)
+        if call is not None:
+            call.deadline.rearm(sock)
         return sock
 
     def send(self, data) -> None:
-        deadline = _CURRENT.get()
-        if deadline is not None and self.sock is not None:
-            deadline.arm(self.sock)
+        call = _CURRENT.get()
+        if call is not None and self.sock is not None:
+            call.deadline.arm(self.sock)
         super().send(data)
 
 
@@ -166,7 +259,13 @@ class _SecurePool(HTTPSConnectionPool):
 class DeadlineAdapter(HTTPAdapter):
     """A requests adapter that gives each request ``seconds`` from connect to its last byte,
     plus ``upload``'s allowance for its body; once they are gone it raises
-    ``requests.ConnectTimeout`` or ``requests.ReadTimeout``."""
+    ``requests.ConnectTimeout`` or ``requests.ReadTimeout``.
+
+    Each answer may hold ANSWER_BYTES plus twice the request's body, headers included, counted
+    as they arrive and again once decoded (answers are asked for uncompressed, but a server may
+    compress anyway); a declared Content-Length over it is refused before the body is read.
+    Past it: ``AnswerTooLarge``. The body is read here, so ``stream=True`` gains nothing.
+    """
 
     def __init__(self, seconds: float, upload: Upload = NO_UPLOAD) -> None:
         self.seconds = seconds
@@ -182,12 +281,15 @@ class DeadlineAdapter(HTTPAdapter):
 
     def send(self, request, stream=False, timeout=None, **kwargs) -> requests.Response:
         size = len(request.body or b"")
-        token = _CURRENT.set(Deadline(self.seconds + self.upload.seconds(size)))
+        budget = Budget(ANSWER_BYTES + 2 * size)
+        token = _CURRENT.set(_Call(Deadline(self.seconds + self.upload.seconds(size)), budget))
+        request.headers["Accept-Encoding"] = "identity"
         try:
             response = super().send(request, stream=stream, timeout=timeout, **kwargs)
-            if not stream:
-                response.content  # noqa: B018 - read the body while the deadline holds
+            _read_body(response, budget)  # while the deadline and the budget hold
             return response
+        except OverBudget as over:
+            raise AnswerTooLarge(over, request=request) from None
         except requests.Timeout:
             raise
         except requests.ConnectionError as exc:
@@ -196,6 +298,30 @@ class DeadlineAdapter(HTTPAdapter):
             raise
         finally:
             _CURRENT.reset(token)
+
+
+def _read_body(response: requests.Response, budget: Budget) -> None:
+    """Read the answer's body into ``response.content``, refusing it whole when its declared
+    length is over the budget and stopping as soon as the bytes (decoded) pass it."""
+    if _declared(response) > budget.limit:
+        response.close()
+        raise OverBudget(budget.limit)
+    chunks, total = [], 0
+    for chunk in response.iter_content(64 * 1024):
+        total += len(chunk)
+        if total > budget.limit:
+            response.close()
+            raise OverBudget(budget.limit)
+        chunks.append(chunk)
+    response._content = b"".join(chunks)  # what Response.content would have read, unbounded
+
+
+def _declared(response: requests.Response) -> int:
+    """The Content-Length the answer declares (0 when none or unreadable; huge stays huge)."""
+    value = response.headers.get("Content-Length", "").strip()
+    if not (value.isascii() and value.isdigit()):
+        return 0
+    return int(value[:18])  # eighteen digits already mean more than any budget
 
 
 def _bound(manager):

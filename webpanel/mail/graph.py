@@ -29,6 +29,7 @@ from webpanel.mail.http_api import (
     failure,
     no_answer,
     post,
+    too_much,
     with_bcc,
 )
 
@@ -164,6 +165,8 @@ class GraphTransport:
             raise no_answer(MICROSOFT, "connect", seconds) from None
         except requests.Timeout:
             raise no_answer(MICROSOFT, "message", seconds) from None
+        except deadline.AnswerTooLarge as exc:
+            raise too_much(MICROSOFT, exc) from None
         except requests.RequestException as exc:
             raise connection_failed(MICROSOFT, exc) from None
 

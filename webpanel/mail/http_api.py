@@ -108,6 +108,8 @@ def _post_once(api: Api, session: requests.Session, req: Request,
         raise no_answer(api, "connect", req.seconds) from None
     except requests.Timeout:
         raise no_answer(api, "message", req.seconds) from None
+    except deadline.AnswerTooLarge as exc:
+        raise too_much(api, exc) from None
     except requests.RequestException as exc:
         raise connection_failed(api, exc) from None
 
@@ -133,6 +135,14 @@ def no_answer(api: Api, step: str, timeout: float) -> MailError:
                 "later.")
     unit = "second" if timeout == 1 else "seconds"
     return MailError(step, f"No answer from {api.provider} within {timeout:g} {unit}.", hint)
+
+
+def too_much(api: Api, exc: deadline.AnswerTooLarge) -> MailError:
+    """An answer over its byte budget: whatever sent it is not the provider's mail service."""
+    return MailError("message", f"The server answering for {api.provider} sent {exc.words}; it "
+                     f"does not behave like {api.provider}'s mail service.", "The message may "
+                     "still have gone: look in your Sent folder before pressing Retry. If this "
+                     "keeps happening, ask your administrator to check the panel's network.")
 
 
 def connection_failed(api: Api, exc: BaseException) -> MailError:

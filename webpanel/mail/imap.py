@@ -2,27 +2,32 @@
 in their Sent folder, made once (the folder is searched by Message-ID before appending).
 
 Standard library ``imaplib``; every connection has a total deadline as well as a per-step
-timeout, and every failure is an ``ImapError`` (a MailError) that names the step in plain words.
+timeout, and a byte budget (imaplib reads whatever size a server announces): CHATTER_BYTES for
+the whole visit, PIECE_BYTES for one literal (a folder name), LINE_BYTES for one line, and one
+message of ``max_message`` bytes for each command that fetches one. Every failure, a malformed
+answer included, is an ``ImapError`` (a MailError) that names the step in plain words.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import email.parser
 import email.policy
 import imaplib
+import logging
 import re
 import socket
 import ssl
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from webpanel import sending
 from webpanel.mail import deadline
 from webpanel.mail.base import MailError
-from webpanel.mail.deadline import NO_UPLOAD, Deadline, Upload
+from webpanel.mail.deadline import MB, NO_UPLOAD, Budget, Deadline, OverBudget, Upload
 from webpanel.mail.smtp import tls_context
 
 DEFAULT_PORTS = {"ssl": 993, "tls": 143, "none": 143}
@@ -34,6 +39,22 @@ KEEPS_OWN_COPY = {"smtp.gmail.com": "Gmail", "smtp.googlemail.com": "Gmail",
                   "smtp.office365.com": "Microsoft", "smtp-mail.outlook.com": "Microsoft"}
 LIST_LINE = re.compile(rb'\((?P<flags>[^)]*)\) (?P<sep>"(?:[^"\\]|\\.)*"|NIL) (?P<name>.*)$')
 SAFE_ID = re.compile(r"<[!-~]+>")
+#: Fetch items that bring a message (or part of one) back, as opposed to its size or flags.
+BODY_ITEM = re.compile(r"(?:BODY|BINARY)(?:\.PEEK)?\[|RFC822(?!\.SIZE)", re.IGNORECASE)
+PARTIAL = re.compile(r"\]<[0-9]{1,10}\.([0-9]{1,10})>")  # BODY[...]<start.count>
+#: What a visit may read besides the messages it fetches: greeting, capabilities, the folder
+#: list (a thousand folders come to about 60 KB), search results.
+CHATTER_BYTES = MB
+#: One literal in an answer that is not a fetched message: a folder name is a few hundred bytes.
+PIECE_BYTES = 8 * 1024
+#: One line: a search that finds 70,000 messages fits.
+LINE_BYTES = 512 * 1024
+#: One fetched message: the largest the panel sends (MAIL_MAX_BYTES, 20 MB) and 1 MB for what a
+#: server adds to it.
+MESSAGE_BYTES = 21 * MB
+#: What parsing a malformed answer raises, in imaplib or in the code that reads its answers.
+NOT_UNDERSTOOD = (ValueError, LookupError, TypeError, AttributeError)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -49,6 +70,7 @@ class ImapConfig:
     deadline: float = 30.0  # the whole connection, first byte to logout
     allow_self_signed: bool = False
     upload: Upload = NO_UPLOAD  # more time while a copy goes up, by its size
+    max_message: int = MESSAGE_BYTES  # the largest message one FETCH may bring
 
 
 class ImapError(MailError):
@@ -87,7 +109,10 @@ def decode_utf7(name: str) -> str:
         if not chunk:
             return "&"
         padded = chunk.replace(",", "/") + "=" * (-len(chunk) % 4)
-        return base64.b64decode(padded).decode("utf-16-be", "replace")
+        try:
+            return base64.b64decode(padded).decode("utf-16-be", "replace")
+        except binascii.Error:  # a server's broken name: shown as it came
+            return match.group(0)
     return re.sub(r"&([A-Za-z0-9+,]*)-", one, name)
 
 
@@ -109,7 +134,8 @@ def find_sent(folders: list[Folder]) -> Folder | None:
 
 
 def parse_list(lines: list[bytes | tuple[bytes, bytes] | None]) -> list[Folder]:
-    """Folders from a LIST answer (quoted, atom and literal names)."""
+    """Folders from a LIST answer (quoted, atom and literal names). Bytes that are not UTF-8
+    become U+FFFD; a name with CR, LF or NUL (no command could name it) is left out."""
     folders = []
     for line in lines:
         if isinstance(line, tuple):  # a literal name: (b'(\\flags) "/" {5}', b'name')
@@ -121,11 +147,25 @@ def parse_list(lines: list[bytes | tuple[bytes, bytes] | None]) -> list[Folder]:
             raw = match.group("name") if match else b""
         if match is None or b"\\noselect" in match.group("flags").lower():
             continue
-        if raw.startswith(b'"') and raw.endswith(b'"'):
+        if raw.startswith(b'"') and raw.endswith(b'"') and len(raw) > 1:
             raw = re.sub(rb"\\(.)", rb"\1", raw[1:-1])
+        if re.search(rb"[\r\n\0]", raw):
+            continue
         folders.append(Folder(raw.decode("utf-8", "replace"),
-                              tuple(match.group("flags").decode().split())))
+                              tuple(match.group("flags").decode("utf-8", "replace").split())))
     return folders
+
+
+def fetch_allowance(items: Iterable[str], largest: int) -> tuple[int, int]:
+    """(largest piece, all pieces) that a FETCH of ``items`` may bring: nothing for sizes and
+    flags; else one message of ``largest`` bytes in all, each piece no larger than the count
+    asked for when every body item is partial (``BODY.PEEK[]<0.2097152>``)."""
+    words = " ".join(map(str, items))
+    bodies = len(BODY_ITEM.findall(words))
+    if not bodies:
+        return 0, 0
+    counts = [int(count) for count in PARTIAL.findall(words)]
+    return (min(largest, max(counts)) if len(counts) == bodies else largest), largest
 
 
 def message_id(data: bytes) -> str:
@@ -142,11 +182,13 @@ def message_id(data: bytes) -> str:
 class _Client(imaplib.IMAP4):
     """imaplib.IMAP4 with TLS from the first byte on demand, and a total deadline: every read
     and write waits at most the step timeout and never past the deadline, however slowly the
-    server drips its lines."""
+    server drips its lines; and a byte budget, however fast it sends them."""
 
-    def __init__(self, config: ImapConfig, context: ssl.SSLContext) -> None:
+    def __init__(self, config: ImapConfig, context: ssl.SSLContext | None) -> None:
         self.step, self._config, self._context = "connect", config, context
         self._deadline = Deadline(config.deadline, step=config.timeout)
+        self._budget = Budget(CHATTER_BYTES)
+        self._piece = self._message_left = 0  # what the FETCH under way may bring
         super().__init__(config.host, config.port, timeout=config.timeout)
 
     def _create_socket(self, timeout: float | None) -> socket.socket:
@@ -174,20 +216,63 @@ class _Client(imaplib.IMAP4):
         self._deadline.arm(self.sock)
         super().send(data)
 
+    def read(self, size: int) -> bytes:
+        """A literal of the size the server announced, refused before any memory is set aside
+        when it is over its budget: a piece of what a FETCH asked for, else PIECE_BYTES."""
+        if self._message_left:
+            if size > self._piece:
+                raise OverBudget(self._piece, piece=True)
+            if size > self._message_left:
+                raise OverBudget(self._config.max_message)
+            self._message_left -= size
+            self._budget.allow(size)
+        else:
+            self._budget.announce(size, PIECE_BYTES)
+        return super().read(size)
+
+    def readline(self) -> bytes:
+        """One line of at most LINE_BYTES (imaplib's own limit is a million)."""
+        line = self.file.readline(LINE_BYTES + 1)
+        if len(line) > LINE_BYTES:
+            raise OverBudget(LINE_BYTES, piece=True)
+        return line
+
+    def uid(self, command: str, *args: str) -> tuple[str, list]:
+        """imaplib's UID command; a FETCH that asks for messages may read one message's worth."""
+        if command.upper() == "FETCH":
+            self._piece, self._message_left = fetch_allowance(args, self._config.max_message)
+        try:
+            return super().uid(command, *args)
+        finally:
+            self._piece = self._message_left = 0
+
+    def fetch(self, message_set: str, message_parts: str) -> tuple[str, list]:
+        """imaplib's FETCH, with the allowance of ``uid``'s."""
+        self._piece, self._message_left = fetch_allowance([message_parts],
+                                                          self._config.max_message)
+        try:
+            return super().fetch(message_set, message_parts)
+        finally:
+            self._piece = self._message_left = 0
+
     def _keep_deadline(self) -> None:
-        """Read through the deadline (imaplib opened a plain file on a new socket)."""
+        """Read through the deadline and the budget (imaplib opened a plain file on a new
+        socket)."""
         if getattr(self, "_reading", None) is not self.sock:
             self.file.close()
-            self.file, self._reading = deadline.reader(self.sock, self._deadline), self.sock
+            self.file = deadline.reader(self.sock, self._deadline, self._budget)
+            self._reading = self.sock
 
 
 @contextmanager
 def session(config: ImapConfig) -> Iterator[_Client]:
-    """A signed-in connection; every failure inside becomes an ImapError for its step."""
+    """A signed-in connection; every failure inside becomes an ImapError for its step. Work
+    done inside (here or by a caller, like the bounce scan) parses the server's answers, so a
+    ValueError, LookupError, TypeError or AttributeError there means a malformed answer."""
     client: _Client | None = None
     step = "connect"
     try:
-        client = _Client(config, tls_context(config.allow_self_signed))
+        client = _Client(config, _context_for(config))
         if config.security == "tls":
             client.step = step = "tls"
             if "STARTTLS" not in client.capabilities:
@@ -205,11 +290,21 @@ def session(config: ImapConfig) -> Iterator[_Client]:
         raise ImapError("tls", f"The IMAP server's certificate is not trusted "
                         f"({exc.verify_message}).", "Check the IMAP server name.",
                         retryable=False) from None
+    except OverBudget as exc:
+        raise _too_much(client.step if client else step, config, exc) from None
     except (OSError, imaplib.IMAP4.error) as exc:
         raise _failure(client.step if client else step, config, exc) from None
+    except NOT_UNDERSTOOD:
+        log.warning("IMAP answer not understood at %s", _where(config), exc_info=True)
+        raise _not_imap(client.step if client else step, config) from None
     finally:
         if client is not None:
             _logout(client)
+
+
+def _context_for(config: ImapConfig) -> ssl.SSLContext | None:
+    """The TLS settings, when the connection is secured (reading the trust store takes time)."""
+    return tls_context(config.allow_self_signed) if config.security in ("ssl", "tls") else None
 
 
 def _login(client: _Client, config: ImapConfig) -> None:
@@ -226,12 +321,15 @@ def _login(client: _Client, config: ImapConfig) -> None:
 
 
 def _logout(client: _Client) -> None:
-    """Say goodbye; the work is done (or failed) either way."""
+    """Say goodbye; the work is done (or failed) either way, so whatever the server answers
+    now only closes the connection."""
     try:
         client.logout()
-    except (OSError, imaplib.IMAP4.error):
-        if getattr(client, "sock", None) is not None:
-            client.sock.close()
+    except (OSError, imaplib.IMAP4.error, OverBudget, *NOT_UNDERSTOOD):
+        try:
+            client.shutdown()  # closes the file and the socket
+        except OSError:
+            return
 
 
 def _failure(step: str, config: ImapConfig, exc: BaseException) -> ImapError:
@@ -253,6 +351,20 @@ def _failure(step: str, config: ImapConfig, exc: BaseException) -> ImapError:
                          "Check Security and port, then try again.")
     return ImapError(step, f"{where} refused the request.", "Read the reply below.",
                      _clean(str(exc), config))
+
+
+def _too_much(step: str, config: ImapConfig, exc: OverBudget) -> ImapError:
+    return ImapError(step, f"The IMAP server at {_where(config)} sent {exc.words}; it does not "
+                     "behave like a mail server.", NOT_IMAP_HINT, retryable=False)
+
+
+def _not_imap(step: str, config: ImapConfig) -> ImapError:
+    return ImapError(step, f"The IMAP server at {_where(config)} sent an answer that is not "
+                     "IMAP; it does not behave like a mail server.", NOT_IMAP_HINT)
+
+
+NOT_IMAP_HINT = ("Check the IMAP server and port with your provider (IMAP uses 993 with SSL, "
+                 "143 with TLS).")
 
 
 def _where(config: ImapConfig) -> str:
@@ -310,7 +422,7 @@ def _has(client: _Client, config: ImapConfig, folder: str, wanted: str) -> bool:
         f"The folder “{decode_utf7(folder)}” could not be opened.", config)
     data = _ok(client.uid("SEARCH", "HEADER", "Message-ID", quote(wanted)), "folder",
                "The server could not search the folder.", config)
-    return bool(data and data[0] and data[0].split())
+    return bool(data and isinstance(data[0], bytes) and data[0].split())
 
 
 def provider_copy(method: str, smtp_host: str = "") -> str | None:

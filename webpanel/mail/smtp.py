@@ -10,12 +10,15 @@ from dataclasses import dataclass, replace
 
 from webpanel.mail import deadline, dsn, hints
 from webpanel.mail.base import MailError, Outgoing, SendResult
-from webpanel.mail.deadline import NO_UPLOAD, Deadline, Upload
+from webpanel.mail.deadline import NO_UPLOAD, Budget, Deadline, OverBudget, Upload
 from webpanel.mail.international import any_needs_smtputf8, check_carried
 from webpanel.mail.replies import StrictReplies
 from webpanel.mail.unexpected import unexpected_error
 
 DEFAULT_PORTS = {"ssl": 465, "tls": 587, "none": 25}
+#: All the bytes one conversation may read. Replies are short: a greeting, EHLO's dozen lines,
+#: one line per command and recipient; smtplib bounds a line, not how many lines come.
+REPLY_BYTES = 256 * 1024
 log = logging.getLogger("webpanel.mail.smtp")
 
 
@@ -55,7 +58,8 @@ class _Client(StrictReplies, smtplib.SMTP):
 
     The whole conversation has one deadline, ``config.timeout`` from connect to the last byte
     (and ``config.upload``'s allowance once DATA begins), however slowly the server drips its
-    lines: every read and write gets only the time left.
+    lines: every read and write gets only the time left. It reads at most REPLY_BYTES, however
+    fast the server sends them.
     """
 
     def __init__(self, config: SmtpConfig, context: ssl.SSLContext) -> None:
@@ -63,6 +67,7 @@ class _Client(StrictReplies, smtplib.SMTP):
         self._config = config
         self._context = context
         self._deadline = Deadline(config.timeout)
+        self._budget = Budget(REPLY_BYTES)
         super().__init__(timeout=config.timeout)
         self._host = config.host  # smtplib's STARTTLS checks the certificate against this name
 
@@ -89,7 +94,7 @@ class _Client(StrictReplies, smtplib.SMTP):
 
     def _get_socket(self, host, port, timeout):
         self.step = "connect"
-        self._deadline = Deadline(self._config.timeout)
+        self._deadline, self._budget = Deadline(self._config.timeout), Budget(REPLY_BYTES)
         sock = deadline.connect((host, port), self._deadline)
         if self._config.security == "ssl":
             self.step = "tls"
@@ -99,7 +104,7 @@ class _Client(StrictReplies, smtplib.SMTP):
 
     def getreply(self):
         if self.file is None and self.sock is not None:  # after connect, and after STARTTLS
-            self.file = deadline.reader(self.sock, self._deadline)
+            self.file = deadline.reader(self.sock, self._deadline, self._budget)
         return super().getreply()
 
     def send(self, s):
@@ -128,6 +133,9 @@ class SmtpTransport:
         except ssl.SSLCertVerificationError as exc:
             client.close()
             raise hints.untrusted_certificate(self.config, exc) from None
+        except OverBudget as exc:
+            client.close()
+            raise too_much(client.step, client.config, exc) from None
         except (ssl.SSLError, OSError, smtplib.SMTPException) as exc:
             client.close()
             raise hints.from_exception(client.step, client.config, exc) from None
@@ -174,7 +182,7 @@ class SmtpTransport:
         a plain MailError that says whether the message may have gone."""
         try:
             self._envelope(client, outgoing)
-        except (MailError, OSError, smtplib.SMTPException):
+        except (MailError, OSError, smtplib.SMTPException, OverBudget):
             raise
         except Exception as exc:
             log.exception("unexpected error at step %s before DATA", client.step)
@@ -183,7 +191,7 @@ class SmtpTransport:
         client.allow_upload(len(outgoing.data))
         try:
             code, reply = client.data(outgoing.data)
-        except (OSError, smtplib.SMTPException):
+        except (OSError, smtplib.SMTPException, OverBudget):
             raise
         except Exception as exc:
             log.exception("unexpected error during DATA")
@@ -207,6 +215,15 @@ class SmtpTransport:
             code, reply = client.rcpt(recipient, rcpt_options)
             if code not in (250, 251):
                 raise hints.recipient_refused(self.config, recipient, code, _text(reply))
+
+
+def too_much(step: str, config: SmtpConfig, exc: OverBudget) -> MailError:
+    """A server that kept talking past REPLY_BYTES: not a mail server, whatever it said."""
+    hint = "Check the SMTP Server and Port with your provider."
+    if step == "message":
+        hint = f"The message may still have gone: look in your Sent folder. {hint}"
+    return MailError(step, f"The SMTP server at {hints.where(config)} sent {exc.words}; it does "
+                     "not behave like a mail server.", hint, retryable=False)
 
 
 def _mail_options(client: _Client, outgoing: Outgoing, config: SmtpConfig) -> list[str]:
@@ -247,5 +264,5 @@ def _quit(client: _Client) -> None:
     """Say goodbye politely after a delivery; the message is already accepted either way."""
     try:
         client.quit()
-    except (smtplib.SMTPException, OSError):
+    except (smtplib.SMTPException, OSError, OverBudget):
         client.close()
