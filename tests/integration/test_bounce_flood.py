@@ -169,6 +169,8 @@ def test_a_failing_server_is_tried_again_only_after_a_growing_wait(app, sam):
                         r"or password\..* Next try at \d+ \w+ \d\d:\d\d UTC\.", failed)
     assert sam.proxy.connections == 1
     assert page_check(sam) == failed and sam.proxy.connections == 1  # not tried again yet
+    note = text_of(sam.post("/sent/bounces/check", {"where": "send-test"})).strip()
+    assert note == failed and sam.proxy.connections == 1  # under a Send Test result too
     line, _ = cli_check(app, sam.proxy)  # cron waits too (exit code 1: nothing was read)
     assert line.startswith("sam@example.com: Not read now. The last reading of bounce reports "
                            "failed: ") and sam.proxy.connections == 0

@@ -105,7 +105,7 @@ class CheckResult:
 
 
 def _utc(moment: datetime | None) -> str:
-    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "once the settings change"
+    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "?"
 
 
 def imap_config(user_id: int) -> ImapConfig | None:
@@ -148,11 +148,6 @@ def reports_per_check() -> int:
     """How many reports one check may look at (BOUNCE_REPORTS_PER_CHECK)."""
     return max(int(current_app.config.get("BOUNCE_REPORTS_PER_CHECK",
                                           bounces.REPORTS_PER_CHECK)), 1)
-
-
-def reading_for(user_id: int) -> Reading:
-    """Where the reading of the person's bounce reports stands (nothing read yet: empty)."""
-    return reading_of(db.session.get(BounceScan, user_id))
 
 
 def reading_of(state: BounceScan | None) -> Reading:
