@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime
+import subprocess
+import sys
+import textwrap
 from decimal import Decimal
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 from webpanel.mail.attachments import safe_filename, sniff_type
 from webpanel.mailtemplates.defaults import DEFAULT_BODIES, DEFAULT_SUBJECTS
-from webpanel.mailtemplates.render import TemplateProblem, check, render
+from webpanel.mailtemplates.limits import MAX_CHARS, MAX_DEPTH, nesting
+from webpanel.mailtemplates.render import TemplateProblem, check, environment, render
 from webpanel.mailtemplates.values import PLACEHOLDERS, sample_values, values_for
 
 
@@ -68,6 +73,97 @@ def test_escapes_are_refused_before_anything_runs(source):
 def test_a_problem_names_its_line():
     with pytest.raises(TemplateProblem, match=r"^Line 3: "):
         check("Hello\n\n{{ document.nmber }}")
+
+
+def brackets(n: int) -> str:
+    """n brackets around a placeholder: n + 1 levels (the placeholder's dot is one)."""
+    return "{{ " + "(" * n + "document.number" + ")" * n + " }}"
+
+
+def nots(n: int) -> str:
+    """n chained `not` in an {% if %}: n + 2 levels (the block and the dot)."""
+    return "{% if " + "not " * n + "document.number %}x{% endif %}"
+
+
+def ifs(n: int) -> str:
+    """n nested {% if %} blocks: n + 1 levels at the innermost condition."""
+    return "{% if document.number %}" * n + "x" + "{% endif %}" * n
+
+
+@pytest.mark.parametrize(("source", "depth"), [
+    ("Plain text (with (brackets)) is not counted", 0), ("{{ document.number }}", 1),
+    (DEFAULT_BODIES["invoice"], 2), (brackets(3), 4), (nots(3), 5), (ifs(3), 4),
+    ("{% if contact.person and document.due_date %}x{% endif %}", 4),
+    ("{{ " + "-" * 7 + "document.number }}", 8), ("{% set x = [1, 2] %}{{ x }}", 1),
+    ("{% for a in b %}{% if c %}{% endif %}{% endfor %}{% if d %}{% endif %}", 2),
+])
+def test_nesting_counts_blocks_brackets_and_operators(source, depth):
+    assert nesting(source, environment().lex)[0] == depth
+
+
+@pytest.mark.parametrize("make", [brackets, nots, ifs])
+def test_the_deepest_template_allowed_renders_and_one_level_more_is_refused(make):
+    n = next(n for n in range(1, MAX_DEPTH + 1) if nesting(make(n), environment().lex)[0]
+             == MAX_DEPTH)
+    values = sample_values("Invoice", SimpleNamespace(name="Acme", locale="en_US",
+                                                      currency_code="USD"))
+    render(make(n), values)
+    with pytest.raises(TemplateProblem, match=r"^Line 1: This template is nested too deeply"):
+        check(make(n + 1))
+
+
+def test_the_longest_template_allowed_is_accepted_and_one_character_more_is_refused():
+    check("x" * MAX_CHARS)
+    with pytest.raises(TemplateProblem, match=f"{MAX_CHARS + 1:,} characters long"):
+        check("x" * (MAX_CHARS + 1))
+    with pytest.raises(TemplateProblem, match="nested too deeply"):  # depth first: one fix
+        check(ifs(1200))
+
+
+def test_a_recursion_error_inside_jinja_is_still_a_plain_problem():
+    """The last net: should a template within the limits still recurse too far (a smaller
+    recursion limit here), the answer is a TemplateProblem, not a RecursionError."""
+    frames, frame = 0, sys._getframe()
+    while frame:
+        frames, frame = frames + 1, frame.f_back
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(frames + 60)
+    try:
+        with pytest.raises(TemplateProblem, match="nested too deeply"):
+            check(brackets(MAX_DEPTH - 1))
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+SMALL_STACK = textwrap.dedent("""
+    import threading
+    from webpanel.mailtemplates.render import TemplateProblem, check
+    from tests.unit.test_template_sandbox import brackets, nots, ifs
+    from webpanel.mailtemplates.limits import MAX_DEPTH
+
+    def run():
+        for make in (brackets, nots, ifs):
+            check(make(MAX_DEPTH - 2))
+            for n in (150, 3000):
+                try:
+                    check(make(n))
+                except TemplateProblem:
+                    print("refused", make.__name__, n)
+
+    threading.stack_size(128 * 1024)
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+""")
+
+
+def test_a_worker_thread_with_a_small_stack_survives_every_hostile_template():
+    """Beyond about 90 levels Jinja crashes a 128 KB thread outright (a segfault, no
+    RecursionError to catch), as a gunicorn worker thread may have; checked in a child."""
+    done = subprocess.run([sys.executable, "-c", SMALL_STACK], capture_output=True, text=True,
+                          timeout=120, check=False, cwd=Path(__file__).parents[2])
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count("refused") == 6, done.stderr[-2000:]
 
 
 @pytest.mark.parametrize(("data", "expected"), [

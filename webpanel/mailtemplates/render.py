@@ -64,14 +64,21 @@ def check(source: str) -> None:
 
 
 def within_limits(source: str, env: SandboxedEnvironment) -> None:
-    """Refuse a template longer than limits.MAX_CHARS or nested deeper than limits.MAX_DEPTH,
-    counting on tokens before anything recurses over it."""
+    """Refuse a template nested deeper than limits.MAX_DEPTH or longer than limits.MAX_CHARS,
+    counting on tokens before anything recurses over it. Depth is said first, even in a text
+    too long (only its first MAX_CHARS are read), so one correction is enough."""
+    head = source[:limits.MAX_CHARS]
+    try:
+        depth, line = limits.nesting(head, env.lex)
+    except TemplateSyntaxError:
+        if head == source:
+            raise
+        depth, line = 0, None  # cut in the middle of a tag: the length is the problem
+    if depth > limits.MAX_DEPTH:
+        raise TemplateProblem(TOO_DEEP, line, "it is nested too deeply")
     if len(source) > limits.MAX_CHARS:
         raise TemplateProblem(f"This template is {len(source):,} characters long; up to "
                               f"{limits.MAX_CHARS:,} are allowed.", None, "it is too long")
-    depth, line = limits.nesting(source, env.lex)
-    if depth > limits.MAX_DEPTH:
-        raise TemplateProblem(TOO_DEEP, line, "it is nested too deeply")
 
 
 def _check_tree(tree: nodes.Template) -> None:
