@@ -24,8 +24,9 @@ HINT = ("Use only the placeholders listed beside the editor, and {% if â€¦ %} â€
         "{% endif %}.")
 
 
-TOO_DEEP = (f"This template is nested too deeply: blocks, brackets and operators may go "
-            f"{limits.MAX_DEPTH} levels deep. Split long conditions or close blocks sooner.")
+TOO_DEEP = (f"This template is nested too deeply: blocks, brackets and operators together "
+            f"may go up to {limits.MAX_DEPTH} levels deep. Split long conditions or close "
+            "blocks sooner.")
 #: Python's own limits on the code Jinja writes; with `limits` checked first, never expected.
 TOO_DEEP_FOR_PYTHON = (RecursionError, MemoryError, SyntaxError)
 
