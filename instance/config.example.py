@@ -39,6 +39,10 @@
 # SIGN_IN_LIFETIME = 14 * 86400
 # SIGN_IN_LIFETIME_UNREMEMBERED = 12 * 3600
 
+# Bounce reports one check looks at per person; the rest are read by the next checks (a flood
+# of reports is worked through over several). Each check also stops at half of MAIL_TIMEOUT.
+# BOUNCE_REPORTS_PER_CHECK = 500
+
 # Cached PDFs (instance/pdf-cache) rendered longer ago than this (seconds) are removed, then the
 # oldest while the folder is larger than PDF_CACHE_MAX_BYTES (`flask maintenance prune`, hourly).
 # PDF_CACHE_MAX_AGE = 30 * 86400

@@ -67,6 +67,8 @@ class Defaults:
     SIGN_IN_LIFETIME = timedelta(days=14)
     SIGN_IN_LIFETIME_UNREMEMBERED = timedelta(hours=12)
     #: Rendered PDFs unused for this long (seconds) are removed, and the oldest beyond the size.
+    #: Bounce reports one check may look at per person (the rest wait for the next check).
+    BOUNCE_REPORTS_PER_CHECK = 500
     PDF_CACHE_MAX_AGE = 30 * 86_400
     PDF_CACHE_MAX_BYTES = 500 * 1024 * 1024
 

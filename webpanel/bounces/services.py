@@ -146,8 +146,7 @@ def check(user_id: int, config: ImapConfig | None = None,
 
 def reports_per_check() -> int:
     """How many reports one check may look at (BOUNCE_REPORTS_PER_CHECK)."""
-    return max(int(current_app.config.get("BOUNCE_REPORTS_PER_CHECK",
-                                          bounces.REPORTS_PER_CHECK)), 1)
+    return int(current_app.config["BOUNCE_REPORTS_PER_CHECK"])
 
 
 def reading_of(state: BounceScan | None) -> Reading:
