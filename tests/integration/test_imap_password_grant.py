@@ -354,3 +354,13 @@ def test_a_row_from_before_grants_on_another_port_waits_for_its_owner(app, offic
     save_section(office.sam, same_as_smtp(dovecot, office.account))
     office.sam.post(f"/sent/{message.id}/copy/retry", {})
     assert copy_of(app, message.id).state == "copied"
+
+
+def test_the_bounce_check_says_why_it_waits_for_the_owner(app, office, dovecot, recorder):
+    save_section(office.admin, same_as_smtp(dovecot, office.account,
+                                            imap_port=str(recorder.port)))
+    sent_mail = Htmx(office.sam.client, "/sent")
+    said = words(sent_mail.post("/sent/bounces/check", {}).get_data(True))
+    assert said.startswith("An administrator changed the IMAP port in your Sent folder copy "
+                           "settings, so the panel did not use your SMTP password there.")
+    assert "press Save Sent folder copy" in said and recorder.connections == 0

@@ -34,7 +34,7 @@ from webpanel.mail.dsn import envid_for
 from webpanel.mail.imap import ImapConfig
 from webpanel.outbox.models import Message, MessageBody
 from webpanel.sentcopy.models import ImapSettings
-from webpanel.sentcopy.services import imap_config_for
+from webpanel.sentcopy.services import grant_refusal, imap_config_for
 from webpanel.settings.models import EmailSettings
 from webpanel.transactions import release, writing
 
@@ -89,19 +89,23 @@ class CheckResult:
     def text(self) -> str:
         """One line in plain words (for `flask mail check-bounces`)."""
         if not self.set_up:
-            return "IMAP is not set up."
+            return _words(self.error) if self.error else "IMAP is not set up."
         if self.waiting:
             return f"Not read now. {self.reading.text}"
         if self.recent:
             return "Checked for bounce reports a moment ago."
         found = f"{self.new} new bounce{'' if self.new == 1 else 's'}"
         if self.error is not None:
-            failed = f"{self.error.reason} {self.error.hint}".strip()
+            failed = _words(self.error)
             retry = f"Next try at {_utc(self.reading.retry_at)}."
             return f"{found}; the reading stopped: {failed} {retry}" if self.new else (
                 f"{failed} {retry}")
         more = self.reading.remaining
         return f"{found}; {more} more to read" if more else found
+
+
+def _words(error: MailError) -> str:
+    return f"{error.reason} {error.hint}".strip()
 
 
 def _utc(moment: datetime | None) -> str:
@@ -120,8 +124,8 @@ def check(user_id: int, config: ImapConfig | None = None,
     After a failure the next reading waits (1, 2, 4 ... minutes, at most an hour) unless
     ``force``d or the settings changed; progress is kept whatever happens."""
     config = config or imap_config(user_id)
-    if config is None:
-        return CheckResult(set_up=False)
+    if config is None:  # not set up, or waiting for its owner to confirm an admin's change
+        return CheckResult(set_up=False, error=grant_refusal(user_id))
     mailbox = _mailbox(config)
     state = _state(user_id, mailbox)
     if not force and _waiting(user_id, state):
