@@ -150,12 +150,6 @@ def test_a_uidvalidity_that_is_not_a_number_is_a_plain_error(server):
     assert error.step == "folder"
 
 
-def test_the_bounce_scan_ends_plainly_on_a_uidvalidity_that_is_not_a_number(server):
-    server.play("EXAMINE", ok(b"* OK [UIDVALIDITY x] ok\r\n", b"OK [READ-ONLY] ok"),
-                close=False)
-    failure(lambda: scan_inbox(config_for(server)))
-
-
 def test_list_flags_and_names_that_are_not_utf8_are_listed_readably(server):
     server.play("LIST", ok(b'* LIST (\\Sent \xff\xfe) "/" "Sent \xc3("\r\n'
                            b'* LIST () "/" &A-\r\n* LIST () "/" {6}\r\nA\r\nB C\r\n'), close=False)
