@@ -1,5 +1,6 @@
-"""IMAP for what happens after the send: the person's folders, and a copy of the exact bytes
-in their Sent folder, made once (the folder is searched by Message-ID before appending).
+"""IMAP for what happens after the send: the person's folders (read by ``imap_folders``), and
+a copy of the exact bytes in their Sent folder, made once (the folder is searched by Message-ID
+before appending).
 
 Standard library ``imaplib``; every connection has a total deadline as well as a per-step
 timeout, and a byte budget (imaplib reads whatever size a server announces): CHATTER_BYTES for
@@ -10,8 +11,6 @@ answer included, is an ``ImapError`` (a MailError) that names the step in plain 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import email.parser
 import email.policy
 import imaplib
@@ -28,16 +27,13 @@ from webpanel import sending
 from webpanel.mail import deadline
 from webpanel.mail.base import MailError
 from webpanel.mail.deadline import MB, NO_UPLOAD, Budget, Deadline, OverBudget, Upload
+from webpanel.mail.imap_folders import Folder, decode_utf7, find_sent, parse_list, quote
 from webpanel.mail.smtp import tls_context
 
 DEFAULT_PORTS = {"ssl": 993, "tls": 143, "none": 143}
-SENT_NAMES = ("sent", "sent items", "sent messages", "sent mail", "sent-mail", "gesendet",
-              "gesendete elemente", "envoyés", "éléments envoyés", "enviados",
-              "elementos enviados", "posta inviata", "inviati", "verzonden", "verzonden items")
 #: SMTP servers whose provider files a copy in Sent by itself: a second copy would be a duplicate.
 KEEPS_OWN_COPY = {"smtp.gmail.com": "Gmail", "smtp.googlemail.com": "Gmail",
                   "smtp.office365.com": "Microsoft", "smtp-mail.outlook.com": "Microsoft"}
-LIST_LINE = re.compile(rb'\((?P<flags>[^)]*)\) (?P<sep>"(?:[^"\\]|\\.)*"|NIL) (?P<name>.*)$')
 SAFE_ID = re.compile(r"<[!-~]+>")
 #: Fetch items that bring a message (or part of one) back, as opposed to its size or flags.
 BODY_ITEM = re.compile(r"(?:BODY|BINARY)(?:\.PEEK)?\[|RFC822(?!\.SIZE)", re.IGNORECASE)
@@ -54,6 +50,8 @@ LINE_BYTES = 512 * 1024
 MESSAGE_BYTES = 21 * MB
 #: What parsing a malformed answer raises, in imaplib or in the code that reads its answers.
 NOT_UNDERSTOOD = (ValueError, LookupError, TypeError, AttributeError)
+NOT_IMAP_HINT = ("Check the IMAP server and port with your provider (IMAP uses 993 with SSL, "
+                 "143 with TLS).")
 log = logging.getLogger(__name__)
 
 
@@ -78,82 +76,11 @@ class ImapError(MailError):
 
 
 @dataclass(frozen=True)
-class Folder:
-    """A mailbox as the server names it (``name``, for commands) and as a person reads it."""
-
-    name: str
-    flags: tuple[str, ...]
-
-    @property
-    def label(self) -> str:
-        """The name decoded from IMAP's modified UTF-7."""
-        return decode_utf7(self.name)
-
-    @property
-    def is_sent(self) -> bool:
-        return "\\sent" in (f.lower() for f in self.flags)
-
-
-@dataclass(frozen=True)
 class CopyResult:
     """Where the copy is, and whether this call added it (False: it was there already)."""
 
     folder: str
     appended: bool
-
-
-def decode_utf7(name: str) -> str:
-    """IMAP modified UTF-7 (RFC 3501 5.1.3) to text: ``&AOk-`` is é, ``&-`` is &."""
-    def one(match: re.Match[str]) -> str:
-        chunk = match.group(1)
-        if not chunk:
-            return "&"
-        padded = chunk.replace(",", "/") + "=" * (-len(chunk) % 4)
-        try:
-            return base64.b64decode(padded).decode("utf-16-be", "replace")
-        except binascii.Error:  # a server's broken name: shown as it came
-            return match.group(0)
-    return re.sub(r"&([A-Za-z0-9+,]*)-", one, name)
-
-
-def quote(name: str) -> str:
-    """A folder name as an IMAP quoted string."""
-    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def find_sent(folders: list[Folder]) -> Folder | None:
-    """The folder flagged ``\\Sent`` (RFC 6154), else the first with a usual Sent name."""
-    flagged = [f for f in folders if f.is_sent]
-    if flagged:
-        return flagged[0]
-    for folder in folders:
-        last = re.split(r"[./]", folder.label)[-1].strip().lower()
-        if last in SENT_NAMES or folder.label.lower() in SENT_NAMES:
-            return folder
-    return None
-
-
-def parse_list(lines: list[bytes | tuple[bytes, bytes] | None]) -> list[Folder]:
-    """Folders from a LIST answer (quoted, atom and literal names). Bytes that are not UTF-8
-    become U+FFFD; a name with CR, LF or NUL (no command could name it) is left out."""
-    folders = []
-    for line in lines:
-        if isinstance(line, tuple):  # a literal name: (b'(\\flags) "/" {5}', b'name')
-            head, name = line[0], line[1]
-            match = LIST_LINE.match(re.sub(rb"\{\d+\}$", b"x", head))
-            raw = name
-        else:
-            match = LIST_LINE.match(line or b"")
-            raw = match.group("name") if match else b""
-        if match is None or b"\\noselect" in match.group("flags").lower():
-            continue
-        if raw.startswith(b'"') and raw.endswith(b'"') and len(raw) > 1:
-            raw = re.sub(rb"\\(.)", rb"\1", raw[1:-1])
-        if re.search(rb"[\r\n\0]", raw):
-            continue
-        folders.append(Folder(raw.decode("utf-8", "replace"),
-                              tuple(match.group("flags").decode("utf-8", "replace").split())))
-    return folders
 
 
 def fetch_allowance(items: Iterable[str], largest: int) -> tuple[int, int]:
@@ -361,10 +288,6 @@ def _too_much(step: str, config: ImapConfig, exc: OverBudget) -> ImapError:
 def _not_imap(step: str, config: ImapConfig) -> ImapError:
     return ImapError(step, f"The IMAP server at {_where(config)} sent an answer that is not "
                      "IMAP; it does not behave like a mail server.", NOT_IMAP_HINT)
-
-
-NOT_IMAP_HINT = ("Check the IMAP server and port with your provider (IMAP uses 993 with SSL, "
-                 "143 with TLS).")
 
 
 def _where(config: ImapConfig) -> str:

@@ -1,7 +1,11 @@
 """Which provider runs an office's own domain, from its MX records (dnspython): Microsoft 365
 (``*.mail.protection.outlook.com``) or Google Workspace (``aspmx.l.google.com``,
 ``smtp.google.com``). Known consumer domains come from the presets' list without a lookup;
-no answer, no DNS or a slow one (a total deadline) falls back to that list."""
+no answer, no DNS or a slow one (a total deadline) falls back to that list.
+
+DNS needs no byte budget of its own: one answer is one DNS message, at most 64 KB by the
+protocol (dnspython reads UDP into a 65,535-byte buffer and TCP by the message's 2-byte
+length), each try's answer is dropped before the next, and the lifetime bounds the tries."""
 
 from __future__ import annotations
 
