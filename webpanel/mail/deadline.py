@@ -129,6 +129,12 @@ class Budget:
         """Bytes that may still be read."""
         return max(self.limit - self.used, 0)
 
+    def refuse(self, limit: int, piece: bool = False) -> OverBudget:
+        """The error for a piece over ``limit``; nothing more may be read after it (a goodbye
+        to such a server reads no more of what it is still sending)."""
+        self.used = max(self.used, self.limit + 1)
+        return OverBudget(limit, piece)
+
     def allow(self, count: int) -> None:
         """Let ``count`` more bytes be read: a piece that has an allowance of its own."""
         self.limit += count
@@ -138,9 +144,9 @@ class Budget:
         before any memory is set aside for it, when it is over ``piece_limit`` or over what is
         left."""
         if size > piece_limit:
-            raise OverBudget(piece_limit, piece=True)
+            raise self.refuse(piece_limit, piece=True)
         if size > self.left():
-            raise OverBudget(self.limit)
+            raise self.refuse(self.limit)
 
 
 class _DeadlineReader(io.RawIOBase):

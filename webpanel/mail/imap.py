@@ -148,9 +148,9 @@ class _Client(imaplib.IMAP4):
         when it is over its budget: a piece of what a FETCH asked for, else PIECE_BYTES."""
         if self._message_left:
             if size > self._piece:
-                raise OverBudget(self._piece, piece=True)
+                raise self._budget.refuse(self._piece, piece=True)
             if size > self._message_left:
-                raise OverBudget(self._config.max_message)
+                raise self._budget.refuse(self._config.max_message)
             self._message_left -= size
             self._budget.allow(size)
         else:
@@ -161,7 +161,7 @@ class _Client(imaplib.IMAP4):
         """One line of at most LINE_BYTES (imaplib's own limit is a million)."""
         line = self.file.readline(LINE_BYTES + 1)
         if len(line) > LINE_BYTES:
-            raise OverBudget(LINE_BYTES, piece=True)
+            raise self._budget.refuse(LINE_BYTES, piece=True)
         return line
 
     def uid(self, command: str, *args: str) -> tuple[str, list]:
