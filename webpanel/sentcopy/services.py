@@ -31,6 +31,7 @@ from webpanel.settings.binding import Target, normalize_host
 from webpanel.settings.models import EmailSettings
 
 PURPOSE = "imap"
+MESSAGE_MARGIN = 1024 * 1024  # one FETCH may bring the largest message the panel sends, and this
 FIELDS = ("enabled", "host", "port", "security", "allow_self_signed", "same_as_smtp",
           "username", "folder")
 
@@ -122,7 +123,8 @@ def config_from(values: Mapping[str, Any], smtp: EmailSettings | None,
     return ImapConfig(host=target.host, port=target.port, security=target.security,
                       username=target.username, password=password, timeout=seconds,
                       deadline=seconds, allow_self_signed=not target.verified,
-                      upload=settings_services.upload_allowance())
+                      upload=settings_services.upload_allowance(),
+                      max_message=int(current_app.config["MAIL_MAX_BYTES"]) + MESSAGE_MARGIN)
 
 
 def imap_config_for(user_id: int) -> ImapConfig | None:
