@@ -77,7 +77,7 @@ def freeze(row: ImapSettings, saved: Target) -> None:
 def what_happened(changed: list[str]) -> str:
     """ "An administrator changed the IMAP port", from the words of `Target.changes_from`."""
     named = [word for word in changed if word not in ("user name", "certificate check")]
-    acts = [f"changed the IMAP {_join(named)}"] if named else []
+    acts = [f"changed the IMAP {binding.join_words(named)}"] if named else []
     if "certificate check" in changed:
         acts.append("turned off the IMAP certificate check")
     parts = [f"an administrator {' and '.join(acts)}"] if acts else []
@@ -111,6 +111,3 @@ def refusal(changed: list[str] | None) -> MailError:
                   "saved yourself, and you have not saved these.")
     return MailError("sign-in", reason, HINT, retryable=False)
 
-
-def _join(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

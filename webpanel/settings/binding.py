@@ -94,11 +94,12 @@ def is_legacy(token: str) -> bool:
 def mismatch_message(changed: list[str]) -> str:
     """ "You changed the server: enter the password again", naming what changed."""
     named = [word for word in changed if word != "certificate check"]
-    parts = [f"changed the {_join(named)}"] if named else []
+    parts = [f"changed the {join_words(named)}"] if named else []
     if "certificate check" in changed:
         parts.append("turned off the certificate check")
     return f"You {' and '.join(parts)}: enter the password again"
 
 
-def _join(words: list[str]) -> str:
+def join_words(words: list[str]) -> str:
+    """ "server", "server and port", "server, port and user name"."""
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
