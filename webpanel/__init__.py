@@ -68,7 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     from webpanel.bounces.views import bp as bounces_bp
     from webpanel.company import bp as company_bp
     from webpanel.contacts import bp as contacts_bp
-    from webpanel.documents import bp as documents_bp
+    from webpanel.documents.blueprint import bp as documents_bp
     from webpanel.home import bp as home_bp
     from webpanel.integrations import bp as integrations_bp
     from webpanel.mailtemplates.views import bp as mailtemplates_bp

@@ -11,7 +11,7 @@ from webpanel.database import Base, utcnow
 
 
 class Contact(Base):
-    """A customer (proposals, sales orders, invoices) or a vendor (purchase orders)."""
+    """A customer or a vendor: each kind of document says which it goes to (documents.kinds)."""
 
     __tablename__ = "contacts"
     __table_args__ = (Index("ix_contacts_kind_name", "kind", "name"),)

@@ -1,7 +1,5 @@
-"""Proposals, sales orders, invoices and purchase orders: lists, forms, PDFs and sample data."""
+"""Documents of every kind (see kinds): lists, forms, PDFs and sample data.
 
-from flask import Blueprint
-
-bp = Blueprint("documents", __name__, url_prefix="/documents")
-
-from webpanel.documents import editing, views  # noqa: E402,F401  (routes attach to bp)
+Importing the package loads nothing else, so `webpanel.documents.kinds` is readable from any
+package; create_app registers the blueprint from `webpanel.documents.blueprint`.
+"""

@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import OperationalError
 
 from webpanel.contacts.services import has_contacts
-from webpanel.documents.sample import load_sample_data
+from webpanel.documents.sample import CUSTOMERS, VENDORS, document_count, load_sample_data
 
 
 @click.command("demo")
@@ -22,4 +22,5 @@ def demo_command() -> None:
     except OperationalError as exc:
         raise click.ClickException("The database is not ready. Run "
                                    "`flask --app webpanel db upgrade` first.") from exc
-    click.echo("Loaded sample data: a company, 4 customers, 3 vendors and 8 documents.")
+    click.echo(f"Loaded sample data: a company, {len(CUSTOMERS)} customers, {len(VENDORS)} "
+               f"vendors and {document_count()} documents.")

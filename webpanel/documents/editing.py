@@ -9,7 +9,7 @@ from flask_login import login_required
 from sqlalchemy.exc import IntegrityError
 
 from webpanel.contacts.services import contacts_of_kind
-from webpanel.documents import bp, services
+from webpanel.documents import services
 from webpanel.documents.fields import entry_format
 from webpanel.documents.forms import (
     DocumentForm,
@@ -17,9 +17,10 @@ from webpanel.documents.forms import (
     drop_fields_of_other_kinds,
     remove_line,
 )
-from webpanel.documents.models import CONTACT_KINDS, Document
+from webpanel.documents.kinds import KINDS, by_slug
+from webpanel.documents.models import Document
 from webpanel.documents.totals import line_amount
-from webpanel.documents.views import SLUG, SLUG_KINDS, get_or_404, kind_labels
+from webpanel.documents.views import SLUG, bp, get_or_404, kind_labels
 from webpanel.extensions import db
 from webpanel.fragments import render_htmx
 from webpanel.listing import redirect_after_post
@@ -35,7 +36,7 @@ BUSY = "Another document was saved at the same moment. Press Save again."
 @login_required
 def new(slug: str):
     """An empty form, dated today, with the tax rate of the newest document."""
-    kind = SLUG_KINDS[slug]
+    kind = by_slug(slug).key
     today = datetime.date.today()
     form = document_form(kind, data={"tax_rate": services.last_tax_rate(),
                                      "valid_until": services.default_valid_until(today)})
@@ -46,7 +47,7 @@ def new(slug: str):
 @login_required
 def create(slug: str):
     """Save a new document under the next number of its series."""
-    kind = SLUG_KINDS[slug]
+    kind = by_slug(slug).key
     form = document_form(kind)
     if not form.validate_on_submit():
         return _render(kind, None, form, status=422)
@@ -64,7 +65,7 @@ def create(slug: str):
 @reads_only
 def new_lines(slug: str):
     """Add or remove an item of a new document; answers the items fragment."""
-    return _edit_lines(SLUG_KINDS[slug], None)
+    return _edit_lines(by_slug(slug).key, None)
 
 
 @bp.route("/<id:document_id>/edit")
@@ -105,9 +106,9 @@ def entry_document(document_id: int) -> Document:
 
 
 def document_form(kind: str, **kwargs) -> DocumentForm:
-    """The form for `kind`, its contact list limited to customers (or vendors for POs)."""
+    """The form for `kind`, its contact list limited to the kind's contact kind."""
     form = DocumentForm(**kwargs)
-    contact_kind = CONTACT_KINDS[kind]
+    contact_kind = KINDS[kind].contact_kind
     form.contact_kind = contact_kind
     form.contact_id.label.text = contact_kind.capitalize()
     form.contact_id.choices = [("", f"Choose a {contact_kind}…")] + [

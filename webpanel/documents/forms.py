@@ -12,17 +12,16 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from webpanel.contacts.models import Contact
 from webpanel.documents.fields import NumberField, PlainDateField, entry_format, optional_id
+from webpanel.documents.kinds import KINDS
 from webpanel.documents.models import PAYMENT_TERMS
 from webpanel.documents.totals import MAX_TOTAL, Totals, compute_totals
 from webpanel.extensions import db
 from webpanel.validators import single_line
 
 MAX_LINES = 100
-#: Which kinds have which of the optional fields.
-KIND_FIELDS = {"payment_terms": ("invoice",), "due_date": ("invoice",),
-               "valid_until": ("proposal",),
-               "delivery_date": ("sales_order", "purchase_order"),
-               "delivery_address": ("purchase_order",)}
+#: The fields only some kinds have; each kind lists its own in `DocumentKind.fields`.
+OPTIONAL_FIELDS = ("payment_terms", "due_date", "valid_until", "delivery_date",
+                   "delivery_address")
 BILLION = Decimal("1000000000")
 
 
@@ -173,9 +172,9 @@ def due_date_for(terms: str, day: datetime.date, chosen: datetime.date | None
 
 
 def drop_fields_of_other_kinds(form: DocumentForm, kind: str) -> None:
-    """Keep only the date and address fields that `kind` prints."""
-    for name, kinds in KIND_FIELDS.items():
-        if kind not in kinds:
+    """Keep only the optional fields that `kind` has."""
+    for name in OPTIONAL_FIELDS:
+        if name not in KINDS[kind].fields:
             del form[name]
 
 

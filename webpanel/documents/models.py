@@ -1,4 +1,4 @@
-"""Proposals, sales orders, invoices and purchase orders, their items and number series."""
+"""Documents of every kind (webpanel.documents.kinds), their items and number series."""
 
 from __future__ import annotations
 
@@ -10,24 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webpanel.contacts.models import Contact
 from webpanel.database import Base, utcnow
-from webpanel.documents.pdf import KIND_TITLES
+from webpanel.documents.kinds import KINDS
 
-KINDS = ("proposal", "sales_order", "invoice", "purchase_order")
-#: Each kind is numbered in its own series: P-0001, SO-0001, INV-0001, PO-0001.
-NUMBER_PREFIXES = {"proposal": "P", "sales_order": "SO", "invoice": "INV",
-                   "purchase_order": "PO"}
-#: Who a document of each kind is addressed to.
-CONTACT_KINDS = {"proposal": "customer", "sales_order": "customer", "invoice": "customer",
-                 "purchase_order": "vendor"}
-#: URL segment of each kind's list.
-KIND_SLUGS = {"proposal": "proposals", "sales_order": "sales-orders", "invoice": "invoices",
-              "purchase_order": "purchase-orders"}
 #: Payment terms of invoices: key -> (label, days after the invoice date; None: a chosen date).
 PAYMENT_TERMS: dict[str, tuple[str, int | None]] = {
     "receipt": ("On receipt", 0), "net7": ("Net 7", 7), "net14": ("Net 14", 14),
     "net30": ("Net 30", 30), "net60": ("Net 60", 60), "date": ("By a date", None)}
-KIND_PLURALS = {"proposal": "Proposals", "sales_order": "Sales Orders", "invoice": "Invoices",
-                "purchase_order": "Purchase Orders"}
 
 MONEY = Numeric(12, 2)
 QUANTITY = Numeric(12, 3)
@@ -36,7 +24,7 @@ RATE = Numeric(5, 2)
 
 def format_number(kind: str, seq: int) -> str:
     """The printed number of the `seq`-th document of `kind`, e.g. INV-0007."""
-    return f"{NUMBER_PREFIXES[kind]}-{seq:04d}"
+    return f"{KINDS[kind].prefix}-{seq:04d}"
 
 
 class Document(Base):
@@ -84,7 +72,7 @@ class Document(Base):
     @property
     def title(self) -> str:
         """The kind in words: "Invoice", "Purchase Order" ..."""
-        return KIND_TITLES[self.kind]
+        return KINDS[self.kind].title
 
     @property
     def terms_label(self) -> str:

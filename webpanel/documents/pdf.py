@@ -1,4 +1,4 @@
-"""Render proposals, sales orders, invoices and purchase orders as PDF files.
+"""Render documents of every kind (webpanel.documents.kinds) as PDF files.
 
 The rendering layer knows nothing of the database: callers map their models to the
 frozen dataclasses below. Rendering needs a Flask app context (for the templates under
@@ -24,11 +24,12 @@ from decimal import Decimal
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from flask import current_app, render_template
 
 from webpanel.documents.cache_pruning import PRUNE_EVERY, prune_folder
+from webpanel.documents.kinds import KINDS
 from webpanel.formatting import date_in, decimal_in, money_in
 
 log = logging.getLogger(__name__)
@@ -36,14 +37,8 @@ log = logging.getLogger(__name__)
 #: Bump when the rendering code changes in a way the templates and fonts do not show.
 RENDER_VERSION = "2"
 
-Kind = Literal["proposal", "sales_order", "invoice", "purchase_order"]
-
-KIND_TITLES: dict[str, str] = {
-    "proposal": "Proposal",
-    "sales_order": "Sales Order",
-    "invoice": "Invoice",
-    "purchase_order": "Purchase Order",
-}
+#: kind -> title ("Sales Order"), from the table of kinds.
+KIND_TITLES: dict[str, str] = {key: kind.title for key, kind in KINDS.items()}
 
 DEFAULT_FONT_DIR = "/usr/share/fonts/truetype/dejavu"
 _DEJAVU = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
@@ -111,9 +106,10 @@ class PdfLine:
 
 @dataclass(frozen=True)
 class PdfDocument:
-    """Everything printed on one PDF. ``tax_rate`` is a percentage: Decimal("8.25") is 8.25 %."""
+    """Everything printed on one PDF. ``kind`` is a key of ``KINDS``; ``tax_rate`` is a
+    percentage: Decimal("8.25") is 8.25 %."""
 
-    kind: Kind
+    kind: str
     number: str
     date: datetime.date
     company: PdfParty
@@ -198,10 +194,10 @@ def _resolve_fonts() -> _Fonts:
 
 def _template_names(kind: str) -> tuple[str, str]:
     """The base template and the template of ``kind``; an unknown kind is an error."""
-    if kind not in KIND_TITLES:
-        known = ", ".join(KIND_TITLES)
+    if kind not in KINDS:
+        known = ", ".join(KINDS)
         raise PdfRenderError(f"Unknown document kind {kind!r}; expected one of: {known}.")
-    return f"{_TEMPLATE_DIR}/_base.html", f"{_TEMPLATE_DIR}/{kind}.html"
+    return f"{_TEMPLATE_DIR}/_base.html", KINDS[kind].pdf_template
 
 
 def _template_sources(kind: str) -> list[str]:

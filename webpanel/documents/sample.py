@@ -9,6 +9,7 @@ from webpanel.company.services import get_company
 from webpanel.contacts.models import Contact
 from webpanel.contacts.services import has_contacts
 from webpanel.documents import services
+from webpanel.documents.kinds import KINDS, DocumentKind, SampleDocument
 from webpanel.documents.models import Document
 from webpanel.extensions import db
 
@@ -37,56 +38,28 @@ VENDORS = (
      "500 Data Park Drive\nReno, NV 89501"),
 )
 
-# kind -> documents: (contact index, days ago, tax rate, notes, items)
-DOCUMENTS = {
-    "proposal": (
-        (0, 30, "19", "Photography includes two rounds of retouching.",
-         (("Website redesign", "1", "1850.00"), ("Copywriting, per page", "6", "85.00"),
-          ("Photography, half day", "1", "420.00"))),
-        (1, 21, "8.25", "",
-         (("Patient booking page", "1", "960.00"), ("Training session", "2", "120.00"))),
-    ),
-    "sales_order": (
-        (2, 18, "8.25", "Deliver to the back entrance.",
-         (("Menu board design", "2", "240.00"), ("Printed menus", "150", "1.35"),
-          ("Window decals", "4", "32.50"), ("Rush fee", "1", "75.00"))),
-        (3, 12, "8.25", "",
-         (("Site signage", "3", "310.00"), ("Vehicle lettering", "2", "445.00"))),
-    ),
-    "invoice": (
-        (0, 9, "19", "Thank you for your business.",
-         (("Website redesign", "1", "1850.00"), ("Hosting, 12 months", "12", "19.99"),
-          ("Domain renewal", "1", "14.00"))),
-        (1, 3, "8.25", "",
-         (("Patient booking page", "1", "960.00"), ("Training session", "2", "120.00"),
-          ("Support hours", "3.5", "65.00"), ("Stock photos", "5", "12.00"),
-          ("Travel", "1", "48.60"))),
-    ),
-    "purchase_order": (
-        (0, 14, "8.25", "Deliver to 120 Harbor Street.",
-         (("Printer paper, A4, box of 5 reams", "10", "27.90"), ("Toner cartridge", "4", "68.00"))),
-        (1, 6, "8.25", "",
-         (("Standing desk", "2", "489.00"), ("Desk chair", "2", "229.00"),
-          ("Monitor arm", "2", "74.50"))),
-    ),
-}
+#: The sample contacts of each contact kind; each kind's samples (kinds.py) pick theirs by index.
+CONTACTS = {"customer": CUSTOMERS, "vendor": VENDORS}
+
+
+def document_count() -> int:
+    """How many documents the sample data adds (the kinds' samples together)."""
+    return sum(len(kind.samples) for kind in KINDS.values())
 
 
 def load_sample_data() -> None:
-    """Add a company (if none is set), 4 customers, 3 vendors and 2 documents of each kind.
+    """Add a company (if none is set), the sample customers and vendors, and each kind's samples.
 
     Does nothing when any customer or vendor exists, so it is safe to run again.
     """
     if has_contacts():
         return
     _ensure_company()
-    customers = [_contact("customer", *row) for row in CUSTOMERS]
-    vendors = [_contact("vendor", *row) for row in VENDORS]
+    contacts = {kind: [_contact(kind, *row) for row in rows] for kind, rows in CONTACTS.items()}
     db.session.flush()
-    for kind, documents in DOCUMENTS.items():
-        contacts = vendors if kind == "purchase_order" else customers
-        for index, days_ago, rate, notes, items in documents:
-            _document(kind, contacts[index], days_ago, rate, notes, items)
+    for kind in KINDS.values():
+        for sample in kind.samples:
+            _document(kind, contacts[kind.contact_kind][sample.contact], sample)
     db.session.commit()
 
 
@@ -104,18 +77,17 @@ def _contact(kind: str, name: str, person: str, email: str, address: str) -> Con
     return contact
 
 
-def _document(kind: str, contact: Contact, days_ago: int, rate: str, notes: str,
-              items: tuple[tuple[str, str, str], ...]) -> None:
-    date = datetime.date.today() - datetime.timedelta(days=days_ago)
-    document = Document(kind=kind, contact=contact, date=date, tax_rate=Decimal(rate),
-                        notes=notes, currency=get_company().currency_code)
-    if kind == "invoice":
+def _document(kind: DocumentKind, contact: Contact, sample: SampleDocument) -> None:
+    date = datetime.date.today() - datetime.timedelta(days=sample.days_ago)
+    document = Document(kind=kind.key, contact=contact, date=date,
+                        tax_rate=Decimal(sample.tax_rate), notes=sample.notes,
+                        currency=get_company().currency_code)
+    if "payment_terms" in kind.fields:
         document.payment_terms = "net30"
         document.due_date = date + datetime.timedelta(days=30)
-    elif kind == "proposal":
+    if "valid_until" in kind.fields:
         document.valid_until = services.default_valid_until(date)
-    else:
+    if "delivery_date" in kind.fields:
         document.delivery_date = date + datetime.timedelta(days=14)
-    services.set_items(document, [(d, Decimal(q), Decimal(p)) for d, q, p in items])
+    services.set_items(document, [(d, Decimal(q), Decimal(p)) for d, q, p in sample.items])
     services.number_document(document)
-

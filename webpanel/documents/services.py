@@ -137,7 +137,7 @@ def pdf_document(document: Document) -> PdfDocument:
     """The one mapping from a saved document (and the company) to what its PDF prints."""
     company, contact = get_company(), document.contact
     return PdfDocument(
-        kind=document.kind,  # type: ignore[arg-type]
+        kind=document.kind,
         number=document.number,
         date=document.date,
         company=PdfParty(company.name, email=company.email, phone=company.phone,

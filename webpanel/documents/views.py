@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import login_required
 
 from webpanel.company.services import current_company, get_company
-from webpanel.documents import bp, services
-from webpanel.documents.models import (
-    CONTACT_KINDS,
-    KIND_PLURALS,
-    KIND_SLUGS,
-    KINDS,
-    NUMBER_PREFIXES,
-    Document,
-)
-from webpanel.documents.pdf import KIND_TITLES, PdfRenderError
+from webpanel.documents import services
+from webpanel.documents.kinds import DEFAULT_KIND, KINDS, by_slug, slug_rule
+from webpanel.documents.models import Document
+from webpanel.documents.pdf import PdfRenderError
 from webpanel.documents.totals import line_amount
 from webpanel.errors import error_response
 from webpanel.formatting import date_in, decimal_in, money_in
@@ -27,8 +21,8 @@ from webpanel.security import PDF_CSP
 
 log = logging.getLogger(__name__)
 
-SLUG = "<any(proposals, 'sales-orders', invoices, 'purchase-orders'):slug>"
-SLUG_KINDS = {slug: kind for kind, slug in KIND_SLUGS.items()}
+bp = Blueprint("documents", __name__, url_prefix="/documents")
+SLUG = slug_rule()
 PDF_FAILED = ("The PDF could not be made", "Nothing was lost. Try again in a moment; if it "
               "keeps happening, tell your administrator (the details are in the panel's log).")
 
@@ -53,11 +47,12 @@ def date_filter(value) -> str:
 
 
 def kind_labels(kind: str) -> dict:
-    """What templates need to name a kind: title, plural, slug and who it goes to."""
-    return {"kind": kind, "title": KIND_TITLES[kind], "prefix": NUMBER_PREFIXES[kind],
-            "plural": KIND_PLURALS[kind], "slug": KIND_SLUGS[kind],
-            "contact_kind": CONTACT_KINDS[kind], "kinds": KINDS, "kind_plurals": KIND_PLURALS,
-            "kind_slugs": KIND_SLUGS}
+    """What templates need to name a kind (title, plural, slug, who it goes to, its fields)
+    and every kind, for the tabs."""
+    entry = KINDS[kind]
+    return {"kind": kind, "title": entry.title, "prefix": entry.prefix, "plural": entry.plural,
+            "slug": entry.slug, "contact_kind": entry.contact_kind, "fields": entry.fields,
+            "kinds": list(KINDS.values())}
 
 
 def get_or_404(document_id: int) -> Document:
@@ -72,14 +67,14 @@ def get_or_404(document_id: int) -> Document:
 @login_required
 def index():
     """Documents open on the invoice list."""
-    return redirect(url_for("documents.index_of", slug=KIND_SLUGS["invoice"]))
+    return redirect(url_for("documents.index_of", slug=KINDS[DEFAULT_KIND].slug))
 
 
 @bp.route(f"/{SLUG}/")
 @login_required
 def index_of(slug: str):
     """One kind's list, newest first, with search."""
-    kind, words = SLUG_KINDS[slug], search_arg()
+    kind, words = by_slug(slug).key, search_arg()
     page = services.search_documents(kind, words, page_arg())
     return render_htmx("documents/list.html", "documents/partials/_list.html", results=page,
                        q=words, **kind_labels(kind))
@@ -126,7 +121,7 @@ def confirm_delete(document_id: int):
 def delete(document_id: int):
     """Delete the document and go back to its list."""
     document = get_or_404(document_id)
-    label, slug = document.label, KIND_SLUGS[document.kind]
+    label, slug = document.label, KINDS[document.kind].slug
     services.delete_document(document)
     flash(f"Deleted {label}.")
     return redirect(url_for("documents.index_of", slug=slug), 303)

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from webpanel.company.services import get_company
+from webpanel.documents.kinds import KINDS
 from webpanel.documents.models import Document
-from webpanel.documents.pdf import KIND_TITLES
 from webpanel.extensions import db
 from webpanel.mail.attachments import safe_filename, sniff_type
 from webpanel.mail.builder import SIGNATURE_SEPARATOR, Attachment
@@ -76,7 +76,7 @@ def fill(template: MailTemplate, values: dict) -> Filled:
 
 def unusable(kind: str, error: render.TemplateProblem) -> str:
     """What the Email dialog says when the kind's saved template could not be used."""
-    return (f"The {KIND_TITLES[kind]} email template could not be used ({error.summary}), so "
+    return (f"The {KINDS[kind].title} email template could not be used ({error.summary}), so "
             "the default subject and text are filled in: read them before you send. An "
             "administrator can fix the template on the Email templates page.")
 

@@ -10,12 +10,20 @@ import datetime
 from decimal import Decimal
 
 from webpanel import formatting
+from webpanel.documents.kinds import default_first
+
+
+def join_or(words: list[str]) -> str:
+    """ "A, B or C" (one word alone)."""
+    *rest, last = words
+    return f"{', '.join(rest)} or {last}" if rest else last
+
 
 #: Every placeholder, in the order the editor lists them, with what it says.
 PLACEHOLDERS: dict[str, str] = {
     "contact.name": "The customer's or vendor's name",
     "contact.person": "The contact person (may be empty)",
-    "document.title": "Invoice, Proposal, Sales Order or Purchase Order",
+    "document.title": join_or([kind.title for kind in default_first()]),
     "document.number": "The document's number, e.g. INV-0007",
     "document.total": "The total, with tax",
     "document.date": "The document's date",

@@ -6,8 +6,7 @@ from flask import Blueprint, abort, current_app, redirect, url_for
 from flask_login import current_user
 
 from webpanel.access import admin_required
-from webpanel.documents.models import KIND_SLUGS, KINDS
-from webpanel.documents.pdf import KIND_TITLES
+from webpanel.documents.kinds import DEFAULT_KIND, KINDS, by_slug, slug_rule
 from webpanel.fragments import render_fragment, render_htmx
 from webpanel.mail.builder import body_html
 from webpanel.mailtemplates import limits, render, services
@@ -18,8 +17,7 @@ from webpanel.transactions import reads_only
 
 bp = Blueprint("mailtemplates", __name__, url_prefix="/email-templates")
 
-SLUG = "<any(proposals, 'sales-orders', invoices, 'purchase-orders'):slug>"
-SLUG_KINDS = {slug: kind for kind, slug in KIND_SLUGS.items()}
+SLUG = slug_rule()
 PAGE, PARTIAL = "mailtemplates/page.html", "mailtemplates/partials/_editor.html"
 
 
@@ -27,14 +25,14 @@ PAGE, PARTIAL = "mailtemplates/page.html", "mailtemplates/partials/_editor.html"
 @admin_required
 def index():
     """The page opens on the invoice template."""
-    return redirect(url_for("mailtemplates.edit", slug=KIND_SLUGS["invoice"]))
+    return redirect(url_for("mailtemplates.edit", slug=KINDS[DEFAULT_KIND].slug))
 
 
 @bp.route(f"/{SLUG}/")
 @admin_required
 def edit(slug: str):
     """One kind's template in the editor, with its preview."""
-    template = services.get_template(SLUG_KINDS[slug])
+    template = services.get_template(by_slug(slug).key)
     form = TemplateForm(formdata=None, obj=template)
     return _render(slug, form, stored=True)
 
@@ -46,7 +44,7 @@ def save(slug: str):
     form = TemplateForm()
     if not form.validate_on_submit():
         return _render(slug, form, status=422)
-    services.save_template(services.get_template(SLUG_KINDS[slug]), form.subject.data,
+    services.save_template(services.get_template(by_slug(slug).key), form.subject.data,
                            form.body.data, form.bcc.data or "", form.reply_to.data or "")
     return _render(slug, form, saved=True)
 
@@ -55,8 +53,8 @@ def save(slug: str):
 @admin_required
 def reset(slug: str):
     """Put back the default subject and body."""
-    services.reset_template(SLUG_KINDS[slug])
-    form = TemplateForm(formdata=None, obj=services.get_template(SLUG_KINDS[slug]))
+    services.reset_template(by_slug(slug).key)
+    form = TemplateForm(formdata=None, obj=services.get_template(by_slug(slug).key))
     return _render(slug, form, notice="The default subject and body are back.")
 
 
@@ -83,7 +81,7 @@ def add_file(slug: str):
             upload.file.errors.append(f"This file is {len(data) / 1_048_576:.1f} MB; an email "
                                       f"can carry at most {limit / 1_048_576:.0f} MB.")
         else:
-            services.add_file(SLUG_KINDS[slug], upload.file.data.filename or "", data)
+            services.add_file(by_slug(slug).key, upload.file.data.filename or "", data)
             return _files(slug, FileForm(formdata=None), notice="File added.")
     return _files(slug, upload, status=422)
 
@@ -92,23 +90,22 @@ def add_file(slug: str):
 @admin_required
 def remove_file(slug: str, file_id: int):
     """Stop sending a fixed file."""
-    if not services.remove_file(SLUG_KINDS[slug], file_id):
+    if not services.remove_file(by_slug(slug).key, file_id):
         abort(404)
     return _files(slug, FileForm(formdata=None), notice="File removed.")
 
 
 def _files(slug: str, upload: FileForm, status: int = 200, notice: str = ""):
     return render_fragment("mailtemplates/partials/_files.html", status=status, slug=slug,
-                           files=services.files_of(SLUG_KINDS[slug]), upload=upload,
+                           files=services.files_of(by_slug(slug).key), upload=upload,
                            files_notice=notice)
 
 
 def _render(slug: str, form: TemplateForm, status: int = 200, saved: bool = False,
             notice: str = "", stored: bool = False):
-    kind = SLUG_KINDS[slug]
+    kind = by_slug(slug).key
     return render_htmx(PAGE, PARTIAL, status=status, form=form, saved=saved, notice=notice,
-                       slug=slug, kind=kind, title=KIND_TITLES[kind], kinds=KINDS,
-                       kind_slugs=KIND_SLUGS, kind_titles=KIND_TITLES,
+                       slug=slug, kind=kind, title=KINDS[kind].title, kinds=list(KINDS.values()),
                        placeholders=PLACEHOLDERS, files=services.files_of(kind),
                        upload=FileForm(formdata=None), limits=limits.TEXT,
                        **_preview_context(slug, form, stored))
@@ -123,9 +120,9 @@ STORED_PROBLEM = (" Until this is fixed, the Email dialog starts with the defaul
 def _preview_context(slug: str, form: TemplateForm, stored: bool = False) -> dict:
     """Subject, text and HTML for the editor's contents against a real document of the kind;
     a problem names its field."""
-    kind = SLUG_KINDS[slug]
+    kind = by_slug(slug).key
     sender = settings_services.load(current_user.id)
-    values, document = services.preview_values(kind, KIND_TITLES[kind], sender)
+    values, document = services.preview_values(kind, KINDS[kind].title, sender)
     for field in (form.subject, form.body):
         if field.errors:
             return {"preview_error": f"{field.label.text}: {field.errors[0]}",
