@@ -108,6 +108,7 @@ def load(app: Flask, test_config: dict | None) -> None:
         sources.update({key: key for key in test_config})
     app.config.setdefault("DATABASE_URL", f"sqlite:///{Path(app.instance_path) / 'webpanel.db'}")
     try:
+        config_checks.refuse_test_password_hash(app.config, test_config)
         config_checks.validate(app.config, sources)
     except config_checks.BadSetting as bad:
         raise StartupError(str(bad)) from None

@@ -19,6 +19,23 @@ class BadSetting(ValueError):
     """A setting's value is unusable; the message says what is expected."""
 
 
+#: A cheaper password hash method for the test suite (e.g. "pbkdf2:sha256:1"): accepted only
+#: from the settings a test passes to create_app with TESTING on, never from config.py.
+TEST_PASSWORD_HASH = "TEST_PASSWORD_HASH"
+
+
+def refuse_test_password_hash(config: Mapping[str, Any],
+                              test_config: Mapping[str, Any] | None) -> None:
+    """Raise BadSetting when TEST_PASSWORD_HASH is set anywhere but in a test's own settings
+    with TESTING on: nothing in config.py can make the panel hash passwords with less than
+    scrypt."""
+    given = test_config or {}
+    if TEST_PASSWORD_HASH in config and not (TEST_PASSWORD_HASH in given
+                                             and given.get("TESTING")):
+        raise BadSetting(f"The setting {TEST_PASSWORD_HASH} is for the test suite only: "
+                         "remove it from config.py (passwords are always hashed with scrypt).")
+
+
 def _integer(minimum: int, maximum: int | None = None) -> Callable[[Any], int]:
     def read(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int | str):

@@ -96,6 +96,7 @@ def test_oversized_request_gets_413(user_client, user_id, app):
     assert "Too large" in response.get_data(as_text=True)
 
 
+@pytest.mark.production_hash
 def test_passwords_are_hashed_with_scrypt(app, make_user):
     from webpanel.auth.models import User
     from webpanel.extensions import db

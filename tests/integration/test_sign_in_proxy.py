@@ -99,6 +99,7 @@ def hash_calls(monkeypatch) -> list[str]:
     return calls
 
 
+@pytest.mark.production_hash
 def test_an_unknown_account_costs_the_same_hash_as_a_wrong_password(direct, hash_calls):
     attempt(direct, BEN, "sam@example.com", PASSWORD)  # warm: the app is ready
     hash_calls.clear()
@@ -112,6 +113,7 @@ def test_an_unknown_account_costs_the_same_hash_as_a_wrong_password(direct, hash
     assert wrong_calls == hash_calls == ["scrypt"]
 
 
+@pytest.mark.production_hash
 def test_the_stand_in_hash_has_the_parameters_passwords_get(direct):
     with direct.app_context():
         real = auth_services.find_user("sam@example.com").password_hash

@@ -6,12 +6,25 @@ import hashlib
 from datetime import datetime
 from typing import ClassVar
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from webpanel.config_checks import TEST_PASSWORD_HASH
 from webpanel.database import Base, utcnow
+
+#: How every password is hashed. Only a test app may choose another method (see hash_method).
+PASSWORD_METHOD = "scrypt"
+
+
+def hash_method() -> str:
+    """scrypt, unless this is a test app (TESTING on) whose own settings name a cheaper method
+    (config_checks refuses that setting anywhere else)."""
+    if has_app_context() and current_app.testing:
+        return current_app.config.get(TEST_PASSWORD_HASH) or PASSWORD_METHOD
+    return PASSWORD_METHOD
 
 
 class User(UserMixin, Base):
@@ -35,8 +48,8 @@ class User(UserMixin, Base):
     login_sid: ClassVar[str | None] = None
 
     def set_password(self, password: str) -> None:
-        """Hash and store a new password (scrypt)."""
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        """Hash and store a new password (scrypt; see hash_method)."""
+        self.password_hash = generate_password_hash(password, method=hash_method())
 
     def check_password(self, password: str) -> bool:
         """Whether `password` matches the stored hash."""

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import delete, func, or_, select
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from webpanel import throttle
-from webpanel.auth.models import LoginSession, User
+from webpanel.auth.models import PASSWORD_METHOD, LoginSession, User, hash_method
 from webpanel.database import utcnow
 from webpanel.extensions import db
 from webpanel.transactions import writing
@@ -21,6 +22,20 @@ log = logging.getLogger("webpanel.auth")
 #: (User.set_password): checking it costs what checking a real one costs.
 DUMMY_HASH = ("scrypt:32768:8:1$iNuQcLhJlh1QXgsR$b0a0a6b906f24bd2d355e488238c72617765915c4b2836e2"
               "f8a2a19b03f59f07a5fab3e2408b0f5d2b5bf22611a85de2018f4ff73fd11d6d5dd439196c5ecaae")
+
+
+def dummy_hash() -> str:
+    """DUMMY_HASH; in a test app with a cheaper method, a hash made with that method (so an
+    unknown account still costs what a wrong password costs there)."""
+    method = hash_method()
+    if method == PASSWORD_METHOD:
+        return DUMMY_HASH
+    return _dummy_hash_for(method)
+
+
+@cache
+def _dummy_hash_for(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 class SignInThrottled(Exception):
@@ -72,7 +87,7 @@ def authenticate(email: str, password: str, remote_addr: str) -> User | None:
         raise SignInThrottled()
     user = find_user(account_key)
     if user is None:
-        check_password_hash(DUMMY_HASH, password)  # an unknown account takes as long
+        check_password_hash(dummy_hash(), password)  # an unknown account takes as long
     elif user.check_password(password):
         throttle.clear("login-account", account_key)
         if not user.active:
