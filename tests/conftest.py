@@ -7,19 +7,27 @@ import os
 import re
 import socket
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
+from tests.support.databases import copy_database, migrated_sqlite_file
 from tests.support.postgres import TEMPLATE as POSTGRES_TEMPLATE
 from tests.support.postgres import PostgresServer
 from webpanel import create_app, database, migrate
 from webpanel.auth import services as auth_services
+from webpanel.config_checks import TEST_PASSWORD_HASH
 from webpanel.database import make_engine
 from webpanel.extensions import db
 
 pytest_plugins = ["tests.support.smtp_fixtures", "tests.support.oauth_fixtures",
                   "tests.support.mail_servers"]
+
+#: The password hash of test apps: one round instead of scrypt's 100 ms (production keeps scrypt;
+#: see webpanel.config_checks.TEST_PASSWORD_HASH).
+CHEAP_HASH = "pbkdf2:sha256:1"
 
 PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
@@ -76,6 +84,13 @@ def pytest_addoption(parser):
                           "a fresh database on a throwaway PostgreSQL cluster")
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "production_hash: the test's apps hash passwords with "
+                            "scrypt, as production does, not the tests' cheap hash")
+    config.addinivalue_line("markers", "renders_pdfs: the test is about rendering or caching "
+                            "PDFs, so its app keeps its own PDF cache (others share one)")
+
+
 def pytest_collection_modifyitems(config, items):
     """On PostgreSQL, leave out the tests of SQLite's own behaviour (each says why)."""
     if config.getoption("--database") != "postgresql":
@@ -122,16 +137,43 @@ def database_url(postgres, monkeypatch) -> Iterator[str | None]:
     postgres.drop_database(name)
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """An SQLite file migrated once for the session; each test's app starts from a copy."""
+    return migrated_sqlite_file(tmp_path_factory.mktemp("database-template"))
+
+
+@pytest.fixture(scope="session")
+def shared_pdf_cache(tmp_path_factory) -> Path:
+    """One PDF cache folder for the tests that are not about rendering (see `renders_pdfs`)."""
+    return tmp_path_factory.mktemp("pdf-cache")
+
+
+def app_settings(request) -> dict[str, Any]:
+    """What every test app gets: TESTING, and the cheap password hash unless the test is
+    marked `production_hash`."""
+    if request.node.get_closest_marker("production_hash"):
+        return {"TESTING": True}
+    return {"TESTING": True, TEST_PASSWORD_HASH: CHEAP_HASH}
+
+
 @pytest.fixture
-def make_app(instance_dir, database_url):
-    """make_app(**settings): an app on the test's fresh database (an SQLite file by default, or
-    the database in DATABASE_URL), migrated to the newest schema; disposed after the test."""
+def make_app(request, instance_dir, database_url, sqlite_template, shared_pdf_cache):
+    """make_app(**settings): an app on the test's fresh database (a copy of the migrated SQLite
+    file by default, or the database in DATABASE_URL, copied from a migrated template), at the
+    newest schema; disposed after the test."""
     made = []
+    migrated = database_url or f"sqlite:///{instance_dir.resolve() / 'webpanel.db'}"
+    if database_url is None:
+        copy_database(sqlite_template, instance_dir / "webpanel.db")
+    if request.node.get_closest_marker("renders_pdfs") is None:
+        (instance_dir / "pdf-cache").symlink_to(shared_pdf_cache, target_is_directory=True)
 
     def make(**settings):
-        made.append(create_app({"TESTING": True, **settings}))
-        with made[-1].app_context():
-            migrate.upgrade(made[-1])
+        made.append(create_app({**app_settings(request), **settings}))
+        if made[-1].config["DATABASE_URL"] != migrated:  # a database of the test's own
+            with made[-1].app_context():
+                migrate.upgrade(made[-1])
         return made[-1]
 
     yield make

@@ -58,10 +58,18 @@ class GraphDrafts:
 
     def __init__(self, emu: MicrosoftEmulator, upload_limit: int = 150 * MB) -> None:
         self.emu = emu
-        self.upload_limit = upload_limit
+        self.upload_limit = self._initial_upload_limit = upload_limit
         self.drafts: dict[str, Draft] = {}
         self.sessions: dict[str, Session] = {}
         self.puts: list[dict[str, Any]] = []  # per PUT: size, range, authorization sent
+
+    def reset(self) -> None:
+        """No drafts, sessions or PUTs; the upload limit as constructed."""
+        with self.emu.lock:
+            self.upload_limit = self._initial_upload_limit
+            self.drafts.clear()
+            self.sessions.clear()
+            self.puts.clear()
 
     def register(self, app: Flask) -> None:
         add = app.add_url_rule

@@ -127,6 +127,11 @@ class MicrosoftEmulator(OAuthEmulator):
         self.drafts = GraphDrafts(self)
         super().__init__(client_id, client_secret, **kwargs)
 
+    def reset(self) -> None:
+        """As OAuthEmulator.reset, drafts and upload sessions included."""
+        super().reset()
+        self.drafts.reset()
+
     @property
     def issuer(self) -> str:
         return f"https://login.microsoftonline.com/{self.tenant_id}/v2.0"

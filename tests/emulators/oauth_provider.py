@@ -42,6 +42,10 @@ AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 CODE_TTL = 600
 
 
+#: The kinds of attribute value that reset() restores as constructed.
+SETTING_TYPES = (bool, int, float, str, type(None), tuple, frozenset)
+
+
 def is_loopback_http_uri(uri: str) -> bool:
     """True for ``http://127.0.0.1:<port>/...`` and ``http://localhost:<port>/...``."""
     try:
@@ -400,6 +404,26 @@ class OAuthEmulator(FakeService, TokenStore):
         self.signing_key = RSAKey.generate_key(
             2048, parameters={"use": "sig", "alg": "RS256"}, auto_kid=True)
         self.app = self._create_app()
+        self._initial_names = frozenset(vars(self))
+        self._initial_settings = {name: value for name, value in vars(self).items()
+                                  if not name.startswith("_") and isinstance(value, SETTING_TYPES)}
+
+    def reset(self) -> None:
+        """Back to the state just after construction, on the same port with the same keys: no
+        accounts, codes, tokens, records or queued failures; every setting (a number, text,
+        flag) as constructed; no attribute a test added. Waits first for requests still running."""
+        self.wait_until_idle()
+        with self.lock:
+            for name in set(vars(self)) - self._initial_names:
+                if not name.startswith("_"):
+                    delattr(self, name)
+            for name, value in self._initial_settings.items():
+                setattr(self, name, value)
+            for store in (self.accounts, self.codes, self.tokens_by_access,
+                          self.tokens_by_refresh):
+                store.clear()
+            self.clear_failures()
+            self.reset_records()
 
     # consent without a browser
     def approve(self, authorize_url: str, email: str | None = None, allow: bool = True) -> str:

@@ -186,6 +186,14 @@ class FakeService(ServedApp):
         self.sent: list[SentMessage] = []
         self.requests: list[RecordedRequest] = []
         self._failures: dict[str, list[Failure]] = {}
+        self._in_flight = 0
+        self._idle = threading.Condition(self.lock)
+
+    def wait_until_idle(self, timeout: float = 30.0) -> None:
+        """Wait until no request is being answered (e.g. a "slow" one its client gave up on)."""
+        with self._idle:
+            if not self._idle.wait_for(lambda: self._in_flight == 0, timeout):
+                raise RuntimeError(f"{type(self).__name__}: a request is still running")
 
     def fail_next(self, endpoint: str, kind: str, times: int = 1,
                   retry_after: int | None = None, delay: float | None = None) -> None:
@@ -239,9 +247,13 @@ class FakeService(ServedApp):
     def install_harness(self, app: Flask) -> None:
         app.before_request(self._before_request)
         app.after_request(self._after_request)
+        app.teardown_request(self._request_done)
         app.register_error_handler(ApiError, self._api_error_view)
 
     def _before_request(self) -> Response | None:
+        with self._idle:
+            self._in_flight += 1
+        g.fake_service_counted = True
         name = request.url_rule.endpoint if request.url_rule else None
         endpoint = self.ENDPOINT_ALIASES.get(name or "", name)
         record = RecordedRequest(request.method, request.path, endpoint)
@@ -259,6 +271,13 @@ class FakeService(ServedApp):
         if failure.retry_after is not None:
             resp.headers["Retry-After"] = str(failure.retry_after)
         return resp
+
+    def _request_done(self, _error: BaseException | None) -> None:
+        if not g.pop("fake_service_counted", False):  # a test client may tear down twice
+            return
+        with self._idle:
+            self._in_flight -= 1
+            self._idle.notify_all()
 
     def _after_request(self, resp: Response) -> Response:
         record = g.get("fake_service_record")

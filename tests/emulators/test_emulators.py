@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import re
+import threading
 import time
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -430,3 +431,46 @@ def test_graph_failures(microsoft: MicrosoftEmulator, endpoint: str, kind: str) 
     assert ("Retry-After" in resp.headers) == (kind == "429")
     assert call().status_code in (200, 202)
     sess.close()
+
+
+def test_reset_forgets_everything_a_test_did() -> None:
+    with MicrosoftEmulator("m-client", "m-secret", default_email="sam@example.org") as emu:
+        port, key = emu.port, emu.signing_key.kid
+        _, token = authorize(emu, MS_SCOPE)
+        emu.send_limit_bytes, emu.rotate_refresh_tokens = 1, False
+        emu.on_request = lambda record: None  # type: ignore[method-assign]
+        emu.fail_next("token", "500")
+        emu.drafts.upload_limit = 5
+        emu.drafts.puts.append({"size": 1})
+        emu.reset()
+        assert (emu.port, emu.signing_key.kid) == (port, key)
+        assert (emu.accounts, emu.codes, emu.tokens_by_access, emu.tokens_by_refresh) == (
+            {}, {}, {}, {})
+        assert (emu.requests, emu.sent, emu.revoked, emu.token_requests) == ([], [], [], 0)
+        assert (emu.send_limit_bytes, emu.rotate_refresh_tokens) == (4 * 1024 * 1024, True)
+        assert "on_request" not in vars(emu)
+        assert (emu.drafts.upload_limit, emu.drafts.puts) == (150 * 1024 * 1024, [])
+        refused = post_token(emu, grant_type="refresh_token",
+                             refresh_token=token["refresh_token"])
+        assert refused.status_code == 400  # the token is forgotten; no 500 was left queued
+        assert emu.token_requests == 1
+
+
+def test_reset_waits_for_a_request_still_running(google: GoogleEmulator) -> None:
+    arrived, seen = threading.Event(), []
+
+    def on_request(record: Any) -> None:
+        seen.append(record)
+        arrived.set()
+
+    google.on_request = on_request  # type: ignore[method-assign]
+    google.fail_next("token", "slow", delay=0.2)
+    answered = []
+    caller = threading.Thread(target=lambda: answered.append(post_token(google, grant_type="x")))
+    caller.start()
+    assert arrived.wait(5)
+    google.reset()
+    assert seen[0].status is not None  # answered before reset returned
+    assert google.requests == [] and "on_request" not in vars(google)
+    caller.join(5)
+    assert answered[0].status_code == 400

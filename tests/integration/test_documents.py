@@ -23,6 +23,8 @@ from webpanel.documents.models import Document
 from webpanel.documents.totals import compute_totals, line_amount
 from webpanel.extensions import db
 
+pytestmark = pytest.mark.renders_pdfs  # counts renders and reads the cache folder
+
 NEW = {"proposal": "/documents/proposals/new", "sales_order": "/documents/sales-orders/new",
        "invoice": "/documents/invoices/new", "purchase_order": "/documents/purchase-orders/new"}
 HOSTILE = ('<script>alert(1)</script>', '<img src=x onerror=alert(1)>',

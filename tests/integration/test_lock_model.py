@@ -27,6 +27,8 @@ from webpanel.extensions import db
 from webpanel.oauth.models import OAuthAccount
 from webpanel.outbox.models import Message
 
+pytestmark = pytest.mark.renders_pdfs  # watches each render happen outside a transaction
+
 WRITE_WHILE_READING = "a write inside a read transaction"
 FAST = 5.0  # seconds; the busy timeout a page used to wait for is 15
 

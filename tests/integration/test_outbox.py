@@ -264,6 +264,7 @@ def test_missing_document_is_404(sam):
     assert sam.get("/documents/99999/email").status_code == 404
 
 
+@pytest.mark.renders_pdfs
 def test_sending_an_unchanged_document_twice_renders_its_pdf_once(sam, office):
     invoice = first_document(office, "invoice")
     send(sam, invoice.id)

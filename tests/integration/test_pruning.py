@@ -22,6 +22,8 @@ from webpanel.documents.models import Document
 from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db
 
+pytestmark = pytest.mark.renders_pdfs  # fills and prunes the cache folder
+
 
 def sign_in(app, email: str = "sam@example.com", remember: bool = False):
     client = app.test_client()

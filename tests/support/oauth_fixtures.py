@@ -13,20 +13,34 @@ MICROSOFT_ID, MICROSOFT_SECRET = "0b5c4f1e-panel-app", "microsoft-client-secret-
 CALLBACKS = ["http://localhost/oauth/google/callback", "http://localhost/oauth/microsoft/callback"]
 
 
-@pytest.fixture
-def google() -> Iterator[GoogleEmulator]:
-    """Google's OAuth and Gmail API, on 127.0.0.1."""
+@pytest.fixture(scope="session")
+def session_google() -> Iterator[GoogleEmulator]:
+    """Google's stand-in, started once for the session (tests use `google`)."""
     with GoogleEmulator(GOOGLE_ID, GOOGLE_SECRET, default_email="sam@example.com",
                         redirect_uris=CALLBACKS) as emulator:
         yield emulator
 
 
-@pytest.fixture
-def microsoft() -> Iterator[MicrosoftEmulator]:
-    """Microsoft's identity platform and Graph, on 127.0.0.1."""
+@pytest.fixture(scope="session")
+def session_microsoft() -> Iterator[MicrosoftEmulator]:
+    """Microsoft's stand-in, started once for the session (tests use `microsoft`)."""
     with MicrosoftEmulator(MICROSOFT_ID, MICROSOFT_SECRET, default_email="sam@example.com",
                            redirect_uris=CALLBACKS) as emulator:
         yield emulator
+
+
+@pytest.fixture
+def google(session_google: GoogleEmulator) -> GoogleEmulator:
+    """Google's OAuth and Gmail API, on 127.0.0.1, as if just started (reset for this test)."""
+    session_google.reset()
+    return session_google
+
+
+@pytest.fixture
+def microsoft(session_microsoft: MicrosoftEmulator) -> MicrosoftEmulator:
+    """Microsoft's identity platform and Graph, on 127.0.0.1, as if just started (reset)."""
+    session_microsoft.reset()
+    return session_microsoft
 
 
 def endpoint_config(google: GoogleEmulator, microsoft: MicrosoftEmulator) -> dict[str, str]:
