@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -65,3 +67,12 @@ def test_the_route_accepts_every_slug_and_finds_its_kind() -> None:
     urls = Map([Rule(f"/{slug_rule()}/", endpoint="list")]).bind("panel.example")
     for kind in ENTRIES:
         assert by_slug(urls.match(f"/{kind.slug}/")[1]["slug"]) is kind
+
+
+def test_reading_the_table_loads_no_feature_code() -> None:
+    """Contacts, mail templates and the renderer read the table: it must not pull in views."""
+    code = ("import sys, webpanel.documents.kinds; print(*sorted(m for m in sys.modules "
+            "if m.startswith(('webpanel.documents', 'webpanel.contacts', 'webpanel.mail'))))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, timeout=60).stdout.split()
+    assert loaded == ["webpanel.documents", "webpanel.documents.kinds"]
