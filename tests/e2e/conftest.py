@@ -31,6 +31,7 @@ from webpanel.contacts.models import Contact
 from webpanel.documents import services as documents
 from webpanel.documents.models import Document
 from webpanel.extensions import db
+from webpanel.sentcopy.models import ImapSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -256,3 +257,49 @@ def empty_panel(tmp_path_factory, test_ca, google_stand_in, microsoft_stand_in):
     write_instance_config(instance, google_stand_in, microsoft_stand_in)
     with served_panel(instance, test_ca) as url:
         yield url
+
+
+#: Each API tab's sign-in button and way of sending.
+API_TABS = {"Gmail": ("Sign In With Google", "Gmail API"), "Outlook": ("Sign in to Outlook",
+                                                                   "Outlook API")}
+
+
+def configure_integrations(page: Page, panel: str) -> None:
+    """Save both app registrations on the Integrations page."""
+    page.get_by_role("link", name="Integrations").click()
+    page.get_by_label("Google client ID").fill(GOOGLE_ID)
+    page.get_by_label("Google client secret").fill(GOOGLE_SECRET)
+    page.get_by_label("Microsoft application (client) ID").fill(MICROSOFT_ID)
+    page.get_by_label("Microsoft client secret").fill(MICROSOFT_SECRET)
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+    assert GOOGLE_SECRET not in page.content()
+
+
+def sign_in_and_choose(page: Page, panel: str, tab: str) -> None:
+    """Sign in on the tab through the stand-in's consent page, then choose its API."""
+    button, method = API_TABS[tab]
+    page.goto(f"{panel}/users/1/email/general")
+    page.get_by_label("Email Address").fill("boss@example.com")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("tab", name=tab).click()
+    expect(page.locator(f'.tab-body[data-tab="{tab.lower()}"]')).to_be_visible()
+    if page.get_by_role("button", name=button).count():  # an earlier test may have signed in
+        page.get_by_role("button", name=button).click()
+        page.get_by_role("button", name="Allow").click()
+        expect(page.get_by_text("Signed in as boss@example.com")).to_be_visible()
+    expect(page.get_by_role("button", name=f"De-Authorize {tab}")).to_be_visible()
+    page.get_by_role("tab", name="SMTP").click()
+    page.get_by_role("radio", name=method).check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+
+
+def switch_off_imap(app) -> None:
+    """The administrator's Sent folder copy off again (other tests share the panel)."""
+    with app.app_context():
+        row = db.session.get(ImapSettings, 1)
+        if row is not None:
+            row.enabled = False
+            db.session.commit()
+    app.extensions["webpanel.engine"].dispose()

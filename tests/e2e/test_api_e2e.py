@@ -11,49 +11,9 @@ from email import policy
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import open_document, sign_in
-from tests.support.oauth_fixtures import (
-    GOOGLE_ID,
-    GOOGLE_SECRET,
-    MICROSOFT_ID,
-    MICROSOFT_SECRET,
-)
+from tests.e2e.conftest import configure_integrations, open_document, sign_in, sign_in_and_choose
 
 pytestmark = pytest.mark.e2e
-TABS = {"Gmail": ("Sign In With Google", "Gmail API"), "Outlook": ("Sign in to Outlook",
-                                                                   "Outlook API")}
-
-
-def configure_integrations(page: Page, panel: str) -> None:
-    page.get_by_role("link", name="Integrations").click()
-    page.get_by_label("Google client ID").fill(GOOGLE_ID)
-    page.get_by_label("Google client secret").fill(GOOGLE_SECRET)
-    page.get_by_label("Microsoft application (client) ID").fill(MICROSOFT_ID)
-    page.get_by_label("Microsoft client secret").fill(MICROSOFT_SECRET)
-    page.get_by_role("button", name="Save").click()
-    expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
-    assert GOOGLE_SECRET not in page.content()
-
-
-def sign_in_and_choose(page: Page, panel: str, tab: str) -> None:
-    """Sign in on the tab through the stand-in's consent page, then choose its API."""
-    button, method = TABS[tab]
-    page.goto(f"{panel}/users/1/email/general")
-    page.get_by_label("Email Address").fill("boss@example.com")
-    page.get_by_role("button", name="Save").click()
-    page.get_by_role("tab", name=tab).click()
-    expect(page.locator(f'.tab-body[data-tab="{tab.lower()}"]')).to_be_visible()
-    if page.get_by_role("button", name=button).count():  # an earlier test may have signed in
-        page.get_by_role("button", name=button).click()
-        page.get_by_role("button", name="Allow").click()
-        expect(page.get_by_text("Signed in as boss@example.com")).to_be_visible()
-    expect(page.get_by_role("button", name=f"De-Authorize {tab}")).to_be_visible()
-    page.get_by_role("tab", name="SMTP").click()
-    page.get_by_role("radio", name=method).check()
-    page.get_by_role("button", name="Save").click()
-    expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
-
-
 def email_invoice(page: Page, panel: str, subject: str) -> str:
     open_document(page, panel, "INV-0001")
     pdf_url = page.url + "/pdf"

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import sign_in
-from tests.e2e.test_api_e2e import configure_integrations, sign_in_and_choose
+from tests.e2e.conftest import configure_integrations, sign_in, sign_in_and_choose
 
 pytestmark = pytest.mark.e2e
 

@@ -9,9 +9,8 @@ import secrets
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import open_document, panel_app, sign_in, use_smtp
-from tests.e2e.test_sent_copy_e2e import switch_off_imap
-from tests.integration.test_bounce_checks import UNKNOWN, envid_of, report, set_up_imap
+from tests.e2e.conftest import open_document, panel_app, sign_in, switch_off_imap, use_smtp
+from tests.support.sent_mail import UNKNOWN, envid_of, report, set_up_imap
 
 pytestmark = pytest.mark.e2e
 

@@ -9,10 +9,8 @@ import secrets
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import open_document, panel_app, sign_in, use_smtp
+from tests.e2e.conftest import open_document, panel_app, sign_in, switch_off_imap, use_smtp
 from tests.e2e.screens import SIZES, axe_violations, fits_the_width, sized_page, small_targets
-from webpanel.extensions import db
-from webpanel.sentcopy.models import ImapSettings
 
 pytestmark = pytest.mark.e2e
 
@@ -22,16 +20,6 @@ def imap_switched_off_afterwards(panel, instance, first_admin):
     """Other tests share the panel: the administrator's copy is off again after this test."""
     yield
     switch_off_imap(panel_app(instance))
-
-
-def switch_off_imap(app) -> None:
-    """The administrator's Sent folder copy off again (other tests share the panel)."""
-    with app.app_context():
-        row = db.session.get(ImapSettings, 1)
-        if row is not None:
-            row.enabled = False
-            db.session.commit()
-    app.extensions["webpanel.engine"].dispose()
 
 
 def test_set_up_the_copy_and_see_it_in_sent_mail(page: Page, panel, plain_smtp, dovecot,

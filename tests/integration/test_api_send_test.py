@@ -9,18 +9,13 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import Htmx, sam_with_samples
-from tests.integration.test_gmail_outlook import account, connect
-from tests.integration.test_sign_in_health import set_account, stale_access_token, tab
+from tests.conftest import Htmx
+from tests.support.api_accounts import account, connect, set_account, stale_access_token, tab
+from tests.support.sam_variants import sam_on_stand_ins  # noqa: F401  (the sam fixture)
 from webpanel.database import utcnow
 
 TABS = {"google": "gmail", "microsoft": "outlook"}
 ENDPOINTS = {"google": "gmail.send", "microsoft": "graph.sendMail"}
-
-
-@pytest.fixture
-def sam(emulated, user_client, user_id):
-    return sam_with_samples(emulated, user_client, user_id)
 
 
 def send_test(hx, name: str, to: str = "pat@example.org", subject: str = "API test"):

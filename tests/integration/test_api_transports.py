@@ -12,47 +12,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
-from authlib.common.security import generate_token
-from authlib.integrations.requests_client import OAuth2Session
 
 from tests.emulators import GoogleEmulator, MicrosoftEmulator
 from tests.emulators.google import GMAIL_SEND
+from tests.support.api_accounts import EmulatorTokens, login
 from webpanel.mail.base import MailError, Outgoing, SendResult
 from webpanel.mail.gmail import GmailTransport
 from webpanel.mail.graph import GraphTransport
 
-REDIRECT = "http://127.0.0.1:5999/oauth/callback"
 SCOPES = {"google": f"openid email {GMAIL_SEND}",
           "microsoft": "openid email offline_access https://graph.microsoft.com/Mail.Send"}
 SENDER = "pat@example.com"
 TO = "client@example.net"
 BCC = ("boss@example.com", "archive@example.org")
-
-
-class EmulatorTokens:
-    """A TokenSource that refreshes at the emulator's token endpoint."""
-
-    def __init__(self, emu: Any, token: dict) -> None:
-        self.emu, self.token, self.refreshes = emu, token, 0
-
-    def access_token(self) -> str:
-        return self.token["access_token"]
-
-    def refresh(self) -> str:
-        self.refreshes += 1
-        client = self.emu.client
-        resp = requests.post(self.emu.urls["token_url"], timeout=5,
-                             auth=(client.client_id, client.client_secret),
-                             data={"grant_type": "refresh_token",
-                                   "refresh_token": self.token["refresh_token"]})
-        if resp.status_code != 200:
-            raise MailError("sign-in", "Reconnect needed.", "Sign in again.", retryable=False)
-        self.token.update(resp.json())
-        return self.token["access_token"]
 
 
 class FailingTokens:
@@ -66,20 +40,6 @@ class FailingTokens:
 
     def refresh(self) -> str:
         raise self.error
-
-
-def login(emu: Any, scope: str) -> dict:
-    """Consent in-process and exchange the code (with PKCE) for tokens."""
-    client = emu.client
-    with OAuth2Session(client.client_id, client.client_secret, scope=scope,
-                       redirect_uri=REDIRECT, code_challenge_method="S256") as sess:
-        verifier = generate_token(48)
-        url, _ = sess.create_authorization_url(emu.urls["authorize_url"], code_verifier=verifier,
-                                               access_type="offline", prompt="consent")
-        redirect = emu.approve(url)
-        assert "code" in parse_qs(urlsplit(redirect).query)
-        return dict(sess.fetch_token(emu.urls["token_url"], authorization_response=redirect,
-                                     code_verifier=verifier))
 
 
 @pytest.fixture(scope="module")

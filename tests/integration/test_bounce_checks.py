@@ -5,69 +5,24 @@ Sent mail and the document's history then say per recipient."""
 
 from __future__ import annotations
 
-import email
 import time
-from email.utils import make_msgid
 
 import pytest
 from sqlalchemy import delete, func, select
 
 from tests.conftest import sam_with_smtp, sign_in
-from tests.integration.test_lock_model import watch  # noqa: F401
-from tests.integration.test_outbox import first_document, messages, office, send  # noqa: F401
 from tests.support.documents import text_of
+from tests.support.office import first_document, messages, send
+from tests.support.sent_mail import UNKNOWN, envid_of, report, set_up_imap
 from webpanel.bounces import services
 from webpanel.bounces.models import BounceReport, BounceScan
 from webpanel.extensions import db
 from webpanel.mail import dsn
 from webpanel.mail.imap import ImapConfig
 from webpanel.outbox.models import Message, MessageBody
-from webpanel.sentcopy import services as sentcopy
 from webpanel.sentcopy.models import ImapSettings
-from webpanel.settings.models import EmailSettings
 
 CC = "accounts@customer.example"
-UNKNOWN = "550 5.1.1 <{0}>: Recipient address rejected: User unknown"
-
-
-def report(original: bytes, failed: str, *, envid: str | None = None, action: str = "failed",
-           status: str = "5.1.1", diagnostic: str | None = None) -> bytes:
-    """A delivery report as Postfix writes it: a text part, the status, the original headers."""
-    headers = original.split(b"\r\n\r\n", 1)[0] + b"\r\n"
-    diagnostic = UNKNOWN.format(failed) if diagnostic is None else diagnostic
-    block = (b"Reporting-MTA: dns; mx.customer.example\r\n"
-             + (f"Original-Envelope-Id: {envid}\r\n".encode() if envid else b"")
-             + b"Arrival-Date: Tue, 24 Nov 2026 10:00:00 +0000\r\n\r\n"
-             + f"Final-Recipient: rfc822; {failed}\r\nOriginal-Recipient: rfc822;{failed}\r\n"
-               f"Action: {action}\r\nStatus: {status}\r\n"
-               f"Diagnostic-Code: smtp; {diagnostic}\r\n".encode())
-    return (b"From: MAILER-DAEMON@mail.example.com (Mail Delivery System)\r\n"
-            b"To: sam@example.com\r\nSubject: Undelivered Mail Returned to Sender\r\n"
-            + f"Message-ID: {make_msgid()}\r\nMIME-Version: 1.0\r\n"
-              "Content-Type: multipart/report; report-type=delivery-status;\r\n"
-              ' boundary="BOUND"\r\n\r\n'.encode()
-            + b"--BOUND\r\nContent-Type: text/plain\r\n\r\nI'm sorry to have to inform you\r\n"
-            + b"--BOUND\r\nContent-Type: message/delivery-status\r\n\r\n" + block
-            + b"\r\n--BOUND\r\nContent-Type: text/rfc822-headers\r\n\r\n" + headers
-            + b"\r\n--BOUND--\r\n")
-
-
-def envid_of(data: bytes) -> str:
-    return dsn.envid_for(email.message_from_bytes(data)["Message-ID"])
-
-
-def set_up_imap(app, user_id: int, dovecot, account, password: str | None = None,
-                port: int | None = None) -> None:
-    """The person's IMAP settings, saved as the SMTP tab's section saves them (``port``: a
-    proxy in front of Dovecot)."""
-    with app.app_context():
-        values = {"enabled": True, "host": "127.0.0.1", "port": port or dovecot.port,
-                  "security": "none", "allow_self_signed": False, "same_as_smtp": False,
-                  "username": account.user, "folder": ""}
-        sentcopy.save(sentcopy.load(user_id), values, db.session.get(EmailSettings, user_id),
-                      typed=password or account.password)
-
-
 def mailbox_state(dovecot, account) -> tuple[list[bytes], list[bytes]]:
     """Every INBOX message's bytes and flags, as another mail program sees them."""
     with dovecot.connect(account) as client:

@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import Htmx
-from tests.integration.test_bounce_checks import report, set_up_imap
 from tests.support.bounce_proxy import ImapProxy
 from tests.support.documents import text_of
+from tests.support.sent_mail import report, set_up_imap
 from webpanel.bounces.models import BounceReport, BounceScan
 from webpanel.extensions import db
 from webpanel.mail import dsn

@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import sam_with_samples
-from tests.integration.test_sent_copy import sam  # noqa: F401  (a fixture)
 from tests.support.drip import _DripListener, _read_request
 from tests.support.hostile_imap import HostileImapServer, ok
+from tests.support.sam_variants import sam_on_smtp_trusting_ca  # noqa: F401  (the sam fixture)
 from webpanel.extensions import db
 from webpanel.mail.base import MailError, Outgoing
 from webpanel.mail.gmail import GmailTransport

@@ -10,17 +10,11 @@ from email import policy
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import sam_with_smtp
 from tests.support.documents import text_of
+from tests.support.sam_variants import sam_on_smtp  # noqa: F401  (the sam fixture)
 from webpanel.documents.models import Document
 from webpanel.extensions import db
 from webpanel.outbox.models import Message
-
-
-@pytest.fixture
-def sam(app, user_client, user_id, plain_smtp):
-    """Sam with the sample documents, sending through the local SMTP server."""
-    return sam_with_smtp(app, user_client, user_id, plain_smtp)
 
 
 @pytest.fixture

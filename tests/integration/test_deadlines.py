@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import update
 
 from tests.conftest import sam_with_samples
-from tests.integration.test_gmail_outlook import account, choose, connect
-from tests.integration.test_outbox import first_document, messages, send
+from tests.support.api_accounts import account, choose, connect
 from tests.support.drip import IMAP_LINE, DripHttpServer, DripSmtpServer, StallingSmtpServer
+from tests.support.office import first_document, messages, send
 from webpanel.extensions import db
 from webpanel.mail import imap
 from webpanel.mail.base import MailError, Outgoing

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import Htmx, sign_in
-from tests.integration.test_outbox import first_document, messages, office, sam, send  # noqa: F401
 from tests.support.documents import text_of
+from tests.support.office import first_document, messages, send
 
 
 def test_the_document_page_lists_each_send_with_a_link_and_retry(sam, office):

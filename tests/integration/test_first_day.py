@@ -12,7 +12,7 @@ from email import policy
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD, Htmx, child_env, csrf_from, sign_in
-from tests.integration.test_outbox import first_document, send
+from tests.support.office import first_document, send
 from webpanel.auth import services as auth_services
 from webpanel.auth.models import LoginSession, User
 from webpanel.documents.sample import load_sample_data

@@ -10,42 +10,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select, update
+from sqlalchemy import update
 
-from tests.conftest import Htmx, sam_with_samples, sign_in
-from tests.integration.test_outbox import first_document, messages, send
+from tests.conftest import Htmx, sign_in
+from tests.support.api_accounts import account, choose, connect
+from tests.support.office import first_document, messages, send
+from tests.support.sam_variants import sam_on_stand_ins  # noqa: F401  (the sam fixture)
 from webpanel.extensions import db
 from webpanel.oauth.models import OAuthAccount
 
-TABS = {"google": "gmail", "microsoft": "outlook"}
 EMULATOR_LOGGERS = ("authlib.oauth2", "tests.emulators")  # the stand-ins' own server-side logs
-
-
-@pytest.fixture
-def sam(emulated, user_client, user_id):
-    """Sam, signed in to the panel, with General saved and sample documents."""
-    return sam_with_samples(emulated, user_client, user_id)
-
-
-def connect(hx, emulator, provider: str, email_address: str | None = None):
-    """Press the sign-in button, consent at the stand-in, follow the redirect back."""
-    start = hx.post(f"/users/{hx.user_id}/email/{TABS[provider]}/connect", {}, htmx=False)
-    assert start.status_code == 302
-    back = emulator.approve(start.location, email=email_address)
-    parts = urlsplit(back)
-    return hx.client.get(f"{parts.path}?{parts.query}"), start.location
-
-
-def account(app, user_id, provider) -> OAuthAccount | None:
-    with app.app_context():
-        return db.session.scalar(select(OAuthAccount).where(OAuthAccount.user_id == user_id,
-                                                            OAuthAccount.provider == provider))
-
-
-def choose(hx, method: str):
-    response = hx.post(f"/users/{hx.user_id}/email/smtp", {"send_using": method,
-                                                            "smtp_security": "tls"})
-    assert "Saved" in response.get_data(as_text=True), response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("provider", ["google", "microsoft"])

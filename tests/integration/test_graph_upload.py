@@ -12,7 +12,7 @@ from email.message import EmailMessage
 import pytest
 
 from tests.emulators import MicrosoftEmulator
-from tests.integration.test_api_transports import EmulatorTokens, login
+from tests.support.api_accounts import EmulatorTokens, login
 from webpanel.mail.base import MailError, Outgoing
 from webpanel.mail.graph import GraphTransport
 

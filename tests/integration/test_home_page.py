@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from tests.conftest import Htmx, csrf_from, sign_in
-from tests.integration.test_gmail_outlook import account, choose, connect
-from tests.integration.test_outbox import first_document, send
+from tests.support.api_accounts import account, choose, connect
+from tests.support.office import first_document, send
 from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db
 from webpanel.oauth.models import OAuthAccount

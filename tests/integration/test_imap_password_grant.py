@@ -18,7 +18,7 @@ from alembic import command
 from sqlalchemy import select, text, update
 
 from tests.conftest import Htmx
-from tests.integration.test_sent_copy import copy_of, imap_fields, send_invoice
+from tests.support.sent_mail import copy_of, imap_fields, send_invoice
 from tests.support.smtpd import _Listener
 from webpanel import migrate
 from webpanel.crypto import SecretUnreadable

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from tests.conftest import Htmx
+from tests.support.api_accounts import FORM
 from webpanel import create_app, migrate
 from webpanel.extensions import db
 from webpanel.integrations import providers
 from webpanel.integrations.models import IntegrationSettings
-
-FORM = {"google_client_id": "abc.apps.googleusercontent.com",
-        "google_client_secret": "GOCSPX-very-secret", "microsoft_client_id": "1234-app",
-        "microsoft_client_secret": "ms~secret~value", "microsoft_tenant": "contoso.example"}
 
 
 def test_only_admins(user_client):

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import text, update
 
 from tests.conftest import Htmx
-from tests.integration.test_gmail_outlook import choose, connect
-from tests.integration.test_outbox import compose, first_document, messages, send
+from tests.support.api_accounts import choose, connect
+from tests.support.office import compose, first_document, messages, send
 from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db
 from webpanel.outbox import services

@@ -6,23 +6,19 @@ from __future__ import annotations
 
 import logging
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 
 import pytest
-from flask import has_app_context
 from sqlalchemy import select, text, update
 
 from tests.conftest import Htmx, sam_with_smtp
-from tests.integration.test_gmail_outlook import choose, connect
-from tests.integration.test_no_probing import assert_no_transaction_is_open
-from tests.integration.test_outbox import first_document, send
+from tests.support.api_accounts import choose, connect
+from tests.support.office import first_document, send
+from tests.support.watching import assert_no_transaction_is_open
 from webpanel.database import make_engine, utcnow
-from webpanel.documents import pdf as pdf_module
 from webpanel.extensions import db
 from webpanel.oauth.models import OAuthAccount
 from webpanel.outbox.models import Message
@@ -31,43 +27,6 @@ pytestmark = pytest.mark.renders_pdfs  # watches each render happen outside a tr
 
 WRITE_WHILE_READING = "a write inside a read transaction"
 FAST = 5.0  # seconds; the busy timeout a page used to wait for is 15
-
-
-@dataclass
-class Watch:
-    """Each network call and PDF render the panel made, and those made inside a transaction."""
-
-    outside: list[str] = field(default_factory=list)
-    inside: list[str] = field(default_factory=list)
-
-    def note(self, what: str) -> None:
-        if has_app_context():  # the panel's own code (a test's client has no app context)
-            (self.inside if db.session().in_transaction() else self.outside).append(what)
-
-
-@pytest.fixture
-def watch(no_network_outside_loopback, monkeypatch) -> Watch:
-    """Records, for every connect, UDP send and PDF render, whether a transaction is open."""
-    seen = Watch()
-    real_connect, real_sendto = socket.socket.connect, socket.socket.sendto
-    real_render = pdf_module.render_pdf
-
-    def connect_(sock, address):
-        seen.note(f"connect {address!r}")
-        return real_connect(sock, address)
-
-    def sendto(sock, data, *args):
-        seen.note(f"sendto {args[-1]!r}")
-        return real_sendto(sock, data, *args)
-
-    def render(doc):
-        seen.note(f"PDF render {doc.number}")
-        return real_render(doc)
-
-    monkeypatch.setattr(socket.socket, "connect", connect_)
-    monkeypatch.setattr(socket.socket, "sendto", sendto)
-    monkeypatch.setattr(pdf_module, "render_pdf", render)
-    return seen
 
 
 @pytest.fixture

@@ -5,17 +5,17 @@ the mail hosts an office allows. Real TCP servers on 127.0.0.1 play the foreign 
 from __future__ import annotations
 
 import re
-import sqlite3
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 
 from tests.conftest import Htmx, sign_in
 from tests.support.smtpd import NotSmtpServer, _Listener, closed_port
+from tests.support.watching import assert_no_transaction_is_open
 from webpanel.auth.models import RateEvent
 from webpanel.database import utcnow
 from webpanel.documents.models import Document
@@ -267,22 +267,6 @@ def test_a_limit_of_zero_lifts_it_for_everyone(sam, app):
     app.config["NEW_MAIL_SERVER_LIMIT"] = 0
     for _ in range(3):
         assert "Nothing accepted" in send_test(sam, closed_port()).get_data(as_text=True)
-
-
-def assert_no_transaction_is_open(app) -> None:
-    """Another writer gets in at once: nobody holds the database while a server is talked to."""
-    url = app.config["DATABASE_URL"]
-    if url.startswith("sqlite"):
-        other = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=0.5, isolation_level=None)
-        other.execute("BEGIN IMMEDIATE")  # "database is locked" if the panel held the lock
-        other.execute("ROLLBACK")
-        other.close()
-        return
-    with app.app_context():
-        idle = db.session.scalar(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND state = 'idle in transaction' AND pid <> pg_backend_pid()"))
-    assert idle == 0
 
 
 def test_no_transaction_is_open_while_a_known_server_is_talked_to(sam, app, invoice_id):

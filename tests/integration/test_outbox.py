@@ -4,84 +4,20 @@ from __future__ import annotations
 
 import email
 import io
-import re
 import threading
 from datetime import timedelta
 from email import policy
-from types import SimpleNamespace
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select, update
+from sqlalchemy import update
 
-from tests.conftest import Htmx
+from tests.support.office import compose, first_document, messages, send
 from webpanel.database import utcnow
 from webpanel.documents import services as documents
-from webpanel.documents.models import Document
 from webpanel.documents.pdf import PdfRenderError
-from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db
 from webpanel.outbox.models import Message
-
-SIGNATURE = "Sam Søren\nAcme Supplies"
-
-
-@pytest.fixture
-def office(app):
-    """Sample customers, vendors and documents of every kind."""
-    with app.app_context():
-        load_sample_data()
-    return app
-
-
-def first_document(app, kind: str) -> SimpleNamespace:
-    """The first document of a kind, as plain values a test can keep."""
-    with app.app_context():
-        document = db.session.scalars(select(Document).where(Document.kind == kind)
-                                      .order_by(Document.id)).first()
-        contact = SimpleNamespace(email=document.contact.email, name=document.contact.name)
-        return SimpleNamespace(id=document.id, number=document.number, total=document.total,
-                               contact=contact)
-
-
-@pytest.fixture
-def sam(office, user_client, user_id, plain_smtp):
-    """Sam, signed in, sending through the local SMTP server."""
-    hx = Htmx(user_client, f"/users/{user_id}/email/general")
-    hx.post(f"/users/{user_id}/email/general", {
-        "display_name": "Sam Søren", "address": "sam@example.com", "auto_bcc_self": "y",
-        "signature": SIGNATURE})
-    hx.post(f"/users/{user_id}/email/smtp", {
-        "send_using": "smtp", "smtp_server": "127.0.0.1", "smtp_port": str(plain_smtp.port),
-        "smtp_security": "none", "smtp_username": "user", "smtp_password": "secret"})
-    hx.user_id, hx.smtp = user_id, plain_smtp
-    return hx
-
-
-def compose(hx, document_id: int) -> dict:
-    """Open the Email dialog and read back what it is prefilled with."""
-    html = hx.get(f"/documents/{document_id}/email").get_data(as_text=True)
-    fields = {}
-    for name in ("to", "cc", "bcc", "subject", "idempotency_key"):
-        match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or re.search(
-            rf'value="([^"]*)"[^>]*name="{name}"', html)
-        fields[name] = match.group(1) if match else ""
-    body = re.search(r'<textarea[^>]*name="body"[^>]*>\r?\n?(.*?)</textarea>', html, re.S)
-    fields["body"] = body.group(1) if body else ""
-    fields["_html"] = html
-    return {k: v.replace("&amp;", "&").replace("&#39;", "'") for k, v in fields.items()}
-
-
-def send(hx, document_id: int, **changes) -> str:
-    fields = compose(hx, document_id)
-    fields.pop("_html")
-    fields.update(changes)
-    return hx.post(f"/documents/{document_id}/email", fields).get_data(as_text=True)
-
-
-def messages(app) -> list[Message]:
-    with app.app_context():
-        return list(db.session.scalars(select(Message).order_by(Message.id)))
 
 
 def test_the_dialog_is_prefilled(sam, office):

@@ -11,8 +11,8 @@ import sys
 from sqlalchemy import select
 
 from tests.conftest import child_env
-from tests.integration.test_outbox import compose, first_document, office, sam  # noqa: F401 - the fixtures
 from tests.support.documents import add_contact, document_form
+from tests.support.office import compose, first_document
 from webpanel.documents.models import Document
 from webpanel.extensions import db
 from webpanel.outbox.models import Message

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from tests.conftest import Htmx
-from tests.integration.test_outbox import first_document, messages, send
+from tests.support.office import first_document, messages, send
 from webpanel.crypto import secret_box
 from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db

@@ -9,9 +9,9 @@ from email import policy
 import pytest
 from sqlalchemy import update
 
-from tests.conftest import sam_with_smtp
-from tests.integration.test_gmail_outlook import choose, connect
-from tests.integration.test_outbox import first_document, messages, send
+from tests.support.api_accounts import choose, connect
+from tests.support.office import first_document, messages, send
+from tests.support.sam_variants import sam_on_smtp  # noqa: F401  (the sam fixture)
 from webpanel import sending
 from webpanel.extensions import db
 from webpanel.outbox.models import Message
@@ -21,12 +21,6 @@ from webpanel.outbox.services import FIXED_IN_SETTINGS, mime_of
 @pytest.fixture
 def office(app):
     return app
-
-
-@pytest.fixture
-def sam(app, user_client, user_id, plain_smtp):
-    """Sam with sample documents, sending through the local SMTP server as user/secret."""
-    return sam_with_smtp(app, user_client, user_id, plain_smtp)
 
 
 def test_every_method_has_its_words_and_a_transport_factory(app):

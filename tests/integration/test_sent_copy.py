@@ -4,62 +4,19 @@ document history, and retried alone when it failed."""
 
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
 from sqlalchemy import select, update
 
-from tests.conftest import Htmx, sam_with_smtp
-from tests.integration.test_outbox import first_document, send
+from tests.conftest import Htmx
+from tests.support.office import first_document, send
+from tests.support.sam_variants import sam_on_smtp_trusting_ca  # noqa: F401  (the sam fixture)
+from tests.support.sent_mail import copy_of, last_message, save_imap, send_invoice, text_of
 from webpanel.extensions import db
-from webpanel.outbox.models import Message, MessageBody
+from webpanel.outbox.models import Message
 from webpanel.sentcopy import services
 from webpanel.sentcopy.models import ImapSettings, SentCopy
-
-
-@pytest.fixture
-def sam(app, user_client, user_id, plain_smtp, trust_ca):
-    """Sam, signed in, with sample documents, sending through the local SMTP server."""
-    return sam_with_smtp(app, user_client, user_id, plain_smtp)
-
-
-def imap_fields(dovecot, account, **changes) -> dict:
-    fields = {"imap_enabled": "y", "imap_host": "localhost", "imap_port": str(dovecot.tls_port),
-              "imap_security": "ssl", "imap_username": account.user,
-              "imap_password": account.password, "imap_folder": ""}
-    fields.update(changes)
-    return {k: v for k, v in fields.items() if v is not None}
-
-
-def save_imap(hx, dovecot, account, **changes):
-    return hx.post(f"/users/{hx.user_id}/email/imap", imap_fields(dovecot, account, **changes))
-
-
-def copy_of(app, message_id: int) -> SentCopy | None:
-    with app.app_context():
-        record = db.session.get(SentCopy, message_id)
-        if record is not None:
-            db.session.expunge(record)
-        return record
-
-
-def last_message(app) -> tuple[Message, bytes]:
-    with app.app_context():
-        message = db.session.scalars(select(Message).order_by(Message.id.desc())).first()
-        mime = db.session.scalar(select(MessageBody.mime)
-                                 .where(MessageBody.message_id == message.id))
-        db.session.expunge(message)
-        return message, mime
-
-
-def send_invoice(sam, app) -> tuple[Message, bytes]:
-    send(sam, first_document(app, "invoice").id)
-    return last_message(app)
-
-
-def text_of(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 def test_a_sent_message_appears_once_in_sent_with_identical_bytes(

@@ -10,17 +10,14 @@ import pytest
 from sqlalchemy import text, update
 
 from tests.conftest import Htmx
-from tests.integration import test_sent_copy
-from tests.integration.test_lock_model import watch  # noqa: F401  (a fixture)
-from tests.integration.test_sent_copy import copy_of, imap_fields, save_imap, send_invoice, text_of
+from tests.support.sam_variants import sam_on_smtp_trusting_ca  # noqa: F401  (the sam fixture)
+from tests.support.sent_mail import copy_of, imap_fields, save_imap, send_invoice, text_of
 from tests.support.smtpd import closed_port
 from webpanel.extensions import db
 from webpanel.sentcopy import services
 from webpanel.sentcopy.models import ImapSettings
 from webpanel.settings import binding
 from webpanel.settings.binding import Target
-
-sam = test_sent_copy.sam  # the same fixture: Sam, sending through the local SMTP server
 
 
 def section_of(html: str) -> str:

@@ -7,16 +7,21 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
 
 from tests.conftest import Htmx, sam_with_samples
-from tests.integration.test_gmail_outlook import account, choose, connect
-from tests.integration.test_outbox import first_document, send
+from tests.support.api_accounts import (
+    account,
+    choose,
+    connect,
+    set_account,
+    stale_access_token,
+    tab,
+)
+from tests.support.office import first_document, send
 from webpanel import timefmt
 from webpanel.auth.models import User
 from webpanel.database import utcnow
 from webpanel.extensions import db
-from webpanel.oauth.models import OAuthAccount
 
 ZONE = "America/New_York"
 SEVEN_DAYS = 7 * 24 * 3600
@@ -32,29 +37,11 @@ def sam(emulated, user_client, user_id):
     return hx
 
 
-def tab(hx, name: str) -> str:
-    return hx.get(f"/users/{hx.user_id}/email/{name}").get_data(as_text=True)
-
-
 def home_risks(hx) -> str:
     """The home page's "Sign-ins to look after" card, or "" when there is none."""
     html = hx.client.get("/").get_data(as_text=True)
     found = re.search(r'<section class="card home-sign-in-risks".*?</section>', html, re.S)
     return found.group(0) if found else ""
-
-
-def set_account(app, user_id: int, provider: str, **values) -> None:
-    with app.app_context():
-        db.session.execute(update(OAuthAccount).where(OAuthAccount.user_id == user_id,
-                                                      OAuthAccount.provider == provider)
-                           .values(**values))
-        db.session.commit()
-
-
-def stale_access_token(app, user_id: int, emulator, provider: str) -> None:
-    """The next send must renew the access token first."""
-    set_account(app, user_id, provider, expires_at=utcnow() - timedelta(minutes=5))
-    emulator.expire_access_tokens()
 
 
 @pytest.mark.parametrize("provider", ["google", "microsoft"])

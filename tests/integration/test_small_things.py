@@ -11,9 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import Htmx
-from tests.integration.test_gmail_outlook import TABS, account, choose, connect
-from tests.integration.test_integrations_page import FORM
-from tests.integration.test_outbox import first_document, send
+from tests.support.api_accounts import FORM, TABS, account, choose, connect
+from tests.support.office import first_document, send
 from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db
 from webpanel.outbox.models import Message

@@ -10,8 +10,8 @@ import re
 import pytest
 
 from tests.conftest import Htmx
-from tests.integration.test_outbox import compose, first_document, office, sam  # noqa: F401
 from tests.support.documents import text_of
+from tests.support.office import compose, first_document
 from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db
 from webpanel.mailtemplates.models import MailTemplate

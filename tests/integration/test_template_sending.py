@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import Htmx, sam_with_samples
-from tests.integration.test_gmail_outlook import choose, connect
-from tests.integration.test_outbox import compose, first_document, messages, office, sam  # noqa: F401  (fixtures)
+from tests.support.api_accounts import choose, connect
+from tests.support.office import compose, first_document, messages
 from webpanel import formatting
 from webpanel.company.services import get_company
 from webpanel.contacts.models import Contact

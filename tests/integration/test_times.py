@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import update
 
 from tests.conftest import Htmx
-from tests.integration.test_outbox import first_document, send
+from tests.support.office import first_document, send
 from webpanel import timefmt
 from webpanel.auth.models import User
 from webpanel.documents.sample import load_sample_data

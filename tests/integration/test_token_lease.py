@@ -14,14 +14,10 @@ import pytest
 from sqlalchemy import update
 
 from tests.conftest import child_env
-from tests.integration.test_gmail_outlook import (
-    account,
-    choose,
-    connect,
-    sam,  # noqa: F401 - the fixture
-)
-from tests.integration.test_outbox import first_document, send
+from tests.support.api_accounts import account, choose, connect
 from tests.support.oauth_fixtures import GOOGLE_ID, GOOGLE_SECRET, endpoint_config
+from tests.support.office import first_document, send
+from tests.support.sam_variants import sam_on_stand_ins  # noqa: F401  (the sam fixture)
 from webpanel.crypto import secret_box
 from webpanel.database import utcnow
 from webpanel.extensions import db

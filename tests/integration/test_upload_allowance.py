@@ -9,8 +9,8 @@ import pytest
 import requests
 
 from tests.conftest import sam_with_smtp
-from tests.integration.test_outbox import first_document, messages, send
 from tests.support.drip import SlowHttpServer, SlowSmtpServer
+from tests.support.office import first_document, messages, send
 from webpanel.extensions import db
 from webpanel.mail import deadline
 from webpanel.mail.base import MailError, Outgoing
