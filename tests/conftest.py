@@ -167,6 +167,7 @@ def make_app(request, instance_dir, database_url, sqlite_template, shared_pdf_ca
     if database_url is None:
         copy_database(sqlite_template, instance_dir / "webpanel.db")
     if request.node.get_closest_marker("renders_pdfs") is None:
+        instance_dir.mkdir(parents=True, exist_ok=True)
         (instance_dir / "pdf-cache").symlink_to(shared_pdf_cache, target_is_directory=True)
 
     def make(**settings):
