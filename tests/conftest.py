@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh app on its own SQLite file, clients, users, and a network guard."""
+"""Shared fixtures: a fresh app on its own copy of a migrated SQLite file (or a PostgreSQL
+database), clients, users, and a network guard."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""The migrated file each test copies is what the real migrations make from an empty database,
-and each test gets a copy of its own."""
+"""What test apps start from: the migrated file each test copies is what the real migrations
+make from an empty database, each test gets a copy of its own, and PDFs go to the session's
+cache unless the test is about rendering."""
 
 from __future__ import annotations
 
@@ -23,3 +24,12 @@ def test_each_test_gets_its_own_copy(app, instance_dir, sqlite_template):
     add_contact(app, "Only here")
     assert schema_of(copy) == schema_of(sqlite_template)
     assert b"Only here" not in sqlite_template.read_bytes()
+
+
+def test_pdfs_go_to_the_sessions_cache(app, instance_dir, shared_pdf_cache):
+    assert (instance_dir / "pdf-cache").resolve() == shared_pdf_cache.resolve()
+
+
+@pytest.mark.renders_pdfs
+def test_a_test_about_rendering_keeps_its_own_cache(app, instance_dir):
+    assert not (instance_dir / "pdf-cache").exists()
