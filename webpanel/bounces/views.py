@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, request
+from flask import abort, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from webpanel.bounces import display, services
+from webpanel.bounces.blueprint import bp
 from webpanel.bounces.models import BounceReport
 from webpanel.database import utcnow
 from webpanel.extensions import db
@@ -17,7 +18,6 @@ from webpanel.fragments import render_fragment
 from webpanel.outbox.models import Message
 from webpanel.transactions import reads_only
 
-bp = Blueprint("bounces", __name__)
 RECENT = timedelta(days=30)  # bounces a Send Test result still mentions
 RECENT_LIMIT = 5
 PAGE_INTERVAL = timedelta(minutes=1)  # pages read the inbox at most this often per person

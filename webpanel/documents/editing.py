@@ -9,7 +9,8 @@ from flask_login import login_required
 from sqlalchemy.exc import IntegrityError
 
 from webpanel.contacts.services import contacts_of_kind
-from webpanel.documents import bp, services
+from webpanel.documents import services
+from webpanel.documents.blueprint import bp
 from webpanel.documents.fields import entry_format
 from webpanel.documents.forms import (
     DocumentForm,

@@ -8,7 +8,8 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import login_required
 
 from webpanel.company.services import current_company, get_company
-from webpanel.documents import bp, services
+from webpanel.documents import services
+from webpanel.documents.blueprint import bp
 from webpanel.documents.models import (
     CONTACT_KINDS,
     KIND_PLURALS,

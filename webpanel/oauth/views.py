@@ -3,13 +3,12 @@ live with the Email tab, in webpanel.settings)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from webpanel.integrations import providers
 from webpanel.oauth import services
-
-bp = Blueprint("oauth", __name__)
+from webpanel.oauth.blueprint import bp
 
 
 def _callback_uri(provider: str) -> str:

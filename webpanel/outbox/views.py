@@ -13,7 +13,8 @@ from webpanel.documents import services as documents
 from webpanel.extensions import htmx
 from webpanel.fragments import render_fragment, render_htmx
 from webpanel.mail.hints import STEP_LABELS
-from webpanel.outbox import bp, compose, history, listing, preview, services
+from webpanel.outbox import compose, history, listing, preview, services
+from webpanel.outbox.blueprint import bp
 from webpanel.outbox.models import STATUS_LABELS, Message
 from webpanel.security import DOWNLOAD_CSP, PDF_CSP
 from webpanel.settings import services as settings_services

@@ -3,7 +3,7 @@ in Sent mail and the document history."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, url_for
+from flask import abort, redirect, url_for
 from flask_login import current_user, login_required
 
 from webpanel.extensions import db, htmx
@@ -13,6 +13,7 @@ from webpanel.mail import imap
 from webpanel.mail.base import MailError
 from webpanel.outbox import services as outbox_services
 from webpanel.sentcopy import copying, section, services
+from webpanel.sentcopy.blueprint import bp
 from webpanel.sentcopy.forms import ImapForm
 from webpanel.sentcopy.models import SentCopy
 from webpanel.settings import audit, servers
@@ -20,7 +21,6 @@ from webpanel.settings import services as settings_services
 from webpanel.settings.views import owner_or_404, render_tab
 from webpanel.transactions import release
 
-bp = Blueprint("sentcopy", __name__)
 SECTION = "sentcopy/partials/_section.html"
 TAB = "/users/<id:user_id>/email/imap"
 

@@ -12,7 +12,8 @@ from webpanel.fragments import render_fragment
 from webpanel.integrations import providers
 from webpanel.mail.hints import STEP_LABELS
 from webpanel.oauth import services as oauth_services
-from webpanel.settings import audit, bp, sendtest, services
+from webpanel.settings import audit, sendtest, services
+from webpanel.settings.blueprint import bp
 from webpanel.settings.forms import SendTestForm
 from webpanel.settings.models import EmailSettings
 from webpanel.settings.views import FALLBACK_KEY, owner_or_404, render_tab

@@ -13,7 +13,8 @@ from webpanel.integrations import providers
 from webpanel.mail.hints import STEP_LABELS
 from webpanel.mail.smtp import DEFAULT_PORTS
 from webpanel.oauth import services as oauth_services
-from webpanel.settings import api_tabs, audit, bp, mx, presets, sendtest, services
+from webpanel.settings import api_tabs, audit, mx, presets, sendtest, services
+from webpanel.settings.blueprint import bp
 from webpanel.settings.forms import GeneralForm, SendTestForm, SmtpForm
 from webpanel.transactions import reads_only, release
 
