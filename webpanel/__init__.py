@@ -71,19 +71,19 @@ def _register_blueprints(app: Flask) -> None:
     from webpanel.contacts import views as contacts
     from webpanel.documents import editing as document_editing
     from webpanel.documents import views as documents
+    from webpanel.emailtab import api_views as email_api_tabs
+    from webpanel.emailtab import imap_views as email_sent_copy
+    from webpanel.emailtab import views as email_tab
     from webpanel.home import views as home
     from webpanel.integrations import views as integrations
     from webpanel.mailtemplates import views as mailtemplates
     from webpanel.oauth import views as oauth
     from webpanel.outbox import views as outbox
-    from webpanel.sentcopy import views as sentcopy
-    from webpanel.settings import api_views as email_api_tabs
-    from webpanel.settings import views as email_tab
 
     sign_in.init_app(app)
-    route_modules = (auth, admin, email_tab, email_api_tabs, outbox, company, contacts,
-                     documents, document_editing, integrations, oauth, mailtemplates, home,
-                     bounces, sentcopy)
+    route_modules = (auth, admin, email_tab, email_api_tabs, email_sent_copy, outbox, company,
+                     contacts, documents, document_editing, integrations, oauth, mailtemplates,
+                     home, bounces)
     for blueprint in dict.fromkeys(module.bp for module in route_modules):
         app.register_blueprint(blueprint)
 

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e.conftest import open_document, panel_app, sign_in, use_smtp
 from tests.e2e.screens import SIZES, axe_violations, fits_the_width, sized_page, small_targets
 from webpanel.extensions import db
-from webpanel.sentcopy.models import ImapSettings
+from webpanel.settings.models import ImapSettings
 
 pytestmark = pytest.mark.e2e
 

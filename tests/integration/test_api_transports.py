@@ -21,9 +21,9 @@ from authlib.integrations.requests_client import OAuth2Session
 
 from tests.emulators import GoogleEmulator, MicrosoftEmulator
 from tests.emulators.google import GMAIL_SEND
-from webpanel.mail.base import MailError, Outgoing, SendResult
 from webpanel.mail.gmail import GmailTransport
 from webpanel.mail.graph import GraphTransport
+from webpanel.mailbase import MailError, Outgoing, SendResult
 
 REDIRECT = "http://127.0.0.1:5999/oauth/callback"
 SCOPES = {"google": f"openid email {GMAIL_SEND}",

@@ -22,9 +22,8 @@ from webpanel.extensions import db
 from webpanel.mail import dsn
 from webpanel.mail.imap import ImapConfig
 from webpanel.outbox.models import Message, MessageBody
-from webpanel.sentcopy import services as sentcopy
-from webpanel.sentcopy.models import ImapSettings
-from webpanel.settings.models import EmailSettings
+from webpanel.settings import imap_settings as sentcopy
+from webpanel.settings.models import EmailSettings, ImapSettings
 
 CC = "accounts@customer.example"
 UNKNOWN = "550 5.1.1 <{0}>: Recipient address rejected: User unknown"

@@ -13,9 +13,9 @@ from sqlalchemy import select, update
 from tests.conftest import Htmx, sam_with_smtp
 from tests.integration.test_outbox import first_document, send
 from webpanel.extensions import db
-from webpanel.outbox.models import Message, MessageBody
-from webpanel.sentcopy import services
-from webpanel.sentcopy.models import ImapSettings, SentCopy
+from webpanel.outbox.models import Message, MessageBody, SentCopy
+from webpanel.settings import imap_settings as services
+from webpanel.settings.models import ImapSettings
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ from tests.integration.test_lock_model import watch  # noqa: F401  (a fixture)
 from tests.integration.test_sent_copy import copy_of, imap_fields, save_imap, send_invoice, text_of
 from tests.support.smtpd import closed_port
 from webpanel.extensions import db
-from webpanel.sentcopy import services
-from webpanel.sentcopy.models import ImapSettings
 from webpanel.settings import binding
+from webpanel.settings import imap_settings as services
 from webpanel.settings.binding import Target
+from webpanel.settings.models import ImapSettings
 
 sam = test_sent_copy.sam  # the same fixture: Sam, sending through the local SMTP server
 

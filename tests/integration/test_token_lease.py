@@ -25,7 +25,7 @@ from tests.support.oauth_fixtures import GOOGLE_ID, GOOGLE_SECRET, endpoint_conf
 from webpanel.crypto import secret_box
 from webpanel.database import utcnow
 from webpanel.extensions import db
-from webpanel.mail.base import MailError
+from webpanel.mailbase import MailError
 from webpanel.oauth import lease
 from webpanel.oauth.models import OAuthAccount
 from webpanel.oauth.tokens import AccountTokens

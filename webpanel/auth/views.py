@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from webpanel import maintenance
 from webpanel.auth import services
 from webpanel.auth.blueprint import bp
 from webpanel.auth.forms import ChangePasswordForm, LoginForm, SetupForm
@@ -89,7 +88,7 @@ def _sign_in(user, remember: bool, new_session: bool = True) -> None:
     session.clear()
     if new_session:
         services.start_session(user, remember=remember)
-        maintenance.prune_records()  # a write happens anyway: drop what has expired
+        services.prune_expired()  # a write happens anyway: drop what has expired
     db.session.commit()
     login_user(user, remember=remember)
 

@@ -12,10 +12,11 @@ from webpanel import sending
 from webpanel.documents import services as documents
 from webpanel.extensions import htmx
 from webpanel.fragments import render_fragment, render_htmx
+from webpanel.listing import per_list
 from webpanel.mail.hints import STEP_LABELS
-from webpanel.outbox import compose, history, listing, preview, services
+from webpanel.outbox import compose, copying, history, listing, preview, services
 from webpanel.outbox.blueprint import bp
-from webpanel.outbox.models import STATUS_LABELS, Message
+from webpanel.outbox.models import STATUS_LABELS, Message, SentCopy
 from webpanel.security import DOWNLOAD_CSP, PDF_CSP
 from webpanel.settings import services as settings_services
 
@@ -51,6 +52,22 @@ def _email_statuses(documents: list) -> dict[int, str]:
 @bp.app_template_global("last_emailed")
 def _last_emailed(document):
     return history.ever_sent(document)
+
+
+@bp.app_template_global("sent_copy")
+def _sent_copy(message_id: int, items=()) -> SentCopy | None:
+    """A message's copy record; among a list's ``items``, one query serves the whole list."""
+    return per_list("sent_copies", items, message_id, copying.copies_of)
+
+
+@bp.app_template_global("copy_state")
+def _copy_state(record: SentCopy) -> str:
+    return copying.state_of(record)
+
+
+@bp.app_template_global("copy_failed_text")
+def _copy_failed_text(record: SentCopy) -> str:
+    return copying.failed_text(record)
 
 
 def _document_or_404(document_id: int):
@@ -218,3 +235,15 @@ def _download(data: bytes, filename: str, content_type: str, inline: bool) -> Re
     return response
 
 
+@bp.route("/sent/<id:message_id>/copy/retry", methods=["POST"])
+@login_required
+def retry_copy(message_id: int):
+    """Copy one sent message to the Sent folder again (never a second copy)."""
+    message = services.get_own(current_user.id, message_id)
+    if message is None or message.status != "sent":
+        abort(404)
+    record = copying.retry_copy(message)
+    if not htmx:
+        return redirect(url_for("outbox.message_preview", message_id=message_id))
+    return render_fragment("sentcopy/partials/_copy_state.html", copy=record,
+                           copy_of=message_id, copy_own=True)

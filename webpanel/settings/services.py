@@ -15,11 +15,11 @@ from webpanel.auth.models import User
 from webpanel.crypto import SecretUnreadable
 from webpanel.extensions import db
 from webpanel.integrations import providers
-from webpanel.mail.base import MailError, Transport
 from webpanel.mail.deadline import Upload
 from webpanel.mail.gmail import GmailTransport
 from webpanel.mail.graph import GraphTransport
 from webpanel.mail.smtp import DEFAULT_PORTS, SmtpConfig, SmtpTransport
+from webpanel.mailbase import MailError, Transport
 from webpanel.oauth import services as oauth_services
 from webpanel.oauth.tokens import AccountTokens
 from webpanel.settings import binding
@@ -27,7 +27,9 @@ from webpanel.settings.binding import Target
 from webpanel.settings.models import EmailSettings
 
 if TYPE_CHECKING:
-    from webpanel.settings.forms import GeneralForm, SmtpForm
+    # The Email tab's forms (webpanel.emailtab.forms); the store reads only their fields.
+    from flask_wtf import FlaskForm as GeneralForm
+    from flask_wtf import FlaskForm as SmtpForm
 
 UNREADABLE_PASSWORD = ("The stored password can no longer be read (it was damaged or encrypted "
                        "with a lost key). Enter the password again and save.")
