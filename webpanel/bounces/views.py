@@ -28,12 +28,6 @@ def _bounce_outcome(items, message_id: int) -> display.Outcome | None:
     return display.outcome_for(items, message_id)
 
 
-@bp.app_template_global("bounce_checks")
-def _bounce_checks() -> bool:
-    """Whether the signed-in person has IMAP set up (so a page asks for a check)."""
-    return current_user.is_authenticated and services.imap_config(current_user.id) is not None
-
-
 @bp.route("/sent/bounces/check", methods=["POST"])
 @login_required
 @reads_only  # it reads, then writes in a short transaction of its own after IMAP

@@ -10,7 +10,7 @@ from webpanel.auth.models import User
 from webpanel.emailtab import sendtest
 from webpanel.emailtab.blueprint import bp
 from webpanel.emailtab.forms import SendTestForm
-from webpanel.emailtab.page import FALLBACK_KEY, owner_or_404, render_tab
+from webpanel.emailtab.page import FALLBACK_KEY, own_bounce_checks, owner_or_404, render_tab
 from webpanel.extensions import db
 from webpanel.fragments import render_fragment
 from webpanel.integrations import providers
@@ -59,6 +59,7 @@ def api_send_test(user_id: int, tab: str):
                                status=422, **_test_context(owner, tab))
     outcome = sendtest.run(services.load(owner.id), test_form, tab)
     return render_fragment("settings/partials/_send_test_result.html", outcome=outcome,
+                           bounce_checks=own_bounce_checks(owner.id),
                            form=test_form, step_labels=STEP_LABELS, **_test_context(owner, tab))
 
 

@@ -22,11 +22,6 @@ SECTION = "sentcopy/partials/_section.html"
 TAB = "/imap"  # under the Email tab: /users/<id>/email/imap
 
 
-@bp.app_template_global("sent_copy_section")
-def _section_context(user_id: int) -> dict:
-    return imap_section.context(user_id)
-
-
 @bp.route(TAB)
 @login_required
 def imap_setup(user_id: int):

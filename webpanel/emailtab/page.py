@@ -8,14 +8,14 @@ from flask_login import current_user
 
 from webpanel import sending
 from webpanel.auth.models import User
-from webpanel.emailtab import api_tabs
+from webpanel.emailtab import api_tabs, imap_section
 from webpanel.emailtab.forms import GeneralForm, SmtpForm
 from webpanel.extensions import db
 from webpanel.fragments import render_htmx
 from webpanel.integrations import providers
 from webpanel.mail.smtp import DEFAULT_PORTS
 from webpanel.oauth import services as oauth_services
-from webpanel.settings import audit, presets, services
+from webpanel.settings import audit, imap_settings, presets, services
 
 #: The Email tab's sub-tabs and their labels, in order (the seed's help page).
 TAB_LABELS = {"general": "General", "smtp": "SMTP", sending.GMAIL.tab: "Gmail",
@@ -53,6 +53,11 @@ def _fallback_notice(owner_id: int) -> str | None:
             "for now: choose another way below and Save if you like.")
 
 
+def own_bounce_checks(owner_id: int) -> bool:
+    """Whether a Send Test result asks for a bounce check: one's own tab, with IMAP set up."""
+    return owner_id == current_user.id and imap_settings.imap_config_for(owner_id) is not None
+
+
 def render_tab(owner: User, tab: str, status: int = 200, **context):
     """The Email tab's page or sub-tab fragment, with every form and notice it needs."""
     settings = services.load(owner.id)
@@ -65,6 +70,7 @@ def render_tab(owner: User, tab: str, status: int = 200, **context):
     context.setdefault("smtp_form", smtp_form(owner.id, formdata=None, obj=settings))
     if tab == "smtp":
         context.setdefault("send_using_notice", _fallback_notice(owner.id))
+        context.setdefault("imap_section", imap_section.context(owner.id))
     return render_htmx(
         "settings/email.html", f"settings/partials/_{tab}.html", status=status,
         owner=owner, tab=tab, tabs=TABS, settings=settings,

@@ -9,7 +9,14 @@ from webpanel import sending
 from webpanel.emailtab import sendtest
 from webpanel.emailtab.blueprint import bp
 from webpanel.emailtab.forms import GeneralForm, SendTestForm, SmtpForm
-from webpanel.emailtab.page import TAB_LABELS, TABS, owner_or_404, render_tab, smtp_form
+from webpanel.emailtab.page import (
+    TAB_LABELS,
+    TABS,
+    own_bounce_checks,
+    owner_or_404,
+    render_tab,
+    smtp_form,
+)
 from webpanel.fragments import render_fragment
 from webpanel.mail.hints import STEP_LABELS
 from webpanel.settings import audit, mx, services
@@ -147,4 +154,5 @@ def send_test(user_id: int):
                                form=test_form, smtp_form=form, status=422)
     outcome = sendtest.run(settings, test_form, form.send_using.data, form)
     return render_fragment("settings/partials/_send_test_result.html", owner=owner,
+                           bounce_checks=own_bounce_checks(owner.id),
                            outcome=outcome, form=test_form, step_labels=STEP_LABELS)

@@ -18,6 +18,7 @@ from webpanel.outbox import compose, copying, history, listing, preview, service
 from webpanel.outbox.blueprint import bp
 from webpanel.outbox.models import STATUS_LABELS, Message, SentCopy
 from webpanel.security import DOWNLOAD_CSP, PDF_CSP
+from webpanel.settings import imap_settings
 from webpanel.settings import services as settings_services
 
 BODY_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data: cid:{images}; "
@@ -163,7 +164,8 @@ def sent():
     """Sent mail: newest first, with filters, search and keyset pages."""
     page = listing.page_from_request(current_user.id, request.args)
     return render_htmx("outbox/sent.html", "outbox/partials/_sent_list.html", page=page,
-                       methods=sending.LABELS, statuses=STATUS_LABELS)
+                       page_context=_bounce_checks, methods=sending.LABELS,
+                       statuses=STATUS_LABELS)
 
 
 @bp.route("/sent/<id:message_id>")
@@ -185,7 +187,12 @@ def message_preview(message_id: int):
 
 def _newest_page() -> dict:
     """The list shown above a preview opened by its own URL."""
-    return {"page": listing.page_from_request(current_user.id, {})}
+    return {"page": listing.page_from_request(current_user.id, {}), **_bounce_checks()}
+
+
+def _bounce_checks() -> dict:
+    """Whether the page asks for a bounce check once loaded: the person has IMAP set up."""
+    return {"bounce_checks": imap_settings.imap_config_for(current_user.id) is not None}
 
 
 @bp.route("/sent/<id:message_id>/body.html")
