@@ -1,5 +1,5 @@
 """Sign in and the callback for the Gmail and Outlook tabs (their screens and De-Authorize
-live with the Email tab, in webpanel.settings)."""
+live with the Email tab, in webpanel.emailtab)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The message record: every message the panel was asked to send, with its exact MIME bytes."""
+"""The message record: every message the panel was asked to send, with its exact MIME bytes,
+and the state of its copy in the sender's Sent folder."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The typed settings store for each user's Email tab."""
+"""The typed settings store for each user's Email tab: email settings, the notes of an
+administrator's changes, and the IMAP settings of the Sent folder copy."""
 
 from __future__ import annotations
 
