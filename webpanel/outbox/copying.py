@@ -158,6 +158,11 @@ def copies_of(message_ids: Iterable[int]) -> dict[int, SentCopy]:
     return {row.message_id: row for row in rows}
 
 
+def copy_for(message_id: int) -> SentCopy | None:
+    """One message's copy record, if it has one."""
+    return copies_of((message_id,)).get(message_id)
+
+
 def failed_text(record: SentCopy) -> str:
     """ "Sent; the copy in your Sent folder failed: <reason>"."""
     reason = record.reason if record.state == FAILED else INTERRUPTED

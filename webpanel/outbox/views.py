@@ -12,7 +12,6 @@ from webpanel import sending
 from webpanel.documents import services as documents
 from webpanel.extensions import htmx
 from webpanel.fragments import render_fragment, render_htmx
-from webpanel.listing import per_list
 from webpanel.mail.hints import STEP_LABELS
 from webpanel.outbox import compose, copying, history, listing, preview, services
 from webpanel.outbox.blueprint import bp
@@ -53,12 +52,6 @@ def _email_statuses(documents: list) -> dict[int, str]:
 @bp.app_template_global("last_emailed")
 def _last_emailed(document):
     return history.ever_sent(document)
-
-
-@bp.app_template_global("sent_copy")
-def _sent_copy(message_id: int, items=()) -> SentCopy | None:
-    """A message's copy record; among a list's ``items``, one query serves the whole list."""
-    return per_list("sent_copies", items, message_id, copying.copies_of)
 
 
 @bp.app_template_global("copy_state")
@@ -136,7 +129,8 @@ def retry(message_id: int):
 def _result(message: Message, document=None):
     in_dialog = "idempotency_key" in request.form or request.form.get("in_dialog") == "1"
     context = {"message": message, "status_name": services.effective_status(message),
-               "step_labels": STEP_LABELS, "in_dialog": in_dialog}
+               "step_labels": STEP_LABELS, "in_dialog": in_dialog,
+               "message_copy": copying.copy_for(message.id)}
     if document is not None and not htmx:  # sent from the Email page: the result on that page
         return render_htmx(COMPOSE_PAGE, "outbox/partials/_send_result.html",
                            document=document, label=compose.label(document), **context)
@@ -182,7 +176,7 @@ def message_preview(message_id: int):
                        page_context=_newest_page,
                        methods=sending.LABELS, statuses=STATUS_LABELS, message=message,
                        status_name=services.effective_status(message), step_labels=STEP_LABELS,
-                       **context)
+                       message_copy=copying.copy_for(message.id), **context)
 
 
 def _newest_page() -> dict:
