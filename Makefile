@@ -41,8 +41,10 @@ run: install system-run
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads $(THREADS) --timeout 60 \
 		--access-logfile - wsgi:app
 
+# ruff, then the import contracts in pyproject.toml (packages import only downward, no cycles).
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # Every test on SQLite, then the integration and unit tests again on a throwaway PostgreSQL.
 test: install-test system-test lint

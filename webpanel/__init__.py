@@ -56,30 +56,35 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to open that page."
     security.init_app(app)
     errors.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
-    from webpanel.admin import bp as admin_bp
-    from webpanel.auth import bp as auth_bp
-    from webpanel.bounces.views import bp as bounces_bp
-    from webpanel.company import bp as company_bp
-    from webpanel.contacts import bp as contacts_bp
-    from webpanel.documents.blueprint import bp as documents_bp
-    from webpanel.home import bp as home_bp
-    from webpanel.integrations import bp as integrations_bp
-    from webpanel.mailtemplates.views import bp as mailtemplates_bp
-    from webpanel.oauth.views import bp as oauth_bp
-    from webpanel.outbox import bp as outbox_bp
-    from webpanel.sentcopy.views import bp as sentcopy_bp
-    from webpanel.settings import bp as settings_bp
+    """Each feature's blueprint (made in its ``blueprint.py``) from the modules that add its
+    routes, registered here and nowhere else."""
+    from webpanel.admin import views as admin
+    from webpanel.auth import hooks as sign_in
+    from webpanel.auth import views as auth
+    from webpanel.bounces import views as bounces
+    from webpanel.company import views as company
+    from webpanel.contacts import views as contacts
+    from webpanel.documents import editing as document_editing
+    from webpanel.documents import views as documents
+    from webpanel.emailtab import api_views as email_api_tabs
+    from webpanel.emailtab import imap_views as email_sent_copy
+    from webpanel.emailtab import views as email_tab
+    from webpanel.home import views as home
+    from webpanel.integrations import views as integrations
+    from webpanel.mailtemplates import views as mailtemplates
+    from webpanel.oauth import views as oauth
+    from webpanel.outbox import views as outbox
 
-    for blueprint in (auth_bp, admin_bp, settings_bp, outbox_bp, company_bp, contacts_bp,
-                      documents_bp, integrations_bp, oauth_bp, mailtemplates_bp, home_bp,
-                      bounces_bp, sentcopy_bp):
+    sign_in.init_app(app)
+    route_modules = (auth, admin, email_tab, email_api_tabs, email_sent_copy, outbox, company,
+                     contacts, documents, document_editing, integrations, oauth, mailtemplates,
+                     home, bounces)
+    for blueprint in dict.fromkeys(module.bp for module in route_modules):
         app.register_blueprint(blueprint)
 
 

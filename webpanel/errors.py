@@ -22,11 +22,8 @@ CSRF_MESSAGE = ("This form has expired", "Reload the page, then try again. Nothi
 
 
 def init_app(app: Flask) -> None:
-    """Register the handlers."""
-    from webpanel.documents.pdf import PdfRenderError  # the documents package imports this one
-
+    """Register the handlers (a PDF that cannot be made is the documents blueprint's own)."""
     app.register_error_handler(CSRFError, _csrf_error)
-    app.register_error_handler(PdfRenderError, _pdf_error)
     app.register_error_handler(HTTPException, _http_error)
 
 
@@ -38,11 +35,6 @@ def error_response(status: int, title: str, advice: str):
 
 def _csrf_error(_error: CSRFError):
     return error_response(400, *CSRF_MESSAGE)
-
-
-def _pdf_error(error: Exception):
-    return error_response(500, "The PDF could not be made", f"{error} Nothing was sent. Tell "
-                          "your administrator; your document itself is saved.")
 
 
 def _http_error(error: HTTPException):

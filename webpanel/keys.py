@@ -18,8 +18,7 @@ from webpanel.crypto import SecretBox, SecretUnreadable
 from webpanel.extensions import db
 from webpanel.integrations.models import IntegrationSettings
 from webpanel.oauth.models import OAuthAccount
-from webpanel.sentcopy.models import ImapSettings
-from webpanel.settings.models import EmailSettings
+from webpanel.settings.models import EmailSettings, ImapSettings
 
 MAX_PASSES = 20
 

@@ -1,12 +1,10 @@
 """Pruning, so nothing grows without bound: expired sign-in sessions, rate-limit events older
 than the longest window, and the PDF cache (by age and size). Run by `flask maintenance prune`
-(e.g. nightly from cron) and, for the database rows, at each sign-in."""
+(e.g. nightly from cron); each sign-in prunes the rows itself (`auth.services.prune_expired`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from flask import current_app
 
 from webpanel import throttle
 from webpanel.auth import services as auth_services
@@ -23,17 +21,10 @@ class Pruned:
     pdf_bytes: int = 0
 
 
-def longest_window() -> int:
-    """The longest rate-limit window in the settings (every `*_WINDOW`), in seconds."""
-    return max((int(value) for key, value in current_app.config.items()
-                if key.endswith("_WINDOW") and isinstance(value, int | float)
-                and not isinstance(value, bool)), default=86_400)
-
-
 def prune_records() -> Pruned:
     """Delete expired sign-in sessions and rate events no window counts (the caller commits)."""
     return Pruned(sessions=auth_services.prune_expired_sessions(),
-                  rate_events=throttle.prune(longest_window()))
+                  rate_events=throttle.prune(throttle.longest_window()))
 
 
 def prune_all() -> Pruned:

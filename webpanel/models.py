@@ -1,6 +1,6 @@
 """Every model, gathered so Alembic sees the whole schema."""
 
-from webpanel.auth.models import LoginSession, RateEvent, User
+from webpanel.auth.models import LoginSession, User
 from webpanel.bounces.models import BounceReport, BounceScan, MessageEnvelope
 from webpanel.company.models import Company
 from webpanel.contacts.models import Contact
@@ -9,10 +9,10 @@ from webpanel.documents.models import Document, DocumentCounter, DocumentLine
 from webpanel.integrations.models import IntegrationSettings
 from webpanel.mailtemplates.models import MailTemplate, TemplateFile
 from webpanel.oauth.models import OAuthAccount
-from webpanel.outbox.models import Message, MessageBody
-from webpanel.sentcopy.models import ImapSettings, SentCopy
-from webpanel.settings.models import EmailSettings
+from webpanel.outbox.models import Message, MessageBody, SentCopy
+from webpanel.settings.models import EmailSettings, ImapSettings
 from webpanel.settings.servers import KnownMailServer
+from webpanel.throttle import RateEvent
 
 metadata = Base.metadata
 

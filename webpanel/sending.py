@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 from werkzeug.utils import import_string
 
-from webpanel.mail.base import MailError
+from webpanel.mailbase import MailError
 
 if TYPE_CHECKING:
-    from webpanel.mail.base import Transport
+    from webpanel.mailbase import Transport
     from webpanel.settings.models import EmailSettings
 
 

@@ -1,14 +1,38 @@
-"""Counting events in a sliding window, shared by every worker through the database."""
+"""Counting events in a sliding window, shared by every worker through the database.
+
+Below sign-in: the events' table is here, so sign-in and Send Test count with it and pruning
+drops old events without importing either."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from flask import current_app
+from sqlalchemy import Index, String, delete, func, select
+from sqlalchemy.orm import Mapped, mapped_column
 
-from webpanel.auth.models import RateEvent
-from webpanel.database import utcnow
+from webpanel.database import Base, utcnow
 from webpanel.extensions import db
+
+
+class RateEvent(Base):
+    """One counted event (a failed sign-in, a Send Test) for throttling."""
+
+    __tablename__ = "rate_events"
+
+    __table_args__ = (Index("ix_rate_events_bucket_key_at", "bucket", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(300))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def longest_window() -> int:
+    """The longest rate-limit window in the settings (every `*_WINDOW`), in seconds."""
+    return max((int(value) for key, value in current_app.config.items()
+                if key.endswith("_WINDOW") and isinstance(value, int | float)
+                and not isinstance(value, bool)), default=86_400)
 
 
 def recent(bucket: str, key: str, window_seconds: int) -> int:

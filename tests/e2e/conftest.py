@@ -31,7 +31,7 @@ from webpanel.contacts.models import Contact
 from webpanel.documents import services as documents
 from webpanel.documents.models import Document
 from webpanel.extensions import db
-from webpanel.sentcopy.models import ImapSettings
+from webpanel.settings.models import ImapSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"

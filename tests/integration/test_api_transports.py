@@ -18,9 +18,9 @@ import pytest
 from tests.emulators import GoogleEmulator, MicrosoftEmulator
 from tests.emulators.google import GMAIL_SEND
 from tests.support.api_accounts import EmulatorTokens, login
-from webpanel.mail.base import MailError, Outgoing, SendResult
 from webpanel.mail.gmail import GmailTransport
 from webpanel.mail.graph import GraphTransport
+from webpanel.mailbase import MailError, Outgoing, SendResult
 
 SCOPES = {"google": f"openid email {GMAIL_SEND}",
           "microsoft": "openid email offline_access https://graph.microsoft.com/Mail.Send"}

@@ -20,7 +20,7 @@ from webpanel.extensions import db
 from webpanel.mail import dsn
 from webpanel.mail.imap import ImapConfig
 from webpanel.outbox.models import Message, MessageBody
-from webpanel.sentcopy.models import ImapSettings
+from webpanel.settings.models import ImapSettings
 
 CC = "accounts@customer.example"
 def mailbox_state(dovecot, account) -> tuple[list[bytes], list[bytes]]:

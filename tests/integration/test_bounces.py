@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from webpanel.mail import bounces, dsn
-from webpanel.mail.base import Outgoing
 from webpanel.mail.imap import ImapConfig, ImapError
 from webpanel.mail.smtp import SmtpConfig, SmtpTransport
+from webpanel.mailbase import Outgoing
 
 TO, CC = "ann@customer.example", "bob@customer.example"
 

@@ -20,10 +20,10 @@ from tests.support.drip import _DripListener, _read_request
 from tests.support.hostile_imap import HostileImapServer, ok
 from tests.support.sam_variants import sam_on_smtp_trusting_ca  # noqa: F401  (the sam fixture)
 from webpanel.extensions import db
-from webpanel.mail.base import MailError, Outgoing
 from webpanel.mail.gmail import GmailTransport
 from webpanel.mail.graph import GraphTransport
-from webpanel.sentcopy import services as sentcopy
+from webpanel.mailbase import MailError, Outgoing
+from webpanel.settings import imap_settings as sentcopy
 from webpanel.settings.models import EmailSettings
 from webpanel.settings.servers import KnownMailServer
 

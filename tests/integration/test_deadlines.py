@@ -16,9 +16,9 @@ from tests.support.drip import IMAP_LINE, DripHttpServer, DripSmtpServer, Stalli
 from tests.support.office import first_document, messages, send
 from webpanel.extensions import db
 from webpanel.mail import imap
-from webpanel.mail.base import MailError, Outgoing
 from webpanel.mail.imap import ImapConfig, ImapError
 from webpanel.mail.smtp import SmtpConfig, SmtpTransport
+from webpanel.mailbase import MailError, Outgoing
 from webpanel.oauth.models import OAuthAccount
 
 WELL_BEFORE = 6.0  # seconds: a deadline of 1 s, with a wide margin for a busy machine

@@ -13,8 +13,8 @@ import pytest
 
 from tests.emulators import MicrosoftEmulator
 from tests.support.api_accounts import EmulatorTokens, login
-from webpanel.mail.base import MailError, Outgoing
 from webpanel.mail.graph import GraphTransport
+from webpanel.mailbase import MailError, Outgoing
 
 SENDER, TO, BCC = "pat@example.com", "client@example.net", ("boss@example.com",)
 GRAPH = "https://graph.microsoft.com/"

@@ -24,9 +24,10 @@ from webpanel import migrate
 from webpanel.crypto import SecretUnreadable
 from webpanel.extensions import db
 from webpanel.keys import rotate_all
-from webpanel.sentcopy import grant, services
-from webpanel.sentcopy.models import ImapSettings
 from webpanel.settings import binding
+from webpanel.settings import imap_grant as grant
+from webpanel.settings import imap_settings as services
+from webpanel.settings.models import ImapSettings
 
 OWNER_SAVED = "since you last saved this section, so your SMTP password is not used for IMAP"
 ADMIN_NOTE = "This person's SMTP password is not used at these IMAP settings"

@@ -10,8 +10,7 @@ from sqlalchemy import event
 
 from webpanel.bounces.models import BounceReport
 from webpanel.extensions import db
-from webpanel.outbox.models import Message
-from webpanel.sentcopy.models import COPIED, FAILED, SentCopy
+from webpanel.outbox.models import COPIED, FAILED, Message, SentCopy
 
 
 def add_messages(app, user_id: int, count: int) -> list[int]:

@@ -16,7 +16,6 @@ from sqlalchemy import select, update
 from tests.conftest import Htmx, sign_in
 from tests.support.smtpd import NotSmtpServer, _Listener, closed_port
 from tests.support.watching import assert_no_transaction_is_open
-from webpanel.auth.models import RateEvent
 from webpanel.database import utcnow
 from webpanel.documents.models import Document
 from webpanel.documents.sample import load_sample_data
@@ -24,6 +23,7 @@ from webpanel.extensions import db
 from webpanel.outbox.models import Message
 from webpanel.settings import servers
 from webpanel.settings.servers import KnownMailServer
+from webpanel.throttle import RateEvent
 
 SECRET_WORDS = ("HTTP", "MySQL", "mysql", "8.0.33", "db-internal-7", "ProFTPD", "OpenSSH",
                 "ERR", "nginx")

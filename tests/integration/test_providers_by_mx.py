@@ -10,8 +10,8 @@ import dns.resolver
 import pytest
 
 from webpanel.mail import hints
-from webpanel.mail.base import MailError, Outgoing
 from webpanel.mail.smtp import SmtpConfig, SmtpTransport
+from webpanel.mailbase import MailError, Outgoing
 from webpanel.settings import mx, presets
 
 

@@ -15,12 +15,13 @@ from sqlalchemy import event, func, select
 
 from tests.conftest import PASSWORD, child_env, csrf_from
 from webpanel.auth import services as auth_services
-from webpanel.auth.models import LoginSession, RateEvent
+from webpanel.auth.models import LoginSession
 from webpanel.database import utcnow
 from webpanel.documents import services as documents
 from webpanel.documents.models import Document
 from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db
+from webpanel.throttle import RateEvent
 
 pytestmark = pytest.mark.renders_pdfs  # fills and prunes the cache folder
 

@@ -14,9 +14,9 @@ from tests.support.office import first_document, send
 from tests.support.sam_variants import sam_on_smtp_trusting_ca  # noqa: F401  (the sam fixture)
 from tests.support.sent_mail import copy_of, last_message, save_imap, send_invoice, text_of
 from webpanel.extensions import db
-from webpanel.outbox.models import Message
-from webpanel.sentcopy import services
-from webpanel.sentcopy.models import ImapSettings, SentCopy
+from webpanel.outbox.models import Message, SentCopy
+from webpanel.settings import imap_settings as services
+from webpanel.settings.models import ImapSettings
 
 
 def test_a_sent_message_appears_once_in_sent_with_identical_bytes(

@@ -14,10 +14,10 @@ from tests.support.sam_variants import sam_on_smtp_trusting_ca  # noqa: F401  (t
 from tests.support.sent_mail import copy_of, imap_fields, save_imap, send_invoice, text_of
 from tests.support.smtpd import closed_port
 from webpanel.extensions import db
-from webpanel.sentcopy import services
-from webpanel.sentcopy.models import ImapSettings
 from webpanel.settings import binding
+from webpanel.settings import imap_settings as services
 from webpanel.settings.binding import Target
+from webpanel.settings.models import ImapSettings
 
 
 def section_of(html: str) -> str:

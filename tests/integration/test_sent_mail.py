@@ -10,8 +10,8 @@ import pytest
 
 from tests.conftest import Htmx, sign_in
 from webpanel.extensions import db
-from webpanel.mail.base import Outgoing
 from webpanel.mail.builder import Attachment, Draft, build
+from webpanel.mailbase import Outgoing
 from webpanel.outbox import services
 from webpanel.outbox.listing import PAGE_SIZE
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import Htmx
-from webpanel.mail.base import MailError, Outgoing
 from webpanel.mail.smtp import SmtpConfig, SmtpTransport
+from webpanel.mailbase import MailError, Outgoing
 
 USER, PASSWORD = "zoë@bäckerei.example", "pässwörd-ß€"
 

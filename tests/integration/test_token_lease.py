@@ -21,7 +21,7 @@ from tests.support.sam_variants import sam_on_stand_ins  # noqa: F401  (the sam 
 from webpanel.crypto import secret_box
 from webpanel.database import utcnow
 from webpanel.extensions import db
-from webpanel.mail.base import MailError
+from webpanel.mailbase import MailError
 from webpanel.oauth import lease
 from webpanel.oauth.models import OAuthAccount
 from webpanel.oauth.tokens import AccountTokens

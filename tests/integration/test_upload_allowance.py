@@ -13,9 +13,9 @@ from tests.support.drip import SlowHttpServer, SlowSmtpServer
 from tests.support.office import first_document, messages, send
 from webpanel.extensions import db
 from webpanel.mail import deadline
-from webpanel.mail.base import MailError, Outgoing
 from webpanel.mail.deadline import Upload
 from webpanel.mail.smtp import SmtpConfig, SmtpTransport
+from webpanel.mailbase import MailError, Outgoing
 from webpanel.settings import services as settings_services
 from webpanel.settings.models import EmailSettings
 

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from webpanel.database import utcnow
 from webpanel.extensions import db
-from webpanel.mail.base import MailError
+from webpanel.mailbase import MailError
 from webpanel.oauth.models import OAuthAccount
 
 #: The panel's tab of each provider.

@@ -12,9 +12,8 @@ from sqlalchemy import select
 from tests.support.office import first_document, send
 from webpanel.extensions import db
 from webpanel.mail import dsn
-from webpanel.outbox.models import Message, MessageBody
-from webpanel.sentcopy import services as sentcopy
-from webpanel.sentcopy.models import SentCopy
+from webpanel.outbox.models import Message, MessageBody, SentCopy
+from webpanel.settings import imap_settings as sentcopy
 from webpanel.settings.models import EmailSettings
 
 UNKNOWN = "550 5.1.1 <{0}>: Recipient address rejected: User unknown"

@@ -11,9 +11,9 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 
-from webpanel.mail.base import MailError, Outgoing
 from webpanel.mail.builder import Attachment, Draft, MessageRejected, build
 from webpanel.mail.international import check_api, needs_smtputf8, wire_address
+from webpanel.mailbase import MailError, Outgoing
 from webpanel.validators import header_problem, parse_address_list
 
 BREAKERS = ["\r", "\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029",

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from tests.support.hostile_imap import HostileImapServer, endless, fetched, ok, raw
 from webpanel.mail import imap
-from webpanel.mail.base import MailError
 from webpanel.mail.bounces import scan_inbox
 from webpanel.mail.imap import ImapConfig, ImapError
+from webpanel.mailbase import MailError
 
 DEADLINE = 3.0
 IN_TIME = DEADLINE + 3.0  # the deadline, with a margin for a busy machine

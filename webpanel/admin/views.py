@@ -7,7 +7,7 @@ from flask_login import current_user, login_user
 from sqlalchemy import select
 
 from webpanel.access import admin_required
-from webpanel.admin import bp
+from webpanel.admin.blueprint import bp
 from webpanel.admin.forms import ActiveForm, AddUserForm, AdminForm, RenameForm, ResetPasswordForm
 from webpanel.auth import services
 from webpanel.auth.models import User

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -85,16 +85,3 @@ class LoginSession(Base):
     def hash_sid(sid: str) -> str:
         """The stored form of a session id (the raw id lives only in the cookie)."""
         return hashlib.sha256(sid.encode()).hexdigest()
-
-
-class RateEvent(Base):
-    """One counted event (a failed sign-in, a Send Test) for throttling."""
-
-    __tablename__ = "rate_events"
-
-    __table_args__ = (Index("ix_rate_events_bucket_key_at", "bucket", "key", "at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    bucket: Mapped[str] = mapped_column(String(40))
-    key: Mapped[str] = mapped_column(String(300))
-    at: Mapped[datetime] = mapped_column(default=utcnow)

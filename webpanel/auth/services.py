@@ -158,6 +158,13 @@ def prune_expired_sessions() -> int:
     return db.session.execute(delete(LoginSession).where(expired)).rowcount
 
 
+def prune_expired() -> None:
+    """Delete expired sign-in sessions and the rate events no window counts any more (the
+    caller commits): done at each sign-in, as `flask maintenance prune` does nightly."""
+    prune_expired_sessions()
+    throttle.prune(throttle.longest_window())
+
+
 def end_all_sessions(user: User) -> None:
     """End every sign-in session of `user` (after a password change or reset)."""
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))

@@ -7,27 +7,11 @@ from urllib.parse import urlsplit
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from webpanel import maintenance
-from webpanel.auth import bp, services
+from webpanel.auth import services
+from webpanel.auth.blueprint import bp
 from webpanel.auth.forms import ChangePasswordForm, LoginForm, SetupForm
 from webpanel.documents.sample import load_sample_data
-from webpanel.extensions import db, login_manager
-
-OPEN_ENDPOINTS = {"auth.setup", "auth.login", "static"}
-
-
-@login_manager.user_loader
-def load_user(sid: str):
-    """Flask-Login hook: the cookie holds a sign-in session id."""
-    return services.load_session_user(sid)
-
-
-@bp.before_app_request
-def require_setup():
-    """Until the first administrator exists, every page leads to setup."""
-    if request.endpoint not in OPEN_ENDPOINTS and not services.has_users():
-        return redirect(url_for("auth.setup"))
-    return None
+from webpanel.extensions import db
 
 
 @bp.route("/setup", methods=["GET", "POST"])
@@ -104,7 +88,7 @@ def _sign_in(user, remember: bool, new_session: bool = True) -> None:
     session.clear()
     if new_session:
         services.start_session(user, remember=remember)
-        maintenance.prune_records()  # a write happens anyway: drop what has expired
+        services.prune_expired()  # a write happens anyway: drop what has expired
     db.session.commit()
     login_user(user, remember=remember)
 

@@ -29,13 +29,12 @@ from webpanel.bounces.models import BounceReport, BounceScan, MessageEnvelope
 from webpanel.database import utcnow
 from webpanel.extensions import db
 from webpanel.mail import bounces
-from webpanel.mail.base import MailError
 from webpanel.mail.dsn import envid_for
 from webpanel.mail.imap import ImapConfig
+from webpanel.mailbase import MailError
 from webpanel.outbox.models import Message, MessageBody
-from webpanel.sentcopy.models import ImapSettings
-from webpanel.sentcopy.services import grant_refusal, imap_config_for
-from webpanel.settings.models import EmailSettings
+from webpanel.settings.imap_settings import grant_refusal, imap_config_for
+from webpanel.settings.models import EmailSettings, ImapSettings
 from webpanel.transactions import release, writing
 
 log = logging.getLogger(__name__)

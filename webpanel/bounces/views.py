@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, request
+from flask import abort, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from webpanel.bounces import display, services
+from webpanel.bounces.blueprint import bp
 from webpanel.bounces.models import BounceReport
 from webpanel.database import utcnow
 from webpanel.extensions import db
@@ -17,7 +18,6 @@ from webpanel.fragments import render_fragment
 from webpanel.outbox.models import Message
 from webpanel.transactions import reads_only
 
-bp = Blueprint("bounces", __name__)
 RECENT = timedelta(days=30)  # bounces a Send Test result still mentions
 RECENT_LIMIT = 5
 PAGE_INTERVAL = timedelta(minutes=1)  # pages read the inbox at most this often per person
@@ -26,12 +26,6 @@ PAGE_INTERVAL = timedelta(minutes=1)  # pages read the inbox at most this often 
 @bp.app_template_global("bounce_outcome")
 def _bounce_outcome(items, message_id: int) -> display.Outcome | None:
     return display.outcome_for(items, message_id)
-
-
-@bp.app_template_global("bounce_checks")
-def _bounce_checks() -> bool:
-    """Whether the signed-in person has IMAP set up (so a page asks for a check)."""
-    return current_user.is_authenticated and services.imap_config(current_user.id) is not None
 
 
 @bp.route("/sent/bounces/check", methods=["POST"])

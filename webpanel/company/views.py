@@ -6,7 +6,8 @@ from flask import Response, abort
 from flask_login import login_required
 
 from webpanel.access import admin_required
-from webpanel.company import bp, services
+from webpanel.company import services
+from webpanel.company.blueprint import bp
 from webpanel.company.forms import CompanyForm
 from webpanel.fragments import render_htmx
 

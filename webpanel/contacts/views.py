@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import login_required
 
-from webpanel.contacts import bp, services
+from webpanel.contacts import services
+from webpanel.contacts.blueprint import bp
 from webpanel.contacts.forms import ContactForm
 from webpanel.contacts.models import Contact
 from webpanel.fragments import render_htmx

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from webpanel.contacts.services import contacts_of_kind
 from webpanel.documents import services
+from webpanel.documents.blueprint import bp
 from webpanel.documents.fields import entry_format
 from webpanel.documents.forms import (
     DocumentForm,
@@ -20,7 +21,7 @@ from webpanel.documents.forms import (
 from webpanel.documents.kinds import KINDS, by_slug
 from webpanel.documents.models import Document
 from webpanel.documents.totals import line_amount
-from webpanel.documents.views import SLUG, bp, get_or_404, kind_labels
+from webpanel.documents.views import SLUG, get_or_404, kind_labels
 from webpanel.extensions import db
 from webpanel.fragments import render_htmx
 from webpanel.listing import redirect_after_post

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import login_required
 
 from webpanel.company.services import current_company, get_company
 from webpanel.documents import services
+from webpanel.documents.blueprint import bp
 from webpanel.documents.kinds import DEFAULT_KIND, KINDS, by_slug, slug_rule
 from webpanel.documents.models import Document
 from webpanel.documents.pdf import PdfRenderError
@@ -21,7 +22,6 @@ from webpanel.security import PDF_CSP
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("documents", __name__, url_prefix="/documents")
 SLUG = slug_rule()
 PDF_FAILED = ("The PDF could not be made", "Nothing was lost. Try again in a moment; if it "
               "keeps happening, tell your administrator (the details are in the panel's log).")

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 from flask_login import current_user, login_required
 
 from webpanel import timefmt
 from webpanel.extensions import db
 from webpanel.home import services
+from webpanel.home.blueprint import bp
 from webpanel.integrations import providers
 from webpanel.settings import readiness
 from webpanel.settings import services as settings_services
-
-bp = Blueprint("home", __name__)
 
 
 @bp.app_template_filter("when")

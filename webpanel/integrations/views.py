@@ -7,7 +7,8 @@ from flask import flash, redirect, render_template, url_for
 from webpanel.access import admin_required
 from webpanel.crypto import secret_box
 from webpanel.extensions import db
-from webpanel.integrations import bp, providers
+from webpanel.integrations import providers
+from webpanel.integrations.blueprint import bp
 from webpanel.integrations.forms import IntegrationsForm
 
 

@@ -15,8 +15,8 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, localtime, make_msgid
 
-from webpanel.mail.base import MailError, Outgoing
 from webpanel.mail.international import any_needs_smtputf8, wire_address
+from webpanel.mailbase import MailError, Outgoing
 from webpanel.validators import LINE_BREAKS, unsafe_character
 
 SIGNATURE_SEPARATOR = "-- "

@@ -6,9 +6,9 @@ from __future__ import annotations
 import base64
 import json
 
-from webpanel.mail.base import Outgoing, SendResult
 from webpanel.mail.deadline import NO_UPLOAD, Upload
 from webpanel.mail.http_api import MB, Api, Request, TokenSource, check_size, post, with_bcc
+from webpanel.mailbase import Outgoing, SendResult
 
 GOOGLE = Api("Google", "Gmail")
 SEND_PATH = "gmail/v1/users/me/messages/send"

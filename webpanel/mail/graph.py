@@ -17,7 +17,6 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from webpanel.mail import deadline, mimesplit
-from webpanel.mail.base import MailError, Outgoing, SendResult
 from webpanel.mail.deadline import NO_UPLOAD, Upload
 from webpanel.mail.http_api import (
     MB,
@@ -32,6 +31,7 @@ from webpanel.mail.http_api import (
     too_much,
     with_bcc,
 )
+from webpanel.mailbase import MailError, Outgoing, SendResult
 
 MICROSOFT = Api("Microsoft", "Outlook")
 SEND_PATH = "me/sendMail"

@@ -8,9 +8,9 @@ import socket
 import ssl
 from typing import TYPE_CHECKING
 
-from webpanel.mail.base import MailError
 from webpanel.mail.deadline import UPLOAD_HINT
 from webpanel.mail.replies import NotMailServer
+from webpanel.mailbase import MailError
 
 if TYPE_CHECKING:
     from webpanel.mail.smtp import SmtpConfig

@@ -13,8 +13,8 @@ from typing import Protocol
 import requests
 
 from webpanel.mail import deadline
-from webpanel.mail.base import MailError, Outgoing
 from webpanel.mail.deadline import NO_UPLOAD, Upload
+from webpanel.mailbase import MailError, Outgoing
 
 MAX_REPLY = 300
 MAX_WAIT = 5.0  # longest Retry-After honoured before giving up (seconds)

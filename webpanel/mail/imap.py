@@ -25,10 +25,10 @@ from dataclasses import dataclass
 
 from webpanel import sending
 from webpanel.mail import deadline
-from webpanel.mail.base import MailError
 from webpanel.mail.deadline import MB, NO_UPLOAD, Budget, Deadline, OverBudget, Upload
 from webpanel.mail.imap_folders import Folder, decode_utf7, find_sent, parse_list, quote
 from webpanel.mail.smtp import tls_context
+from webpanel.mailbase import MailError
 
 DEFAULT_PORTS = {"ssl": 993, "tls": 143, "none": 143}
 #: SMTP servers whose provider files a copy in Sent by itself: a second copy would be a duplicate.

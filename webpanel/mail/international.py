@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from email_validator import EmailNotValidError, validate_email
 
 from webpanel import sending
-from webpanel.mail.base import MailError, Outgoing
+from webpanel.mailbase import MailError, Outgoing
 
 ADVICE = ("Use an address without accents or other non-ASCII letters before the @, or send "
           "through a provider that supports international addresses.")

@@ -9,11 +9,11 @@ import ssl
 from dataclasses import dataclass, replace
 
 from webpanel.mail import deadline, dsn, hints
-from webpanel.mail.base import MailError, Outgoing, SendResult
 from webpanel.mail.deadline import NO_UPLOAD, Budget, Deadline, OverBudget, Upload
 from webpanel.mail.international import any_needs_smtputf8, check_carried
 from webpanel.mail.replies import StrictReplies
 from webpanel.mail.unexpected import unexpected_error
+from webpanel.mailbase import MailError, Outgoing, SendResult
 
 DEFAULT_PORTS = {"ssl": 465, "tls": 587, "none": 25}
 #: All the bytes one conversation may read. Replies are short: a greeting, EHLO's dozen lines,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from webpanel.mail.base import MailError, Outgoing, SendResult
+from webpanel.mailbase import MailError, Outgoing, SendResult
 
 HANDED_OFF = "Handed to your email client as a draft."
 

@@ -3,7 +3,7 @@ surprise): the record is kept as failed with Retry, and the details go to the lo
 
 from __future__ import annotations
 
-from webpanel.mail.base import MailError
+from webpanel.mailbase import MailError
 
 LOG_NOTE = "If it happens again, tell your administrator: the details are in the panel's log."
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, url_for
+from flask import abort, current_app, redirect, url_for
 from flask_login import current_user
 
 from webpanel.access import admin_required
@@ -10,12 +10,11 @@ from webpanel.documents.kinds import DEFAULT_KIND, KINDS, by_slug, slug_rule
 from webpanel.fragments import render_fragment, render_htmx
 from webpanel.mail.builder import body_html
 from webpanel.mailtemplates import limits, render, services
+from webpanel.mailtemplates.blueprint import bp
 from webpanel.mailtemplates.forms import FileForm, TemplateForm
 from webpanel.mailtemplates.values import PLACEHOLDERS
 from webpanel.settings import services as settings_services
 from webpanel.transactions import reads_only
-
-bp = Blueprint("mailtemplates", __name__, url_prefix="/email-templates")
 
 SLUG = slug_rule()
 PAGE, PARTIAL = "mailtemplates/page.html", "mailtemplates/partials/_editor.html"

@@ -1,6 +1,6 @@
 """Signing in with Google and Microsoft: accounts, encrypted tokens, refresh, revoking.
 
 This package only signs in and keeps tokens: it imports neither the Email tab
-(webpanel.settings, where the Gmail and Outlook tab screens and De-Authorize live) nor the
-outbox. The blueprint is in `views.py`.
+(webpanel.emailtab, where the Gmail and Outlook tab screens and De-Authorize live) nor the
+outbox. Its routes are in `views.py`, on the blueprint of `blueprint.py`.
 """

@@ -19,7 +19,7 @@ from webpanel.database import utcnow
 from webpanel.extensions import db
 from webpanel.integrations import providers
 from webpanel.mail import deadline
-from webpanel.mail.base import MailError
+from webpanel.mailbase import MailError
 from webpanel.oauth import health, lease
 from webpanel.oauth.models import OAuthAccount
 from webpanel.transactions import release, writing

@@ -1,15 +1,14 @@
 """Sign in and the callback for the Gmail and Outlook tabs (their screens and De-Authorize
-live with the Email tab, in webpanel.settings)."""
+live with the Email tab, in webpanel.emailtab)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from webpanel.integrations import providers
 from webpanel.oauth import services
-
-bp = Blueprint("oauth", __name__)
+from webpanel.oauth.blueprint import bp
 
 
 def _callback_uri(provider: str) -> str:

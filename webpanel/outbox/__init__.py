@@ -1,7 +1,2 @@
-"""Compose, send and record email: the Email dialog on documents, Retry, and Sent mail."""
-
-from flask import Blueprint
-
-bp = Blueprint("outbox", __name__)
-
-from webpanel.outbox import views  # noqa: E402,F401  (routes attach to bp)
+"""Compose, send and record email: the Email dialog on documents, Retry, Sent mail, and the
+copy of each SMTP send in the person's Sent folder with its Retry copy (``copying``)."""

@@ -16,8 +16,9 @@ from sqlalchemy import func, select
 from webpanel import sending
 from webpanel.auth.models import User
 from webpanel.extensions import db
+from webpanel.outbox import copying
 from webpanel.outbox.listing import can_retry, row_status
-from webpanel.outbox.models import STATUS_LABELS, Message
+from webpanel.outbox.models import STATUS_LABELS, Message, SentCopy
 
 HISTORY_LIMIT = 50
 #: What the documents list says of a document, from its newest message.
@@ -39,6 +40,7 @@ class Entry:
     status_label: str
     own: bool
     retry: bool = False  # Retry is offered (webpanel.outbox.listing.can_retry)
+    copy: SentCopy | None = None  # its copy in the Sent folder (own messages)
 
 
 def _of(document):
@@ -53,17 +55,19 @@ def history(document, user_id: int) -> list[Entry]:
                Message.user_id, Message.retry_helps, User.email)
         .join(User, User.id == Message.user_id)
         .where(_of(document))
-        .order_by(Message.id.desc()).limit(HISTORY_LIMIT))
-    return [_entry(row, user_id) for row in rows]
+        .order_by(Message.id.desc()).limit(HISTORY_LIMIT)).all()
+    own = [row.id for row in rows if row.user_id == user_id]
+    copies = copying.copies_of(own) if own else {}  # one query for the whole history
+    return [_entry(row, user_id, copies.get(row.id)) for row in rows]
 
 
-def _entry(row, user_id: int) -> Entry:
+def _entry(row, user_id: int, copy: SentCopy | None = None) -> Entry:
     status = row_status(row)
     to = ", ".join(filter(None, (row.to_addrs, row.cc_addrs)))
     return Entry(id=row.id, when=row.sent_at or row.created_at, to=to, by=row.email,
                  method=sending.LABELS.get(row.method, row.method), status=status,
                  status_label=STATUS_LABELS.get(status, status), own=row.user_id == user_id,
-                 retry=can_retry(row))
+                 retry=can_retry(row), copy=copy)
 
 
 def ever_sent(document) -> datetime | None:

@@ -8,9 +8,9 @@ from email import message_from_bytes, policy
 from flask import current_app
 
 from webpanel import sending
-from webpanel.mail.base import MailError, Outgoing
 from webpanel.mail.builder import Attachment
 from webpanel.mail.http_api import with_bcc
+from webpanel.mailbase import MailError, Outgoing
 
 MB = 1_048_576
 

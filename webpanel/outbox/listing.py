@@ -9,6 +9,7 @@ from sqlalchemy import Select, or_, select
 
 from webpanel import sending
 from webpanel.extensions import db
+from webpanel.outbox import copying
 from webpanel.outbox.models import STATUS_LABELS, Message
 from webpanel.outbox.services import stale_before
 
@@ -28,6 +29,8 @@ class Page:
     q: str = ""
     before: int | None = None
     next_before: int | None = None
+    #: The rows' copies in the Sent folder, by message id (one query for the page).
+    copies: dict = field(default_factory=dict)
 
 
 def page_from_request(user_id: int, args: Mapping[str, str], method: str | None = None) -> Page:
@@ -39,13 +42,14 @@ def page_from_request(user_id: int, args: Mapping[str, str], method: str | None 
 
 
 def load(user_id: int, page: Page) -> Page:
-    """Fill `page.rows` (newest first) and `page.next_before`."""
+    """Fill `page.rows` (newest first), `page.next_before` and `page.copies`."""
     query = _filtered(select(*LIST_COLUMNS).where(Message.user_id == user_id), page)
     if page.before:
         query = query.where(Message.id < page.before)
     rows = db.session.execute(query.order_by(Message.id.desc()).limit(PAGE_SIZE + 1)).all()
     page.rows, extra = rows[:PAGE_SIZE], rows[PAGE_SIZE:]
     page.next_before = page.rows[-1].id if extra else None
+    page.copies = copying.copies_of([row.id for row in page.rows]) if page.rows else {}
     return page
 
 

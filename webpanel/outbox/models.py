@@ -1,4 +1,5 @@
-"""The message record: every message the panel was asked to send, with its exact MIME bytes."""
+"""The message record: every message the panel was asked to send, with its exact MIME bytes,
+and the state of its copy in the sender's Sent folder."""
 
 from __future__ import annotations
 
@@ -66,3 +67,24 @@ class MessageBody(Base):
         ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
     )
     mime: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+#: A copy's states: no copy is made (the provider keeps one), it is there, it failed, on its way.
+NOT_NEEDED, COPIED, FAILED, PENDING = "not_needed", "copied", "failed", "pending"
+STATES = (NOT_NEEDED, COPIED, FAILED, PENDING)
+
+
+class SentCopy(Base):
+    """The copy of one message in its sender's Sent folder: state, folder, why it failed."""
+
+    __tablename__ = "sent_copies"
+
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(16), default=PENDING)
+    folder: Mapped[str] = mapped_column(String(500), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    hint: Mapped[str] = mapped_column(Text, default="")
+    attempts: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -13,11 +13,11 @@ from webpanel import sending
 from webpanel.database import utcnow
 from webpanel.extensions import db
 from webpanel.mail import builder, international
-from webpanel.mail.base import MailError, Outgoing
 from webpanel.mail.unexpected import unexpected_error
+from webpanel.mailbase import MailError, Outgoing
+from webpanel.outbox import copying as sent_copy
 from webpanel.outbox import limits
 from webpanel.outbox.models import Message, MessageBody
-from webpanel.sentcopy import copying as sent_copy
 from webpanel.settings import servers
 from webpanel.settings.models import EmailSettings
 

@@ -13,9 +13,11 @@ from webpanel.documents import services as documents
 from webpanel.extensions import htmx
 from webpanel.fragments import render_fragment, render_htmx
 from webpanel.mail.hints import STEP_LABELS
-from webpanel.outbox import bp, compose, history, listing, preview, services
-from webpanel.outbox.models import STATUS_LABELS, Message
+from webpanel.outbox import compose, copying, history, listing, preview, services
+from webpanel.outbox.blueprint import bp
+from webpanel.outbox.models import STATUS_LABELS, Message, SentCopy
 from webpanel.security import DOWNLOAD_CSP, PDF_CSP
+from webpanel.settings import imap_settings
 from webpanel.settings import services as settings_services
 
 BODY_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data: cid:{images}; "
@@ -50,6 +52,16 @@ def _email_statuses(documents: list) -> dict[int, str]:
 @bp.app_template_global("last_emailed")
 def _last_emailed(document):
     return history.ever_sent(document)
+
+
+@bp.app_template_global("copy_state")
+def _copy_state(record: SentCopy) -> str:
+    return copying.state_of(record)
+
+
+@bp.app_template_global("copy_failed_text")
+def _copy_failed_text(record: SentCopy) -> str:
+    return copying.failed_text(record)
 
 
 def _document_or_404(document_id: int):
@@ -117,7 +129,8 @@ def retry(message_id: int):
 def _result(message: Message, document=None):
     in_dialog = "idempotency_key" in request.form or request.form.get("in_dialog") == "1"
     context = {"message": message, "status_name": services.effective_status(message),
-               "step_labels": STEP_LABELS, "in_dialog": in_dialog}
+               "step_labels": STEP_LABELS, "in_dialog": in_dialog,
+               "message_copy": copying.copy_for(message.id)}
     if document is not None and not htmx:  # sent from the Email page: the result on that page
         return render_htmx(COMPOSE_PAGE, "outbox/partials/_send_result.html",
                            document=document, label=compose.label(document), **context)
@@ -145,7 +158,8 @@ def sent():
     """Sent mail: newest first, with filters, search and keyset pages."""
     page = listing.page_from_request(current_user.id, request.args)
     return render_htmx("outbox/sent.html", "outbox/partials/_sent_list.html", page=page,
-                       methods=sending.LABELS, statuses=STATUS_LABELS)
+                       page_context=_bounce_checks, methods=sending.LABELS,
+                       statuses=STATUS_LABELS)
 
 
 @bp.route("/sent/<id:message_id>")
@@ -162,12 +176,17 @@ def message_preview(message_id: int):
                        page_context=_newest_page,
                        methods=sending.LABELS, statuses=STATUS_LABELS, message=message,
                        status_name=services.effective_status(message), step_labels=STEP_LABELS,
-                       **context)
+                       message_copy=copying.copy_for(message.id), **context)
 
 
 def _newest_page() -> dict:
     """The list shown above a preview opened by its own URL."""
-    return {"page": listing.page_from_request(current_user.id, {})}
+    return {"page": listing.page_from_request(current_user.id, {}), **_bounce_checks()}
+
+
+def _bounce_checks() -> dict:
+    """Whether the page asks for a bounce check once loaded: the person has IMAP set up."""
+    return {"bounce_checks": imap_settings.imap_config_for(current_user.id) is not None}
 
 
 @bp.route("/sent/<id:message_id>/body.html")
@@ -217,3 +236,15 @@ def _download(data: bytes, filename: str, content_type: str, inline: bool) -> Re
     return response
 
 
+@bp.route("/sent/<id:message_id>/copy/retry", methods=["POST"])
+@login_required
+def retry_copy(message_id: int):
+    """Copy one sent message to the Sent folder again (never a second copy)."""
+    message = services.get_own(current_user.id, message_id)
+    if message is None or message.status != "sent":
+        abort(404)
+    record = copying.retry_copy(message)
+    if not htmx:
+        return redirect(url_for("outbox.message_preview", message_id=message_id))
+    return render_fragment("sentcopy/partials/_copy_state.html", copy=record,
+                           copy_of=message_id, copy_own=True)

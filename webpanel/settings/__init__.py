@@ -1,7 +1,4 @@
-"""Each person's Email tab: General, SMTP, Gmail and Outlook sub-tabs, and Send Test."""
-
-from flask import Blueprint
-
-bp = Blueprint("settings", __name__, url_prefix="/users/<id:user_id>/email")
-
-from webpanel.settings import api_views, views  # noqa: E402,F401  (routes attach to bp)
+"""The email settings store, without screens: each person's email and IMAP settings, the
+known mail servers, passwords bound to where they were saved, provider presets and MX look-ups,
+whether a way of sending is ready, the notes of changes, and the transport factories the
+sending registry names. The Email tab's screens are in ``webpanel.emailtab``."""

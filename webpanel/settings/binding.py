@@ -10,7 +10,7 @@ Key rotation re-encrypts the value as it is, binding included.
 The same sealing serves other passwords (`purpose`, e.g. "imap" for the Sent-folder copy): each
 purpose has its own prefix, so a value sealed for one is unreadable as another, and only SMTP
 has legacy bare values. "imap-grant" seals no password, only the IMAP endpoint at which the
-owner allowed their SMTP password (see ``sentcopy.grant``).
+owner allowed their SMTP password (see ``imap_grant``).
 """
 
 from __future__ import annotations

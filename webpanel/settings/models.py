@@ -1,10 +1,11 @@
-"""The typed settings store for each user's Email tab."""
+"""The typed settings store for each user's Email tab: email settings, the notes of an
+administrator's changes, and the IMAP settings of the Sent folder copy."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webpanel import sending
@@ -57,3 +58,31 @@ class SettingsChange(Base):
     fields: Mapped[str] = mapped_column(Text)  # labels, "; "-separated
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     dismissed: Mapped[bool] = mapped_column(default=False)
+
+
+class ImapSettings(Base):
+    """Where one person's Sent folder is: IMAP server, security, sign-in and folder.
+
+    ``same_as_smtp``: the user name is the SMTP one, and so is the password where the IMAP
+    server is the host the SMTP password was saved for; ``password_enc`` is a password typed
+    for IMAP, sealed to this IMAP server (see ``services``). ``smtp_grant_enc`` is the IMAP
+    endpoint at which the owner allowed their SMTP password, sealed; ``smtp_grant_legacy``
+    marks a row saved before grants existed (see ``grant``).
+    """
+
+    __tablename__ = "imap_settings"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(default=False)
+    host: Mapped[str] = mapped_column(String(253), default="")
+    port: Mapped[int | None] = mapped_column(default=None)
+    security: Mapped[str] = mapped_column(String(8), default="ssl")
+    allow_self_signed: Mapped[bool] = mapped_column(default=False)
+    same_as_smtp: Mapped[bool] = mapped_column(default=True)
+    username: Mapped[str] = mapped_column(String(254), default="")
+    password_enc: Mapped[str | None] = mapped_column(Text, default=None)
+    folder: Mapped[str] = mapped_column(String(500), default="")  # "": the \Sent folder
+    smtp_grant_enc: Mapped[str | None] = mapped_column(Text, default=None)
+    smtp_grant_legacy: Mapped[bool] = mapped_column(default=False, server_default=false())
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

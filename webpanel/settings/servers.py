@@ -19,8 +19,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from webpanel import throttle
 from webpanel.database import Base, utcnow
 from webpanel.extensions import db
-from webpanel.mail.base import MailError
 from webpanel.mail.smtp import SmtpConfig
+from webpanel.mailbase import MailError
 from webpanel.oauth.tokens import note_sent
 
 BUCKET = "new-mail-server:{user_id}"

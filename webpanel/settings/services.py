@@ -15,11 +15,11 @@ from webpanel.auth.models import User
 from webpanel.crypto import SecretUnreadable
 from webpanel.extensions import db
 from webpanel.integrations import providers
-from webpanel.mail.base import MailError, Transport
 from webpanel.mail.deadline import Upload
 from webpanel.mail.gmail import GmailTransport
 from webpanel.mail.graph import GraphTransport
 from webpanel.mail.smtp import DEFAULT_PORTS, SmtpConfig, SmtpTransport
+from webpanel.mailbase import MailError, Transport
 from webpanel.oauth import services as oauth_services
 from webpanel.oauth.tokens import AccountTokens
 from webpanel.settings import binding
@@ -27,7 +27,9 @@ from webpanel.settings.binding import Target
 from webpanel.settings.models import EmailSettings
 
 if TYPE_CHECKING:
-    from webpanel.settings.forms import GeneralForm, SmtpForm
+    # The Email tab's General and SMTP forms (webpanel.emailtab.forms): the store reads their
+    # fields by name and imports no screen.
+    from flask_wtf import FlaskForm
 
 UNREADABLE_PASSWORD = ("The stored password can no longer be read (it was damaged or encrypted "
                        "with a lost key). Enter the password again and save.")
@@ -50,7 +52,7 @@ def load(user_id: int) -> EmailSettings:
                          allow_self_signed=False)
 
 
-def save_general(settings: EmailSettings, form: GeneralForm) -> None:
+def save_general(settings: EmailSettings, form: FlaskForm) -> None:
     """Store the General sub-tab."""
     settings.display_name = (form.display_name.data or "").strip()
     settings.address = form.address.data or ""
@@ -60,7 +62,7 @@ def save_general(settings: EmailSettings, form: GeneralForm) -> None:
     _commit(settings)
 
 
-def save_smtp(settings: EmailSettings, form: SmtpForm) -> None:
+def save_smtp(settings: EmailSettings, form: FlaskForm) -> None:
     """Store the SMTP sub-tab; a blank password keeps the stored one, bound to where it was."""
     before, stored = saved_target(settings), settings.smtp_password_enc
     settings.send_using = form.send_using.data
@@ -110,7 +112,7 @@ def saved_target(settings: EmailSettings) -> Target:
     return Target.of({name: getattr(settings, name) for name in SMTP_FIELDS})
 
 
-def password_problem(settings: EmailSettings, form: SmtpForm, typed_only: bool = False
+def password_problem(settings: EmailSettings, form: FlaskForm, typed_only: bool = False
                      ) -> str | None:
     """What to say at the Password field when the form cannot use the stored password, or None.
 
@@ -131,7 +133,7 @@ def password_problem(settings: EmailSettings, form: SmtpForm, typed_only: bool =
     return binding.mismatch_message(changed) if changed else None
 
 
-def smtp_config(settings: EmailSettings, form: SmtpForm | None = None,
+def smtp_config(settings: EmailSettings, form: FlaskForm | None = None,
                 use_stored: bool = True) -> SmtpConfig:
     """The SMTP config from the form's current values (saved or not), else the saved settings.
 
@@ -174,7 +176,7 @@ def _stored_password(settings: EmailSettings, values: dict, use_stored: bool) ->
     return password
 
 
-def smtp_transport(settings: EmailSettings, form: SmtpForm | None = None,
+def smtp_transport(settings: EmailSettings, form: FlaskForm | None = None,
                    use_stored: bool = True) -> Transport:
     """SMTP with the saved settings, or with the form's values (Send Test); a MailError when
     there is no server or the stored password cannot be used there."""

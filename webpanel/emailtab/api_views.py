@@ -7,15 +7,17 @@ from flask import abort, session, url_for
 from flask_login import current_user, login_required
 
 from webpanel.auth.models import User
+from webpanel.emailtab import sendtest
+from webpanel.emailtab.blueprint import bp
+from webpanel.emailtab.forms import SendTestForm
+from webpanel.emailtab.page import FALLBACK_KEY, own_bounce_checks, owner_or_404, render_tab
 from webpanel.extensions import db
 from webpanel.fragments import render_fragment
 from webpanel.integrations import providers
 from webpanel.mail.hints import STEP_LABELS
 from webpanel.oauth import services as oauth_services
-from webpanel.settings import audit, bp, sendtest, services
-from webpanel.settings.forms import SendTestForm
+from webpanel.settings import audit, services
 from webpanel.settings.models import EmailSettings
-from webpanel.settings.views import FALLBACK_KEY, owner_or_404, render_tab
 
 
 def _own_api_tab(user_id: int, tab: str) -> User:
@@ -57,6 +59,7 @@ def api_send_test(user_id: int, tab: str):
                                status=422, **_test_context(owner, tab))
     outcome = sendtest.run(services.load(owner.id), test_form, tab)
     return render_fragment("settings/partials/_send_test_result.html", outcome=outcome,
+                           bounce_checks=own_bounce_checks(owner.id),
                            form=test_form, step_labels=STEP_LABELS, **_test_context(owner, tab))
 
 

@@ -21,14 +21,13 @@ from flask import current_app
 from webpanel.crypto import SecretUnreadable
 from webpanel.extensions import db
 from webpanel.mail import imap
-from webpanel.mail.base import MailError
 from webpanel.mail.imap import ImapConfig
-from webpanel.sentcopy import grant
-from webpanel.sentcopy.models import ImapSettings
+from webpanel.mailbase import MailError
 from webpanel.settings import binding
+from webpanel.settings import imap_grant as grant
 from webpanel.settings import services as settings_services
 from webpanel.settings.binding import Target, normalize_host
-from webpanel.settings.models import EmailSettings
+from webpanel.settings.models import EmailSettings, ImapSettings
 
 PURPOSE = "imap"
 MESSAGE_MARGIN = 1024 * 1024  # one FETCH may bring the largest message the panel sends, and this

@@ -9,16 +9,16 @@ from flask_login import current_user
 
 from webpanel import sending
 from webpanel.crypto import SecretUnreadable
+from webpanel.emailtab.forms import ImapForm, form_for
 from webpanel.extensions import db
 from webpanel.mail import imap
-from webpanel.mail.base import MailError
 from webpanel.mail.imap import Folder, ImapConfig
-from webpanel.sentcopy import grant, services
-from webpanel.sentcopy.forms import ImapForm, form_for
-from webpanel.sentcopy.models import ImapSettings
+from webpanel.mailbase import MailError
 from webpanel.settings import binding, servers
+from webpanel.settings import imap_grant as grant
+from webpanel.settings import imap_settings as services
 from webpanel.settings import services as settings_services
-from webpanel.settings.models import EmailSettings
+from webpanel.settings.models import EmailSettings, ImapSettings
 
 CLIENT_NOTE = "Your email program files its own copy in Sent when it sends."
 ADMIN_TYPE_PASSWORD = ("Type the IMAP password: an administrator never uses the password "

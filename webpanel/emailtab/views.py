@@ -2,43 +2,31 @@
 
 from __future__ import annotations
 
-from flask import abort, request, session
+from flask import abort
 from flask_login import current_user, login_required
 
 from webpanel import sending
-from webpanel.auth.models import User
-from webpanel.extensions import db
-from webpanel.fragments import render_fragment, render_htmx
-from webpanel.integrations import providers
+from webpanel.emailtab import sendtest
+from webpanel.emailtab.blueprint import bp
+from webpanel.emailtab.forms import GeneralForm, SendTestForm, SmtpForm
+from webpanel.emailtab.page import (
+    TAB_LABELS,
+    TABS,
+    own_bounce_checks,
+    owner_or_404,
+    render_tab,
+    smtp_form,
+)
+from webpanel.fragments import render_fragment
 from webpanel.mail.hints import STEP_LABELS
-from webpanel.mail.smtp import DEFAULT_PORTS
-from webpanel.oauth import services as oauth_services
-from webpanel.settings import api_tabs, audit, bp, mx, presets, sendtest, services
-from webpanel.settings.forms import GeneralForm, SendTestForm, SmtpForm
+from webpanel.settings import audit, mx, services
 from webpanel.transactions import reads_only, release
-
-#: The Email tab's sub-tabs and their labels, in order (the seed's help page).
-TAB_LABELS = {"general": "General", "smtp": "SMTP", sending.GMAIL.tab: "Gmail",
-              sending.OUTLOOK.tab: "Outlook"}
-TABS = tuple(TAB_LABELS)
-#: Set by De-Authorize when the API it signed out of was "Send Mail Using" (api_views).
-FALLBACK_KEY = "send_using_fallback"
 
 
 @bp.app_template_global("email_tab_label")
 def email_tab_label(tab: str) -> str:
     """A sub-tab's label, e.g. "Outlook" (tab links, "Open the Outlook tab" buttons)."""
     return TAB_LABELS.get(tab, tab)
-
-
-def owner_or_404(user_id: int) -> User:
-    """The user whose tab this is: oneself, or anyone for an admin; otherwise 404."""
-    if user_id != current_user.id and not current_user.is_admin:
-        abort(404)
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
 
 
 @bp.route("/")
@@ -166,47 +154,5 @@ def send_test(user_id: int):
                                form=test_form, smtp_form=form, status=422)
     outcome = sendtest.run(settings, test_form, form.send_using.data, form)
     return render_fragment("settings/partials/_send_test_result.html", owner=owner,
+                           bounce_checks=own_bounce_checks(owner.id),
                            outcome=outcome, form=test_form, step_labels=STEP_LABELS)
-
-
-def smtp_form(user_id: int, **kwargs) -> SmtpForm:
-    """The SMTP form, offering Gmail API / Outlook API once their tabs are signed in."""
-    form = SmtpForm(**kwargs)
-    form.offer_apis(oauth_services.connected_apis(user_id))
-    return form
-
-
-def _fallback_notice(owner_id: int) -> str | None:
-    """Once after De-Authorize: "You signed out of Gmail; choose how to send"."""
-    fallback = session.get(FALLBACK_KEY)
-    if not fallback or fallback.get("user_id") != owner_id:
-        return None
-    session.pop(FALLBACK_KEY)
-    name = providers.WORDS[providers.PROVIDERS[fallback["tab"]]]["name"]
-    return (f"You signed out of {name}; choose how to send. Send Mail Using is SMTP Server "
-            "for now: choose another way below and Save if you like.")
-
-
-def render_tab(owner: User, tab: str, status: int = 200, **context):
-    """The Email tab's page or sub-tab fragment, with every form and notice it needs."""
-    settings = services.load(owner.id)
-    preset = context.pop("preset", None) or presets.for_address(settings.address)
-    if tab in providers.PROVIDERS:
-        context.update(api_tabs.context(tab, owner.id, current_user.id, settings,
-                                        request.args))
-    context.setdefault("general_form", GeneralForm(formdata=None, obj=settings,
-                                                   time_zone=owner.time_zone or "UTC"))
-    context.setdefault("smtp_form", smtp_form(owner.id, formdata=None, obj=settings))
-    if tab == "smtp":
-        context.setdefault("send_using_notice", _fallback_notice(owner.id))
-    return render_htmx(
-        "settings/email.html", f"settings/partials/_{tab}.html", status=status,
-        owner=owner, tab=tab, tabs=TABS, settings=settings,
-        password_state=services.password_state(settings),
-        changes=audit.pending(owner.id) if owner.id == current_user.id else [],
-        preset=preset, send_methods=sending.METHODS,
-        editing_other=owner.id != current_user.id,
-        default_ports={k: {"data-default-port": v} for k, v in DEFAULT_PORTS.items()}, **context,
-    )
-
-

@@ -1,4 +1,6 @@
-"""The one mail-transport interface, its result, and the typed failure every transport raises."""
+"""The one mail-transport interface, its result, and the typed failure every transport raises.
+
+Below the sending registry (``webpanel.sending``) and the mail package, which both use them."""
 
 from __future__ import annotations
 

@@ -9,13 +9,13 @@ from flask import current_app, has_request_context
 from flask_login import current_user
 
 from webpanel import sending, throttle
+from webpanel.emailtab.forms import SendTestForm, SmtpForm
 from webpanel.extensions import db
 from webpanel.integrations import providers
 from webpanel.mail import builder
-from webpanel.mail.base import MailError, SendResult, Transport
 from webpanel.mail.unexpected import unexpected_error
+from webpanel.mailbase import MailError, SendResult, Transport
 from webpanel.settings import servers, services
-from webpanel.settings.forms import SendTestForm, SmtpForm
 from webpanel.settings.models import EmailSettings
 
 log = logging.getLogger("webpanel.sendtest")

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from webpanel.crypto import SecretUnreadable
 from webpanel.mail import imap
-from webpanel.mail.base import MailError
-from webpanel.sentcopy.models import ImapSettings
+from webpanel.mailbase import MailError
 from webpanel.settings import binding
 from webpanel.settings.binding import Target
+from webpanel.settings.models import ImapSettings
 
 PURPOSE = "imap-grant"
 NOWHERE = Target(host="", port=0, username="", security="none")

@@ -19,13 +19,20 @@ from webpanel import sending
 from webpanel.database import utcnow
 from webpanel.extensions import db
 from webpanel.mail import imap
-from webpanel.mail.base import MailError
 from webpanel.mail.imap import ImapConfig
-from webpanel.outbox.models import Message, MessageBody
-from webpanel.sentcopy import services
-from webpanel.sentcopy.models import COPIED, FAILED, NOT_NEEDED, PENDING, ImapSettings, SentCopy
+from webpanel.mailbase import MailError
+from webpanel.outbox.models import (
+    COPIED,
+    FAILED,
+    NOT_NEEDED,
+    PENDING,
+    Message,
+    MessageBody,
+    SentCopy,
+)
+from webpanel.settings import imap_settings as services
 from webpanel.settings import servers
-from webpanel.settings.models import EmailSettings
+from webpanel.settings.models import EmailSettings, ImapSettings
 from webpanel.transactions import release
 
 log = logging.getLogger("webpanel.sentcopy")
@@ -149,6 +156,11 @@ def copies_of(message_ids: Iterable[int]) -> dict[int, SentCopy]:
     """The copy records of several messages at once (messages without one are absent)."""
     rows = db.session.scalars(select(SentCopy).where(SentCopy.message_id.in_(list(message_ids))))
     return {row.message_id: row for row in rows}
+
+
+def copy_for(message_id: int) -> SentCopy | None:
+    """One message's copy record, if it has one."""
+    return copies_of((message_id,)).get(message_id)
 
 
 def failed_text(record: SentCopy) -> str:

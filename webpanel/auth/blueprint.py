@@ -1,0 +1,5 @@
+"""The auth blueprint. Its route modules import it; `create_app` registers it."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)

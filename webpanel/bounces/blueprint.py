@@ -1,0 +1,5 @@
+"""The bounces blueprint. Its route modules import it; `create_app` registers it."""
+
+from flask import Blueprint
+
+bp = Blueprint("bounces", __name__)

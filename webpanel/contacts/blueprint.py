@@ -1,0 +1,5 @@
+"""The contacts blueprint. Its route modules import it; `create_app` registers it."""
+
+from flask import Blueprint
+
+bp = Blueprint("contacts", __name__)

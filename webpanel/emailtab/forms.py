@@ -1,0 +1,207 @@
+"""WTForms for every screen of the Email tab: General, SMTP with its Sent folder copy section,
+and the Send Test dialog; labels are the seed's. One check (`check_mail_host`) serves the
+SMTP Server and the IMAP Server fields."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from webpanel import sending, timefmt
+from webpanel.integrations.providers import WORDS
+from webpanel.settings import servers
+from webpanel.validators import email_address, single_line
+
+SECURITY_LABELS = [SelectChoice("ssl", "SSL"), SelectChoice("tls", "TLS"),
+                   SelectChoice("none", "NONE")]
+SEND_USING_LABELS = [SelectChoice(m.name, m.label) for m in sending.ALWAYS_OFFERED]
+
+
+class GeneralForm(FlaskForm):
+    """Email Display Name, Email Address, Auto BCC Self, Signature, Reply-To."""
+
+    display_name = StringField("Email Display Name", validators=[Length(max=120), single_line])
+    address = EmailField("Email Address", validators=[Length(max=254), single_line, email_address])
+    auto_bcc_self = BooleanField("Auto BCC Self")
+    signature = TextAreaField("Signature", validators=[Length(max=4000)])
+    reply_to = EmailField("Reply-To", validators=[Length(max=254), single_line, email_address])
+    time_zone = SelectField("Time zone", choices=lambda: [(z, z.replace("_", " "))
+                                                          for z in timefmt.zone_names()],
+                            validate_choice=False)
+
+    def validate_time_zone(self, field) -> None:
+        """A zone from the list; left out, the person's zone stays as it is."""
+        if field.data and not timefmt.is_zone(field.data):
+            raise ValidationError("Choose your time zone from the list.")
+
+    def validate_display_name(self, field) -> None:
+        """Quotes and angle brackets would confuse the From header some mail programs show."""
+        if field.data and any(ch in field.data for ch in '<>"'):
+            raise ValidationError("Leave out quotes and angle brackets (\" < >).")
+
+
+class PortField(IntegerField):
+    """An integer field whose parse error is in plain words."""
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError("Enter the port as a number from 1 to 65535.") from exc
+
+
+class SmtpForm(FlaskForm):
+    """SMTP Server, User Name, Password, Port, security and Send Mail Using."""
+
+    send_using = RadioField("Send Mail Using", choices=SEND_USING_LABELS, default=sending.SMTP.name,
+                            validate_choice=False)
+    smtp_server = StringField("SMTP Server", validators=[Length(max=253), single_line])
+    smtp_username = StringField("User Name", validators=[Length(max=254), single_line])
+    smtp_password = PasswordField("Password", validators=[Length(max=500), single_line])
+    smtp_port = PortField(
+        "Port",
+        validators=[Optional(), NumberRange(min=1, max=65535,
+                                            message="Enter a port from 1 to 65535.")],
+    )
+    smtp_security = RadioField("Security", choices=SECURITY_LABELS, default="tls")
+    allow_self_signed = BooleanField("Allow self-signed certificate")
+
+    def offer_apis(self, connected: set[str]) -> None:
+        """Add "Gmail API" / "Outlook API" for the accounts this person has signed in to."""
+        self.send_using.choices = SEND_USING_LABELS + [
+            SelectChoice(m.name, m.label) for m in sending.APIS.values() if m.name in connected]
+
+    def validate_send_using(self, field) -> None:
+        """Only a way of sending that is available; an API only once its tab is signed in."""
+        allowed = {choice.value for choice in field.choices}
+        api = sending.APIS.get(field.data)
+        if api and field.data not in allowed:
+            raise ValidationError(f"Sign in on the {WORDS[api.provider]['name']} tab first, "
+                                  f"then choose {api.label}.")
+        if field.data not in allowed:
+            raise ValidationError("Choose SMTP Server or Email Client.")
+
+    def validate_smtp_server(self, field) -> None:
+        """A host name or address: needed when sending with the SMTP server."""
+        check_mail_host(field, SMTP_HOST, required=self.send_using.data == sending.SMTP.name)
+
+
+class SendTestForm(FlaskForm):
+    """The Send Test dialog: where to send the test and its subject."""
+
+    test_to = EmailField("Send to", validators=[InputRequired("Enter the address to send the "
+                                                              "test to."),
+                                                Length(max=254), single_line, email_address])
+    test_subject = StringField("Subject", validators=[InputRequired("Enter a subject."),
+                                                      Length(max=200), single_line])
+
+
+SENT_CHOICE = SelectChoice("", "The Sent folder (found on the server)")
+
+
+class ImapForm(FlaskForm):
+    """On/off, IMAP server, port, security, certificate check, sign-in and folder."""
+
+    imap_enabled = BooleanField("Put a copy of each message in my Sent folder")
+    imap_host = StringField("IMAP Server", validators=[Length(max=253), single_line])
+    imap_port = PortField("IMAP Port", validators=[
+        Optional(), NumberRange(min=1, max=65535, message="Enter a port from 1 to 65535.")])
+    imap_security = RadioField("IMAP Security", choices=SECURITY_LABELS, default="ssl")
+    imap_allow_self_signed = BooleanField("Allow self-signed certificate for IMAP")
+    imap_same_as_smtp = BooleanField("Use the same user name and password as SMTP",
+                                     default=True)
+    imap_username = StringField("IMAP User Name", validators=[Length(max=254), single_line])
+    imap_password = PasswordField("IMAP Password", validators=[Length(max=500), single_line])
+    imap_folder = SelectField("Folder for copies", choices=[SENT_CHOICE], validate_choice=False,
+                              validators=[Length(max=500), single_line])
+
+    def offer_folders(self, folders: list[tuple[str, str]]) -> None:
+        """Offer the server's folders (name, label); the saved choice stays on the list."""
+        choices = [SENT_CHOICE, *(SelectChoice(name, label) for name, label in folders)]
+        current = self.imap_folder.data or ""
+        if current and current not in {choice.value for choice in choices}:
+            choices.append(SelectChoice(current, current))
+        self.imap_folder.choices = choices
+
+    def validate_imap_host(self, field) -> None:
+        """A host name or address, needed once the copy is on; one the office allows."""
+        check_mail_host(field, IMAP_HOST, required=bool(self.imap_enabled.data))
+
+    def validate_imap_username(self, field) -> None:
+        """A user name of one's own when not the SMTP one."""
+        field.data = (field.data or "").strip()
+        if self.imap_enabled.data and not self.imap_same_as_smtp.data and not field.data:
+            raise ValidationError("Enter the IMAP user name (usually your email address).")
+
+    def values(self) -> dict[str, Any]:
+        """The fields as the settings store names them (enabled, host, port, ...)."""
+        return {"enabled": bool(self.imap_enabled.data), "host": self.imap_host.data or "",
+                "port": self.imap_port.data, "security": self.imap_security.data or "ssl",
+                "allow_self_signed": bool(self.imap_allow_self_signed.data),
+                "same_as_smtp": bool(self.imap_same_as_smtp.data),
+                "username": self.imap_username.data or "", "folder": self.imap_folder.data or ""}
+
+
+def form_for(row: Any, formdata: Any = None) -> ImapForm:
+    """The form filled from saved settings (`formdata` None) or from the request."""
+    if formdata is None:
+        return ImapForm(formdata=None, **{f"imap_{name}": getattr(row, name) for name in
+                                          ("enabled", "host", "port", "security",
+                                           "allow_self_signed", "same_as_smtp", "username",
+                                           "folder")})
+    return ImapForm()
+
+
+@dataclass(frozen=True)
+class MailHostWords:
+    """What a mail-server field says: its example host, its URL scheme, and the sentence for a
+    host the office does not allow (the SMTP and IMAP fields have said it differently)."""
+
+    protocol: str
+    example: str
+    not_allowed: Callable[[], str]
+
+
+SMTP_HOST = MailHostWords("SMTP", "smtp.office365.com", servers.not_allowed_message)
+IMAP_HOST = MailHostWords("IMAP", "imap.example.com", lambda: (
+    f"This office uses only the mail servers {servers.allowed_words()}: enter one of those."))
+
+
+def check_mail_host(field, words: MailHostWords, required: bool) -> None:
+    """The one mail-host check: trimmed; present when `required`; a bare host name or address
+    (no spaces, scheme or port; an IPv6 address may keep its brackets); one the office allows."""
+    value = (field.data or "").strip()
+    field.data = value
+    if required and not value:
+        raise ValidationError(f"Enter your provider's {words.protocol} server, like "
+                              f"{words.example}.")
+    if value and (" " in value or "/" in value or ":" in value.strip("[]")):
+        if not _is_ipv6(value):
+            raise ValidationError(f"Enter only the server name, like {words.example} (no "
+                                  f"spaces, “{words.protocol.lower()}://” or port).")
+    if value and not servers.is_allowed(value):
+        raise ValidationError(words.not_allowed())
+
+
+def _is_ipv6(value: str) -> bool:
+    try:
+        ipaddress.IPv6Address(value.strip("[]"))
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,82 @@
+"""The Email tab's page: whose tab it is, and the page or sub-tab fragment with every form and
+notice it needs. Each route module of the tab renders through here."""
+
+from __future__ import annotations
+
+from flask import abort, request, session
+from flask_login import current_user
+
+from webpanel import sending
+from webpanel.auth.models import User
+from webpanel.emailtab import api_tabs, imap_section
+from webpanel.emailtab.forms import GeneralForm, SmtpForm
+from webpanel.extensions import db
+from webpanel.fragments import render_htmx
+from webpanel.integrations import providers
+from webpanel.mail.smtp import DEFAULT_PORTS
+from webpanel.oauth import services as oauth_services
+from webpanel.settings import audit, imap_settings, presets, services
+
+#: The Email tab's sub-tabs and their labels, in order (the seed's help page).
+TAB_LABELS = {"general": "General", "smtp": "SMTP", sending.GMAIL.tab: "Gmail",
+              sending.OUTLOOK.tab: "Outlook"}
+TABS = tuple(TAB_LABELS)
+#: Set by De-Authorize when the API it signed out of was "Send Mail Using" (api_views).
+FALLBACK_KEY = "send_using_fallback"
+
+
+def owner_or_404(user_id: int) -> User:
+    """The user whose tab this is: oneself, or anyone for an admin; otherwise 404."""
+    if user_id != current_user.id and not current_user.is_admin:
+        abort(404)
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def smtp_form(user_id: int, **kwargs) -> SmtpForm:
+    """The SMTP form, offering Gmail API / Outlook API once their tabs are signed in."""
+    form = SmtpForm(**kwargs)
+    form.offer_apis(oauth_services.connected_apis(user_id))
+    return form
+
+
+def _fallback_notice(owner_id: int) -> str | None:
+    """Once after De-Authorize: "You signed out of Gmail; choose how to send"."""
+    fallback = session.get(FALLBACK_KEY)
+    if not fallback or fallback.get("user_id") != owner_id:
+        return None
+    session.pop(FALLBACK_KEY)
+    name = providers.WORDS[providers.PROVIDERS[fallback["tab"]]]["name"]
+    return (f"You signed out of {name}; choose how to send. Send Mail Using is SMTP Server "
+            "for now: choose another way below and Save if you like.")
+
+
+def own_bounce_checks(owner_id: int) -> bool:
+    """Whether a Send Test result asks for a bounce check: one's own tab, with IMAP set up."""
+    return owner_id == current_user.id and imap_settings.imap_config_for(owner_id) is not None
+
+
+def render_tab(owner: User, tab: str, status: int = 200, **context):
+    """The Email tab's page or sub-tab fragment, with every form and notice it needs."""
+    settings = services.load(owner.id)
+    preset = context.pop("preset", None) or presets.for_address(settings.address)
+    if tab in providers.PROVIDERS:
+        context.update(api_tabs.context(tab, owner.id, current_user.id, settings,
+                                        request.args))
+    context.setdefault("general_form", GeneralForm(formdata=None, obj=settings,
+                                                   time_zone=owner.time_zone or "UTC"))
+    context.setdefault("smtp_form", smtp_form(owner.id, formdata=None, obj=settings))
+    if tab == "smtp":
+        context.setdefault("send_using_notice", _fallback_notice(owner.id))
+        context.setdefault("imap_section", imap_section.context(owner.id))
+    return render_htmx(
+        "settings/email.html", f"settings/partials/_{tab}.html", status=status,
+        owner=owner, tab=tab, tabs=TABS, settings=settings,
+        password_state=services.password_state(settings),
+        changes=audit.pending(owner.id) if owner.id == current_user.id else [],
+        preset=preset, send_methods=sending.METHODS,
+        editing_other=owner.id != current_user.id,
+        default_ports={k: {"data-default-port": v} for k, v in DEFAULT_PORTS.items()}, **context,
+    )
