@@ -10,8 +10,7 @@ from webpanel.integrations.models import IntegrationSettings
 from webpanel.mailtemplates.models import MailTemplate, TemplateFile
 from webpanel.oauth.models import OAuthAccount
 from webpanel.outbox.models import Message, MessageBody, SentCopy
-from webpanel.settings.models import EmailSettings, ImapSettings
-from webpanel.settings.servers import KnownMailServer
+from webpanel.settings.models import EmailSettings, ImapSettings, KnownMailServer
 from webpanel.throttle import RateEvent
 
 metadata = Base.metadata

@@ -24,8 +24,7 @@ from webpanel.mail.gmail import GmailTransport
 from webpanel.mail.graph import GraphTransport
 from webpanel.mailbase import MailError, Outgoing
 from webpanel.settings import imap_settings as sentcopy
-from webpanel.settings.models import EmailSettings
-from webpanel.settings.servers import KnownMailServer
+from webpanel.settings.models import EmailSettings, KnownMailServer
 
 FIFTY_MB = 50 * 1024 * 1024
 CHUNK = b"x" * 65536

@@ -22,7 +22,7 @@ from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db
 from webpanel.outbox.models import Message
 from webpanel.settings import servers
-from webpanel.settings.servers import KnownMailServer
+from webpanel.settings.models import KnownMailServer
 from webpanel.throttle import RateEvent
 
 SECRET_WORDS = ("HTTP", "MySQL", "mysql", "8.0.33", "db-internal-7", "ProFTPD", "OpenSSH",

@@ -1,11 +1,12 @@
 """The typed settings store for each user's Email tab: email settings, the notes of an
-administrator's changes, and the IMAP settings of the Sent folder copy."""
+administrator's changes, the IMAP settings of the Sent folder copy, and the mail servers that
+worked for each person (webpanel.settings.servers keeps the budget)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, false
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webpanel import sending
@@ -86,3 +87,18 @@ class ImapSettings(Base):
     smtp_grant_enc: Mapped[str | None] = mapped_column(Text, default=None)
     smtp_grant_legacy: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class KnownMailServer(Base):
+    """A (host, port) through which a person's mail was accepted at least once."""
+
+    __tablename__ = "known_mail_servers"
+    __table_args__ = (UniqueConstraint("user_id", "host", "port",
+                                       name="uq_known_mail_servers_user_host_port"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    host: Mapped[str] = mapped_column(String(253))
+    port: Mapped[int] = mapped_column()
+    first_worked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_worked_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,33 +12,18 @@ from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context
 from flask_login import current_user
-from sqlalchemy import ForeignKey, String, UniqueConstraint, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Mapped, mapped_column
 
 from webpanel import throttle
-from webpanel.database import Base, utcnow
+from webpanel.database import utcnow
 from webpanel.extensions import db
 from webpanel.mail.smtp import SmtpConfig
 from webpanel.mailbase import MailError
 from webpanel.oauth.tokens import note_sent
+from webpanel.settings.models import KnownMailServer
 
 BUCKET = "new-mail-server:{user_id}"
-
-
-class KnownMailServer(Base):
-    """A (host, port) through which a person's mail was accepted at least once."""
-
-    __tablename__ = "known_mail_servers"
-    __table_args__ = (UniqueConstraint("user_id", "host", "port",
-                                       name="uq_known_mail_servers_user_host_port"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    host: Mapped[str] = mapped_column(String(253))
-    port: Mapped[int] = mapped_column()
-    first_worked_at: Mapped[datetime] = mapped_column(default=utcnow)
-    last_worked_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 def normalize(host: str) -> str:
