@@ -33,14 +33,56 @@ SECURITY_LABELS = [SelectChoice("ssl", "SSL"), SelectChoice("tls", "TLS"),
 SEND_USING_LABELS = [SelectChoice(m.name, m.label) for m in sending.ALWAYS_OFFERED]
 
 
+def text(value: str | None) -> str:
+    """A text field's value as stored: never None."""
+    return value or ""
+
+
+def trimmed(value: str | None) -> str:
+    """A one-line value without the spaces around it."""
+    return (value or "").strip()
+
+
+def signature_text(value: str | None) -> str:
+    """A signature as stored: Unix line ends, no trailing blank lines or spaces."""
+    return (value or "").replace("\r\n", "\n").rstrip()
+
+
+class Tidied:
+    """A field that stores its value tidied (`tidy`) when populate_obj copies it onto a row;
+    the form keeps what was typed, so validation and a re-shown form see that."""
+
+    def __init__(self, *args, tidy: Callable[[str | None], str] = text, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.tidy = tidy
+
+    def populate_obj(self, obj: Any, name: str) -> None:
+        """Set `name` on `obj` to the tidied value."""
+        setattr(obj, name, self.tidy(self.data))
+
+
+class TidiedString(Tidied, StringField):
+    """A StringField stored tidied."""
+
+
+class TidiedEmail(Tidied, EmailField):
+    """An EmailField stored tidied."""
+
+
+class TidiedTextArea(Tidied, TextAreaField):
+    """A TextAreaField stored tidied."""
+
+
 class GeneralForm(FlaskForm):
     """Email Display Name, Email Address, Auto BCC Self, Signature, Reply-To."""
 
-    display_name = StringField("Email Display Name", validators=[Length(max=120), single_line])
-    address = EmailField("Email Address", validators=[Length(max=254), single_line, email_address])
+    display_name = TidiedString("Email Display Name", validators=[Length(max=120), single_line],
+                                tidy=trimmed)
+    address = TidiedEmail("Email Address", validators=[Length(max=254), single_line,
+                                                       email_address])
     auto_bcc_self = BooleanField("Auto BCC Self")
-    signature = TextAreaField("Signature", validators=[Length(max=4000)])
-    reply_to = EmailField("Reply-To", validators=[Length(max=254), single_line, email_address])
+    signature = TidiedTextArea("Signature", validators=[Length(max=4000)], tidy=signature_text)
+    reply_to = TidiedEmail("Reply-To", validators=[Length(max=254), single_line, email_address])
     time_zone = SelectField("Time zone", choices=lambda: [(z, z.replace("_", " "))
                                                           for z in timefmt.zone_names()],
                             validate_choice=False)
@@ -71,8 +113,9 @@ class SmtpForm(FlaskForm):
 
     send_using = RadioField("Send Mail Using", choices=SEND_USING_LABELS, default=sending.SMTP.name,
                             validate_choice=False)
-    smtp_server = StringField("SMTP Server", validators=[Length(max=253), single_line])
-    smtp_username = StringField("User Name", validators=[Length(max=254), single_line])
+    smtp_server = TidiedString("SMTP Server", validators=[Length(max=253), single_line])
+    smtp_username = TidiedString("User Name", validators=[Length(max=254), single_line],
+                                 tidy=trimmed)
     smtp_password = PasswordField("Password", validators=[Length(max=500), single_line])
     smtp_port = PortField(
         "Port",

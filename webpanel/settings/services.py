@@ -52,25 +52,29 @@ def load(user_id: int) -> EmailSettings:
                          allow_self_signed=False)
 
 
+#: Form fields that are not columns of EmailSettings: the write-only password (sealed below,
+#: never copied as typed), the person's time zone (kept on the user) and the CSRF token.
+LEFT_OUT = frozenset({"csrf_token", "smtp_password", "time_zone"})
+
+
+def populate(settings: EmailSettings, form: FlaskForm) -> None:
+    """WTForms' populate_obj for every field but those LEFT_OUT (a field may store its value
+    tidied: the Email tab's forms trim names and signatures that way)."""
+    for field in form:
+        if field.short_name not in LEFT_OUT:
+            field.populate_obj(settings, field.short_name)
+
+
 def save_general(settings: EmailSettings, form: FlaskForm) -> None:
     """Store the General sub-tab."""
-    settings.display_name = (form.display_name.data or "").strip()
-    settings.address = form.address.data or ""
-    settings.auto_bcc_self = bool(form.auto_bcc_self.data)
-    settings.signature = (form.signature.data or "").replace("\r\n", "\n").rstrip()
-    settings.reply_to = form.reply_to.data or ""
+    populate(settings, form)
     _commit(settings)
 
 
 def save_smtp(settings: EmailSettings, form: FlaskForm) -> None:
     """Store the SMTP sub-tab; a blank password keeps the stored one, bound to where it was."""
     before, stored = saved_target(settings), settings.smtp_password_enc
-    settings.send_using = form.send_using.data
-    settings.smtp_server = form.smtp_server.data or ""
-    settings.smtp_username = (form.smtp_username.data or "").strip()
-    settings.smtp_port = form.smtp_port.data
-    settings.smtp_security = form.smtp_security.data
-    settings.allow_self_signed = bool(form.allow_self_signed.data)
+    populate(settings, form)
     if form.smtp_password.data:
         settings.smtp_password_enc = binding.seal(form.smtp_password.data, Target.of(form.data))
     elif stored:
