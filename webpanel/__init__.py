@@ -42,6 +42,7 @@ def _build(test_config: dict | None) -> Flask:
     routing.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
+    _fill_slots(app)
     menu.init_app(app)
     _register_cli(app)
     logging.getLogger("xhtml2pdf").setLevel(logging.ERROR)
@@ -86,6 +87,16 @@ def _register_blueprints(app: Flask) -> None:
                      home, bounces)
     for blueprint in dict.fromkeys(module.bp for module in route_modules):
         app.register_blueprint(blueprint)
+
+
+def _fill_slots(app: Flask) -> None:
+    """Features fill the slots of the pages below them (``webpanel.slots``): the outbox the
+    documents pages' email status, history and last send; bounces the outbox's bounce reports."""
+    from webpanel.bounces import hooks as bounce_reports
+    from webpanel.outbox import hooks as email_of_documents
+
+    email_of_documents.init_app(app)
+    bounce_reports.init_app(app)
 
 
 def _register_cli(app: Flask) -> None:

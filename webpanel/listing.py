@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from math import ceil
 from typing import Any
 
-from flask import Response, g, make_response, redirect, request
+from flask import Response, make_response, redirect, request
 from sqlalchemy import Select, func, select
 
 from webpanel.extensions import db, htmx
@@ -68,16 +67,3 @@ def redirect_after_post(url: str) -> Response:
         return response
     return redirect(url, 303)
 
-
-def per_list(kind: str, items: Iterable, item_id: int,
-             load: Callable[[tuple[int, ...]], Mapping[int, Any]]) -> Any:
-    """What ``load`` finds for ``item_id`` among a list's ``items`` (rows with an ``id``).
-
-    ``load`` runs once per request for the whole list, so a page of rows costs one query, not
-    one per row; an item outside any list is looked up on its own.
-    """
-    cache = g.setdefault("per_list", {})
-    ids = tuple(sorted({getattr(item, "id", 0) for item in items})) or (item_id,)
-    if (kind, ids) not in cache:
-        cache[kind, ids] = load(ids)
-    return cache[kind, ids].get(item_id)

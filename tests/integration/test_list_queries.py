@@ -1,24 +1,30 @@
 """Sent mail shows each row's Sent folder copy and bounces with one query per list, not one
-per row: a page of 25 messages costs the same two look-ups as a page of one."""
+per row: a page of 25 messages costs the same two look-ups as a page of one. So do a document's
+email history (its messages, their copies and bounces) and a documents list (each document's
+email status)."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from webpanel.bounces.models import BounceReport
+from webpanel.documents.models import Document
 from webpanel.extensions import db
 from webpanel.outbox.models import COPIED, FAILED, Message, SentCopy
 
 
-def add_messages(app, user_id: int, count: int) -> list[int]:
-    """`count` sent messages; every even one has a Sent folder copy, every third one failed;
-    the second (or only) one bounced."""
+def add_messages(app, user_id: int, count: int, documents=()) -> list[int]:
+    """`count` sent messages, about `documents` (id, label) in turn if given; every even one has
+    a Sent folder copy, every third one failed; the second (or only) one bounced."""
     with app.app_context():
+        about = [documents[n % len(documents)] if documents else (None, "")
+                 for n in range(count)]
         messages = [Message(user_id=user_id, idempotency_key=f"k{n}", method="smtp",
-                            status="sent", subject=f"Invoice {n}", to_addrs="ann@example.com")
+                            status="sent", subject=f"Invoice {n}", to_addrs="ann@example.com",
+                            document_id=about[n][0], document_label=about[n][1])
                     for n in range(count)]
         db.session.add_all(messages)
         db.session.flush()
@@ -72,3 +78,38 @@ def test_each_row_still_shows_its_own_copy_and_bounce(app, user_client, user_id)
     assert "data-copy-state" not in rows[ids[1]] and 'data-bounce="failed"' in rows[ids[1]]
     assert 'data-copy-state="copied"' in rows[ids[2]] and "(Sent)" in rows[ids[2]]
     assert "data-copy-state" not in rows[ids[3]] and "data-bounce" not in rows[ids[3]]
+
+
+def invoices(app) -> list[tuple[int, str]]:
+    """The sample invoices' ids and labels, oldest first."""
+    with app.app_context():
+        return [(d.id, d.label) for d in db.session.scalars(
+            select(Document).where(Document.kind == "invoice").order_by(Document.id))]
+
+
+@pytest.mark.parametrize("rows", [1, 25])
+@pytest.mark.parametrize("table", ["messages", "sent_copies", "bounce_reports"])
+def test_a_documents_email_history_looks_up_messages_copies_and_bounces_once(
+        office, user_client, user_id, rows, table):
+    invoice = invoices(office)[0]
+    add_messages(office, user_id, rows, [invoice])
+    queries, html = selects_from(office, user_client, f"/documents/{invoice[0]}", table)
+    assert queries == 1
+    assert html.count('href="/sent/') == rows and "Bounced" in html
+
+
+@pytest.mark.parametrize("rows", [1, 25])
+def test_a_documents_list_looks_up_the_email_statuses_once(office, user_client, user_id, rows):
+    found = invoices(office)
+    add_messages(office, user_id, rows, found)
+    queries, html = selects_from(office, user_client, "/documents/invoices/", "messages")
+    assert queries == 1
+    assert ">Sent<" in html
+
+
+def test_the_home_page_looks_up_recent_documents_statuses_and_retries_once_each(
+        office, user_client, user_id):
+    add_messages(office, user_id, 25, invoices(office))
+    queries, html = selects_from(office, user_client, "/", "messages")
+    assert queries == 2  # the recent documents' statuses, the messages to retry
+    assert ">Sent<" in html

@@ -1,7 +1,8 @@
 """What Sent mail and a document's history say about a message's recipients after bounces:
 "Bounced: 550 5.1.1 user unknown" or "Delayed: …" per recipient; the others stay "Sent".
 
-Reads only: a page asks for many messages at once (one query per page, not per row).
+Reads only: a page's view asks for all its messages at once (``outcomes``: one query per
+list, not per row), through the outbox's slot (webpanel.bounces.hooks).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from sqlalchemy import select
 
 from webpanel.bounces.models import BounceReport
 from webpanel.extensions import db
-from webpanel.listing import per_list
 from webpanel.mail.bounces import clean
 
 LABELS = {"failed": "Bounced", "delayed": "Delayed"}
@@ -93,8 +93,3 @@ def outcomes(message_ids: Iterable[int]) -> dict[int, Outcome]:
 def _line(row: BounceReport) -> RecipientLine:
     return RecipientLine(clean(row.recipient, 254), row.action,
                          clean(row.diagnostic or row.status))
-
-
-def outcome_for(items: Iterable, message_id: int) -> Outcome | None:
-    """The outcome of one message among ``items`` (one query for the whole list)."""
-    return per_list("bounces", items, message_id, outcomes)

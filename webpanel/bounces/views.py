@@ -23,11 +23,6 @@ RECENT_LIMIT = 5
 PAGE_INTERVAL = timedelta(minutes=1)  # pages read the inbox at most this often per person
 
 
-@bp.app_template_global("bounce_outcome")
-def _bounce_outcome(items, message_id: int) -> display.Outcome | None:
-    return display.outcome_for(items, message_id)
-
-
 @bp.route("/sent/bounces/check", methods=["POST"])
 @login_required
 @reads_only  # it reads, then writes in a short transaction of its own after IMAP
@@ -52,7 +47,8 @@ def message_bounces(message_id: int):
     message = db.session.get(Message, message_id)
     if message is None or message.user_id != current_user.id:
         abort(404)
-    return render_fragment("bounces/partials/_message.html", message=message)
+    return render_fragment("bounces/partials/_message.html", message=message,
+                           message_bounces=display.outcomes([message.id]).get(message.id))
 
 
 def _recent(user_id: int) -> list[tuple[BounceReport, Message]]:

@@ -9,7 +9,7 @@ from flask_login import login_required
 from sqlalchemy.exc import IntegrityError
 
 from webpanel.contacts.services import contacts_of_kind
-from webpanel.documents import services
+from webpanel.documents import services, slots
 from webpanel.documents.blueprint import bp
 from webpanel.documents.fields import entry_format
 from webpanel.documents.forms import (
@@ -132,6 +132,11 @@ def _edit_lines(kind: str, document: Document | None):
                    added=added)
 
 
+def _emailed(document: Document | None) -> dict:
+    """For the page's warning: when a saved document was last emailed, if ever."""
+    return {"emailed": slots.LAST_EMAILED(document) if document else None}
+
+
 def _render(kind: str, document: Document | None, form: DocumentForm, status: int = 200,
             partial: str = FORM, **extra):
     labels = kind_labels(kind)
@@ -143,7 +148,8 @@ def _render(kind: str, document: Document | None, form: DocumentForm, status: in
         action = url_for("documents.update", document_id=document.id)
         lines_url = url_for("documents.edit_lines", document_id=document.id)
         live_url = url_for("documents.edit_lines", document_id=document.id, live=1)
-    return render_htmx(PAGE, partial, status=status, form=form, document=document,
+    return render_htmx(PAGE, partial, status=status, page_context=lambda: _emailed(document),
+                       form=form, document=document,
                        action=action, lines_url=lines_url, live_url=live_url,
                        totals=form.live_totals(), amount=line_amount, currency=entry_format()[1],
                        no_contacts=len(form.contact_id.choices) == 1,

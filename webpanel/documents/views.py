@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 from flask import Response, abort, flash, redirect, render_template, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from webpanel.company.services import current_company, get_company
-from webpanel.documents import services
+from webpanel.documents import services, slots
 from webpanel.documents.blueprint import bp
 from webpanel.documents.kinds import DEFAULT_KIND, KINDS, by_slug, slug_rule
 from webpanel.documents.models import Document
@@ -77,7 +77,7 @@ def index_of(slug: str):
     kind, words = by_slug(slug).key, search_arg()
     page = services.search_documents(kind, words, page_arg())
     return render_htmx("documents/list.html", "documents/partials/_list.html", results=page,
-                       q=words, **kind_labels(kind))
+                       statuses=slots.EMAIL_STATUSES(page.items), q=words, **kind_labels(kind))
 
 
 @bp.route("/<id:document_id>")
@@ -87,6 +87,7 @@ def show(document_id: int):
     document = get_or_404(document_id)
     return render_template("documents/show.html", document=document, amount=line_amount,
                            company_missing=not get_company().name,
+                           entries=slots.EMAIL_HISTORY(document, current_user.id),
                            **kind_labels(document.kind))
 
 

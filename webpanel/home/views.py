@@ -12,6 +12,7 @@ from webpanel.extensions import db
 from webpanel.home import services
 from webpanel.home.blueprint import bp
 from webpanel.integrations import providers
+from webpanel.outbox import history
 from webpanel.settings import readiness
 from webpanel.settings import services as settings_services
 
@@ -40,6 +41,7 @@ def index():
     documents = services.recent_documents()
     return render_template("home/index.html", status=readiness.check(settings),
                            settings=settings, documents=documents,
+                           statuses=history.list_statuses(documents),
                            to_retry=services.to_retry(current_user.id),
                            reconnects=services.reconnects(current_user.id),
                            at_risk=services.at_risk(current_user.id),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -19,6 +20,7 @@ from webpanel.extensions import db
 from webpanel.outbox import copying
 from webpanel.outbox.listing import can_retry, row_status
 from webpanel.outbox.models import STATUS_LABELS, Message, SentCopy
+from webpanel.outbox.slots import BOUNCE_OUTCOMES
 
 HISTORY_LIMIT = 50
 #: What the documents list says of a document, from its newest message.
@@ -41,6 +43,7 @@ class Entry:
     own: bool
     retry: bool = False  # Retry is offered (webpanel.outbox.listing.can_retry)
     copy: SentCopy | None = None  # its copy in the Sent folder (own messages)
+    bounces: Any = None  # its recipients' delivery reports, if any (BOUNCE_OUTCOMES)
 
 
 def _of(document):
@@ -58,16 +61,17 @@ def history(document, user_id: int) -> list[Entry]:
         .order_by(Message.id.desc()).limit(HISTORY_LIMIT)).all()
     own = [row.id for row in rows if row.user_id == user_id]
     copies = copying.copies_of(own) if own else {}  # one query for the whole history
-    return [_entry(row, user_id, copies.get(row.id)) for row in rows]
+    bounces = BOUNCE_OUTCOMES([row.id for row in rows])  # and one for its bounces
+    return [_entry(row, user_id, copies.get(row.id), bounces.get(row.id)) for row in rows]
 
 
-def _entry(row, user_id: int, copy: SentCopy | None = None) -> Entry:
+def _entry(row, user_id: int, copy: SentCopy | None = None, bounces: Any = None) -> Entry:
     status = row_status(row)
     to = ", ".join(filter(None, (row.to_addrs, row.cc_addrs)))
     return Entry(id=row.id, when=row.sent_at or row.created_at, to=to, by=row.email,
                  method=sending.LABELS.get(row.method, row.method), status=status,
                  status_label=STATUS_LABELS.get(status, status), own=row.user_id == user_id,
-                 retry=can_retry(row), copy=copy)
+                 retry=can_retry(row), copy=copy, bounces=bounces)
 
 
 def ever_sent(document) -> datetime | None:

@@ -12,6 +12,7 @@ from webpanel.extensions import db
 from webpanel.outbox import copying
 from webpanel.outbox.models import STATUS_LABELS, Message
 from webpanel.outbox.services import stale_before
+from webpanel.outbox.slots import BOUNCE_OUTCOMES
 
 PAGE_SIZE = 25
 LIST_COLUMNS = (Message.id, Message.method, Message.status, Message.subject, Message.to_addrs,
@@ -31,6 +32,8 @@ class Page:
     next_before: int | None = None
     #: The rows' copies in the Sent folder, by message id (one query for the page).
     copies: dict = field(default_factory=dict)
+    #: The rows' bounce outcomes, by message id (one query for the page; BOUNCE_OUTCOMES).
+    bounces: dict = field(default_factory=dict)
 
 
 def page_from_request(user_id: int, args: Mapping[str, str], method: str | None = None) -> Page:
@@ -42,14 +45,16 @@ def page_from_request(user_id: int, args: Mapping[str, str], method: str | None 
 
 
 def load(user_id: int, page: Page) -> Page:
-    """Fill `page.rows` (newest first), `page.next_before` and `page.copies`."""
+    """Fill `page.rows` (newest first), `page.next_before`, `page.copies` and `page.bounces`."""
     query = _filtered(select(*LIST_COLUMNS).where(Message.user_id == user_id), page)
     if page.before:
         query = query.where(Message.id < page.before)
     rows = db.session.execute(query.order_by(Message.id.desc()).limit(PAGE_SIZE + 1)).all()
     page.rows, extra = rows[:PAGE_SIZE], rows[PAGE_SIZE:]
     page.next_before = page.rows[-1].id if extra else None
-    page.copies = copying.copies_of([row.id for row in page.rows]) if page.rows else {}
+    ids = [row.id for row in page.rows]
+    page.copies = copying.copies_of(ids) if ids else {}
+    page.bounces = BOUNCE_OUTCOMES(ids) if ids else {}
     return page
 
 

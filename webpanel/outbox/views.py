@@ -16,6 +16,7 @@ from webpanel.mail.hints import STEP_LABELS
 from webpanel.outbox import compose, copying, history, listing, preview, services
 from webpanel.outbox.blueprint import bp
 from webpanel.outbox.models import STATUS_LABELS, Message, SentCopy
+from webpanel.outbox.slots import BOUNCE_OUTCOMES
 from webpanel.security import DOWNLOAD_CSP, PDF_CSP
 from webpanel.settings import imap_settings
 from webpanel.settings import services as settings_services
@@ -37,21 +38,6 @@ def _row_status(row) -> str:
 @bp.app_template_global("status_label")
 def _status_label(name: str) -> str:
     return STATUS_LABELS.get(name, name)
-
-
-@bp.app_template_global("email_history")
-def _email_history(document) -> list[history.Entry]:
-    return history.history(document, current_user.id)
-
-
-@bp.app_template_global("email_statuses")
-def _email_statuses(documents: list) -> dict[int, str]:
-    return history.list_statuses(documents)
-
-
-@bp.app_template_global("last_emailed")
-def _last_emailed(document):
-    return history.ever_sent(document)
 
 
 @bp.app_template_global("copy_state")
@@ -148,8 +134,9 @@ def _result(message: Message, document=None):
 @login_required
 def document_history(document_id: int):
     """A document's email history (reloaded on the document page after each send)."""
-    return render_fragment("outbox/partials/_history.html",
-                           document=_document_or_404(document_id))
+    document = _document_or_404(document_id)
+    return render_fragment("outbox/partials/_history.html", document=document,
+                           entries=history.history(document, current_user.id))
 
 
 @bp.route("/sent")
@@ -176,7 +163,8 @@ def message_preview(message_id: int):
                        page_context=_newest_page,
                        methods=sending.LABELS, statuses=STATUS_LABELS, message=message,
                        status_name=services.effective_status(message), step_labels=STEP_LABELS,
-                       message_copy=copying.copy_for(message.id), **context)
+                       message_copy=copying.copy_for(message.id),
+                       message_bounces=BOUNCE_OUTCOMES([message.id]).get(message.id), **context)
 
 
 def _newest_page() -> dict:

@@ -1,0 +1,14 @@
+"""What the outbox's pages show from features above the outbox (webpanel.slots): the bounce
+reports of Sent mail's rows, of a document's history and of a previewed message.
+
+Bounces fills it from its ``init_app`` (``webpanel.bounces.hooks``); unfilled, no message
+shows a bounce.
+"""
+
+from __future__ import annotations
+
+from webpanel.slots import Slot
+
+#: (message ids of one list) -> {message id: its bounce outcome}, one query for the list;
+#: messages without reports are absent.
+BOUNCE_OUTCOMES = Slot("outbox.bounce_outcomes", lambda message_ids: {})
