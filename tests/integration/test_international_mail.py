@@ -18,7 +18,7 @@ from tests.support.api_accounts import choose, connect
 from tests.support.office import compose, first_document, messages, send
 from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db
-from webpanel.outbox import services
+from webpanel.outbox import records
 from webpanel.outbox.models import Message, MessageBody
 
 UTF8 = policy.default.clone(utf8=True)
@@ -178,7 +178,7 @@ def test_accented_text_reaches_a_server_without_8bitmime_as_7_bit(sam, office,
     assert not message["Date"].endswith("-0000")
     [record] = messages(office)
     with office.app_context():
-        assert services.mime_of(record) == received.data  # the recorded bytes went out
+        assert records.mime_of(record) == received.data  # the recorded bytes went out
 
 
 def recorded_as_8bit(office, record_id: int) -> bytes:

@@ -15,7 +15,8 @@ from tests.support.sam_variants import sam_on_smtp  # noqa: F401  (the sam fixtu
 from webpanel import sending
 from webpanel.extensions import db
 from webpanel.outbox.models import Message
-from webpanel.outbox.services import FIXED_IN_SETTINGS, mime_of
+from webpanel.outbox.records import mime_of
+from webpanel.outbox.services import FIXED_IN_SETTINGS
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from webpanel.oauth import health
 from webpanel.oauth.models import OAuthAccount
 from webpanel.outbox.listing import LIST_COLUMNS
 from webpanel.outbox.models import Message
-from webpanel.outbox.services import stale_before
+from webpanel.outbox.records import stale_before
 
 RECENT_DOCUMENTS = 8
 TO_RETRY = 10

@@ -23,11 +23,6 @@ from webpanel.settings import services as settings_services
 from webpanel.settings.models import EmailSettings
 
 
-def label(document) -> str:
-    """How a document is named in subjects and in Sent mail, e.g. "Invoice INV-0001"."""
-    return f"{document.title} {document.number}"
-
-
 def joined(*lists: str) -> str:
     """Comma-separated address lists merged, each address once, in order."""
     addresses = [a.strip() for value in lists for a in value.split(",") if a.strip()]
@@ -106,7 +101,7 @@ def context(document, settings: EmailSettings, form: ComposeForm) -> dict:
     """Everything the dialog shows besides the form fields."""
     pdf, filename = documents.pdf_for(document)
     method = sending.METHODS.get(settings.send_using)
-    return {"document": document, "form": form, "settings": settings, "label": label(document),
+    return {"document": document, "form": form, "settings": settings, "label": document.label,
             "attachment_name": filename, "attachment_size": len(pdf),
             "method_note": method_note(settings, method), "method": method,
             "mailto": mailto(form) if method is sending.CLIENT else None,

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import or_, select, update
 
 from webpanel import sending
@@ -27,9 +25,9 @@ from webpanel.outbox.models import (
     NOT_NEEDED,
     PENDING,
     Message,
-    MessageBody,
     SentCopy,
 )
+from webpanel.outbox.records import mime_of, stale_before
 from webpanel.settings import imap_settings as services
 from webpanel.settings import servers
 from webpanel.settings.models import EmailSettings, ImapSettings
@@ -76,13 +74,9 @@ def _first_copy(message_id: int, user_id: int, data: bytes) -> None:
 INTERRUPTED = "The copy was interrupted before it finished."
 
 
-def _stale_before():
-    return utcnow() - timedelta(seconds=current_app.config["SENDING_STALE_AFTER"])
-
-
 def state_of(record: SentCopy) -> str:
     """The state to show: a "pending" left behind by a crash counts as "failed"."""
-    if record.state == PENDING and record.updated_at < _stale_before():
+    if record.state == PENDING and record.updated_at < stale_before():
         return FAILED
     return record.state
 
@@ -90,7 +84,7 @@ def state_of(record: SentCopy) -> str:
 def retry_copy(message: Message) -> SentCopy | None:
     """Copy a sent message whose copy failed (or was left pending) again; a second click while
     one runs does nothing. Returns the copy's record."""
-    stale = _stale_before()
+    stale = stale_before()
     claimed = db.session.execute(
         update(SentCopy).where(SentCopy.message_id == message.id,
                                or_(SentCopy.state == FAILED,
@@ -99,10 +93,8 @@ def retry_copy(message: Message) -> SentCopy | None:
     ).rowcount
     db.session.commit()
     if claimed:
-        data = db.session.scalar(select(MessageBody.mime)
-                                 .where(MessageBody.message_id == message.id))
         try:
-            _copy(message.id, message.user_id, data)
+            _copy(message.id, message.user_id, mime_of(message))
         except Exception:
             log.exception("unexpected error copying message %s again", message.id)
             db.session.rollback()

@@ -18,8 +18,8 @@ from webpanel import sending
 from webpanel.auth.models import User
 from webpanel.extensions import db
 from webpanel.outbox import copying
-from webpanel.outbox.listing import can_retry, row_status
 from webpanel.outbox.models import STATUS_LABELS, Message, SentCopy
+from webpanel.outbox.records import can_retry, effective_status
 from webpanel.outbox.slots import BOUNCE_OUTCOMES
 
 HISTORY_LIMIT = 50
@@ -41,7 +41,7 @@ class Entry:
     status: str
     status_label: str
     own: bool
-    retry: bool = False  # Retry is offered (webpanel.outbox.listing.can_retry)
+    retry: bool = False  # Retry is offered (webpanel.outbox.records.can_retry)
     copy: SentCopy | None = None  # its copy in the Sent folder (own messages)
     bounces: Any = None  # its recipients' delivery reports, if any (BOUNCE_OUTCOMES)
 
@@ -66,7 +66,7 @@ def history(document, user_id: int) -> list[Entry]:
 
 
 def _entry(row, user_id: int, copy: SentCopy | None = None, bounces: Any = None) -> Entry:
-    status = row_status(row)
+    status = effective_status(row)
     to = ", ".join(filter(None, (row.to_addrs, row.cc_addrs)))
     return Entry(id=row.id, when=row.sent_at or row.created_at, to=to, by=row.email,
                  method=sending.LABELS.get(row.method, row.method), status=status,
@@ -91,6 +91,6 @@ def list_statuses(documents: list) -> dict[int, str]:
     rows = db.session.execute(select(Message.document_id, Message.document_label,
                                      Message.status, Message.updated_at)
                               .where(Message.id.in_(newest)))
-    found = {row.document_id: LIST_STATUS.get(row_status(row), NOT_SENT) for row in rows
+    found = {row.document_id: LIST_STATUS.get(effective_status(row), NOT_SENT) for row in rows
              if labels.get(row.document_id) == row.document_label}
     return {document_id: found.get(document_id, NOT_SENT) for document_id in labels}

@@ -11,7 +11,7 @@ from webpanel import sending
 from webpanel.extensions import db
 from webpanel.outbox import copying
 from webpanel.outbox.models import STATUS_LABELS, Message
-from webpanel.outbox.services import stale_before
+from webpanel.outbox.records import stale_before
 from webpanel.outbox.slots import BOUNCE_OUTCOMES
 
 PAGE_SIZE = 25
@@ -56,19 +56,6 @@ def load(user_id: int, page: Page) -> Page:
     page.copies = copying.copies_of(ids) if ids else {}
     page.bounces = BOUNCE_OUTCOMES(ids) if ids else {}
     return page
-
-
-def row_status(row) -> str:
-    """A row's status as shown: a "sending" left behind by a crash is "unknown"."""
-    if row.status == "sending" and row.updated_at < stale_before():
-        return "unknown"
-    return row.status
-
-
-def can_retry(row) -> bool:
-    """Whether Retry is offered: a stale "sending", or a failure that a retry can help."""
-    status = row_status(row)
-    return status == "unknown" or (status == "failed" and row.retry_helps)
 
 
 def _filtered(query: Select, page: Page) -> Select:

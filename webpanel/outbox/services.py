@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -18,6 +16,7 @@ from webpanel.mailbase import MailError, Outgoing
 from webpanel.outbox import copying as sent_copy
 from webpanel.outbox import limits
 from webpanel.outbox.models import Message, MessageBody
+from webpanel.outbox.records import mime_of, stale_before
 from webpanel.settings import servers
 from webpanel.settings.models import EmailSettings
 
@@ -30,18 +29,6 @@ class NotReady(Exception):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
-
-
-def stale_before():
-    """Messages still "sending" since before this moment are shown as "unknown"."""
-    return utcnow() - timedelta(seconds=current_app.config["SENDING_STALE_AFTER"])
-
-
-def effective_status(message: Message) -> str:
-    """The status to show: a "sending" left behind by a crash is "unknown"."""
-    if message.status == "sending" and message.updated_at < stale_before():
-        return "unknown"
-    return message.status
 
 
 def find_by_key(user_id: int, key: str) -> Message | None:
@@ -177,8 +164,7 @@ def retry(message: Message, settings: EmailSettings) -> Message:
     db.session.refresh(message)
     if not claimed:
         return message
-    mime = db.session.scalar(select(MessageBody.mime).where(MessageBody.message_id == message.id))
-    return deliver(message, stored_outgoing(message, mime), settings)
+    return deliver(message, stored_outgoing(message, mime_of(message)), settings)
 
 
 def retry_method(message: Message, settings: EmailSettings) -> str:
@@ -213,11 +199,6 @@ def get_own(user_id: int, message_id: int) -> Message | None:
     """One of the user's own messages (another user's id gives None)."""
     message = db.session.get(Message, message_id)
     return message if message and message.user_id == user_id else None
-
-
-def mime_of(message: Message) -> bytes:
-    """The stored MIME bytes of a message."""
-    return db.session.scalar(select(MessageBody.mime).where(MessageBody.message_id == message.id))
 
 
 def _from_header(draft: builder.Draft) -> str:

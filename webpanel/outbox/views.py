@@ -13,7 +13,7 @@ from webpanel.documents import services as documents
 from webpanel.extensions import htmx
 from webpanel.fragments import render_fragment, render_htmx
 from webpanel.mail.hints import STEP_LABELS
-from webpanel.outbox import compose, copying, history, listing, preview, services
+from webpanel.outbox import compose, copying, history, listing, preview, records, services
 from webpanel.outbox.blueprint import bp
 from webpanel.outbox.models import STATUS_LABELS, Message, SentCopy
 from webpanel.outbox.slots import BOUNCE_OUTCOMES
@@ -27,12 +27,12 @@ BODY_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data: cid:{i
 
 @bp.app_template_global("can_retry")
 def _can_retry(row) -> bool:
-    return listing.can_retry(row)
+    return records.can_retry(row)
 
 
-@bp.app_template_global("row_status")
-def _row_status(row) -> str:
-    return listing.row_status(row)
+@bp.app_template_global("effective_status")
+def _effective_status(row) -> str:
+    return records.effective_status(row)
 
 
 @bp.app_template_global("status_label")
@@ -92,7 +92,7 @@ def send(document_id: int):
                            **compose.context(document, settings, form))
     try:
         message = services.send(settings, compose.draft(form, document, settings),
-                                form.idempotency_key.data, (document.id, compose.label(document)))
+                                form.idempotency_key.data, (document.id, document.label))
     except services.NotReady as refused:
         if refused.field and refused.field in form:  # said at the field too
             form[refused.field].errors = [*form[refused.field].errors, str(refused)]
@@ -114,14 +114,14 @@ def retry(message_id: int):
 
 def _result(message: Message, document=None):
     in_dialog = "idempotency_key" in request.form or request.form.get("in_dialog") == "1"
-    context = {"message": message, "status_name": services.effective_status(message),
+    context = {"message": message, "status_name": records.effective_status(message),
                "step_labels": STEP_LABELS, "in_dialog": in_dialog,
                "message_copy": copying.copy_for(message.id)}
     if document is not None and not htmx:  # sent from the Email page: the result on that page
         return render_htmx(COMPOSE_PAGE, "outbox/partials/_send_result.html",
-                           document=document, label=compose.label(document), **context)
+                           document=document, label=document.label, **context)
     response = render_fragment("outbox/partials/_send_result.html", **context)
-    status = services.effective_status(message)
+    status = records.effective_status(message)
     events: dict = {"message-status": {"id": message.id, "status": status,
                                        "label": STATUS_LABELS.get(status, status)}}
     if message.document_id:
@@ -157,12 +157,12 @@ def message_preview(message_id: int):
     view = request.args.get("view", "html")
     if view not in {"html", "text", "headers", "raw"}:
         view = "html"
-    context = preview.context(message, services.mime_of(message), view,
+    context = preview.context(message, records.mime_of(message), view,
                               images=request.args.get("images") == "1")
     return render_htmx("outbox/sent.html", "outbox/partials/_preview.html",
                        page_context=_newest_page,
                        methods=sending.LABELS, statuses=STATUS_LABELS, message=message,
-                       status_name=services.effective_status(message), step_labels=STEP_LABELS,
+                       status_name=records.effective_status(message), step_labels=STEP_LABELS,
                        message_copy=copying.copy_for(message.id),
                        message_bounces=BOUNCE_OUTCOMES([message.id]).get(message.id), **context)
 
@@ -182,7 +182,7 @@ def _bounce_checks() -> dict:
 def message_body(message_id: int):
     """The sanitised HTML body, for a sandboxed iframe; remote images only when asked."""
     message = _own_message_or_404(message_id)
-    html = preview.html_body(preview.parse(services.mime_of(message)))
+    html = preview.html_body(preview.parse(records.mime_of(message)))
     response = make_response(html or "<p>(This message has no HTML part.)</p>")
     images = " https: http:" if request.args.get("images") == "1" else ""
     response.headers["Content-Security-Policy"] = BODY_CSP.format(images=images)
@@ -196,7 +196,7 @@ def message_body(message_id: int):
 def attachment(message_id: int, index: int):
     """Download an attachment (a PDF may open inline) with a server-made safe name."""
     message = _own_message_or_404(message_id)
-    found = preview.attachment_bytes(preview.parse(services.mime_of(message)), index)
+    found = preview.attachment_bytes(preview.parse(records.mime_of(message)), index)
     if found is None:
         abort(404)
     info, data = found
@@ -211,7 +211,7 @@ def message_file(message_id: int):
     """The message as an .eml file: the exact bytes recorded (a draft for the email client)."""
     message = _own_message_or_404(message_id)
     name = preview.safe_filename(message.document_label or message.subject, "message") + ".eml"
-    return _download(services.mime_of(message), name, "message/rfc822", inline=False)
+    return _download(records.mime_of(message), name, "message/rfc822", inline=False)
 
 
 def _download(data: bytes, filename: str, content_type: str, inline: bool) -> Response:

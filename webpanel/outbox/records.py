@@ -1,0 +1,38 @@
+"""Reading a message record: the status a person sees, whether Retry is offered, and its stored
+bytes. One place for each, below the sending, the lists, the history and the Sent folder copy.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from webpanel.database import utcnow
+from webpanel.extensions import db
+from webpanel.outbox.models import MessageBody
+
+
+def stale_before() -> datetime:
+    """Messages still "sending" since before this moment are shown as "unknown"."""
+    return utcnow() - timedelta(seconds=current_app.config["SENDING_STALE_AFTER"])
+
+
+def effective_status(message) -> str:
+    """The status to show of a message record or list row: a "sending" left behind by a crash
+    is "unknown"."""
+    if message.status == "sending" and message.updated_at < stale_before():
+        return "unknown"
+    return message.status
+
+
+def can_retry(message) -> bool:
+    """Whether Retry is offered: a stale "sending", or a failure that a retry can help."""
+    status = effective_status(message)
+    return status == "unknown" or (status == "failed" and message.retry_helps)
+
+
+def mime_of(message) -> bytes:
+    """The stored MIME bytes of a message (a record, or anything with its ``id``)."""
+    return db.session.scalar(select(MessageBody.mime).where(MessageBody.message_id == message.id))
