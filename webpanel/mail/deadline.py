@@ -337,17 +337,21 @@ def _bound(manager):
 
 def _timed_out(exc: BaseException) -> bool:
     """Whether a connection error is a read or write that ran out of time."""
-    seen: list[BaseException] = []
+    return any(isinstance(item, TimeoutError | ReadTimeoutError) for item in causes(exc))
+
+
+def causes(exc: BaseException, limit: int = 20) -> list[BaseException]:
+    """The exception and what it wraps (requests -> urllib3 -> socket): its cause, context,
+    ``reason`` and arguments that are exceptions, each once, at most ``limit``."""
+    found: list[BaseException] = []
     todo: list[object] = [exc]
-    while todo and len(seen) < 20:
+    while todo and len(found) < limit:
         item = todo.pop()
-        if not isinstance(item, BaseException) or item in seen:
+        if not isinstance(item, BaseException) or item in found:
             continue
-        if isinstance(item, TimeoutError | ReadTimeoutError):
-            return True
-        seen.append(item)
+        found.append(item)
         todo += [item.__cause__, item.__context__, getattr(item, "reason", None), *item.args]
-    return False
+    return found
 
 
 def session(seconds: float, upload: Upload = NO_UPLOAD) -> requests.Session:

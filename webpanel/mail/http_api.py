@@ -146,7 +146,7 @@ def too_much(api: Api, exc: deadline.AnswerTooLarge) -> MailError:
 
 
 def connection_failed(api: Api, exc: BaseException) -> MailError:
-    causes = _causes(exc)
+    causes = deadline.causes(exc)
     if any(isinstance(c, socket.gaierror) for c in causes):
         return MailError("connect", f"The address of {api.provider}'s server could not be "
                          "found.", "Check this computer's internet connection (and its DNS "
@@ -161,19 +161,6 @@ def connection_failed(api: Api, exc: BaseException) -> MailError:
                          "inspects secure connections can also cause this.")
     return MailError("connect", f"The connection to {api.provider} failed.",
                      "Check this computer's internet connection, then press Retry.")
-
-
-def _causes(exc: BaseException) -> list[BaseException]:
-    """The exception and what it wraps (requests -> urllib3 -> socket)."""
-    found: list[BaseException] = []
-    todo: list[object] = [exc]
-    while todo and len(found) < 20:
-        item = todo.pop()
-        if not isinstance(item, BaseException) or item in found:
-            continue
-        found.append(item)
-        todo += [item.__cause__, item.__context__, getattr(item, "reason", None), *item.args]
-    return found
 
 
 def failure(api: Api, response: requests.Response) -> MailError:
