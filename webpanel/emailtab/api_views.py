@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import abort, session, url_for
 from flask_login import current_user, login_required
 
+from webpanel import sending
 from webpanel.auth.models import User
 from webpanel.emailtab import sendtest
 from webpanel.emailtab.blueprint import bp
@@ -96,14 +97,5 @@ def _fall_back_to_smtp(user_id: int, tab: str) -> bool:
 
 
 def _deauthorized_notice(provider: str, revoked: str | None) -> str:
-    if revoked is None:
-        return "Outlook is de-authorized: the panel deleted its tokens. " + \
-            oauth_services.MICROSOFT_CONSENT_HELP
-    if revoked == oauth_services.REVOKED:
-        return ("Gmail is de-authorized: Google revoked the panel's access and the tokens are "
-                "deleted.")
-    if revoked == oauth_services.ALREADY_REVOKED:
-        return ("Google says this sign-in was already revoked; it is removed here too. Gmail is "
-                "de-authorized.")
-    return ("The panel deleted its Gmail tokens, but Google could not be reached to revoke them. "
-            "To be sure, remove the panel under Google Account → Security → Third-party access.")
+    """The provider's words for what revoking gave (None: it has no revoke endpoint)."""
+    return sending.SIGN_INS[provider].deauthorized[revoked or ""]

@@ -17,9 +17,10 @@ from webpanel.mail.smtp import DEFAULT_PORTS
 from webpanel.oauth import services as oauth_services
 from webpanel.settings import audit, imap_settings, presets, services
 
-#: The Email tab's sub-tabs and their labels, in order (the seed's help page).
-TAB_LABELS = {"general": "General", "smtp": "SMTP", sending.GMAIL.tab: "Gmail",
-              sending.OUTLOOK.tab: "Outlook"}
+#: The Email tab's sub-tabs and their labels, in order (the seed's help page): General, SMTP,
+#: then one per sign-in provider (Gmail, Outlook), all shown by settings/partials/_api_tab.html.
+TAB_LABELS = {"general": "General", "smtp": "SMTP",
+              **{p.tab: p.tab_name for p in sending.SIGN_INS.values()}}
 TABS = tuple(TAB_LABELS)
 #: Set by De-Authorize when the API it signed out of was "Send Mail Using" (api_views).
 FALLBACK_KEY = "send_using_fallback"
@@ -62,7 +63,9 @@ def render_tab(owner: User, tab: str, status: int = 200, **context):
     """The Email tab's page or sub-tab fragment, with every form and notice it needs."""
     settings = services.load(owner.id)
     preset = context.pop("preset", None) or presets.for_address(settings.address)
+    partial = f"settings/partials/_{tab}.html"
     if tab in providers.PROVIDERS:
+        partial = "settings/partials/_api_tab.html"
         context.update(api_tabs.context(tab, owner.id, current_user.id, settings,
                                         request.args))
     context.setdefault("general_form", GeneralForm(formdata=None, obj=settings,
@@ -72,7 +75,7 @@ def render_tab(owner: User, tab: str, status: int = 200, **context):
         context.setdefault("send_using_notice", _fallback_notice(owner.id))
         context.setdefault("imap_section", imap_section.context(owner.id))
     return render_htmx(
-        "settings/email.html", f"settings/partials/_{tab}.html", status=status,
+        "settings/email.html", partial, status=status,
         owner=owner, tab=tab, tabs=TABS, settings=settings,
         password_state=services.password_state(settings),
         changes=audit.pending(owner.id) if owner.id == current_user.id else [],

@@ -82,8 +82,8 @@ def _transport(settings: EmailSettings, name: str, smtp_form: SmtpForm | None) -
     method, other = sending.METHODS.get(name), _someone_elses(settings)
     if method is None or not method.network:
         raise MailError("settings", "With Email Client, your own email program sends, so there "
-                        "is nothing for the panel to test.", "Choose SMTP Server, Gmail API or "
-                        "Outlook API to test sending from the panel.", retryable=False)
+                        "is nothing for the panel to test.", f"Choose {_testable()} to test "
+                        "sending from the panel.", retryable=False)
     if method.is_api and other:
         raise _not_for_others(method)
     if method.is_api:
@@ -95,6 +95,11 @@ def _someone_elses(settings: EmailSettings) -> bool:
     """Whether the signed-in person is testing another person's settings."""
     return not (has_request_context() and current_user.is_authenticated
                 and current_user.id == settings.user_id)
+
+
+def _testable() -> str:
+    """"SMTP Server, Gmail API or Outlook API": the ways of sending Send Test can try."""
+    return sending.joined([m.label for m in sending.METHODS.values() if m.network], "or")
 
 
 def _not_for_others(method: sending.Method) -> MailError:

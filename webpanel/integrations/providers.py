@@ -1,4 +1,5 @@
-"""Google and Microsoft as the panel talks to them: endpoints, scopes and credentials.
+"""Google and Microsoft as the panel talks to them: endpoints, scopes and credentials, from the
+one table of sign-in providers (`webpanel.sending.SIGN_INS`).
 
 Endpoints default to the real services; the instance config may override each URL (that is how
 the tests point the panel at local emulators). Credentials come from the environment or the
@@ -16,34 +17,15 @@ from webpanel.crypto import SecretUnreadable, secret_box
 from webpanel.extensions import db
 from webpanel.integrations.models import IntegrationSettings
 
-GOOGLE_SCOPE = "openid email https://www.googleapis.com/auth/gmail.send"
-MICROSOFT_SCOPE = ("openid email offline_access https://graph.microsoft.com/Mail.Send "
-                   "https://graph.microsoft.com/User.Read")
-#: Added when MICROSOFT_LARGE_MESSAGES is on: Graph's drafts and upload sessions (messages over
-#: 4 MB) need it, and it also lets the app read the mailbox, so it is off by default.
-MICROSOFT_LARGE_SCOPE = "https://graph.microsoft.com/Mail.ReadWrite"
-ENDPOINT_DEFAULTS = {
-    "GOOGLE_AUTHORIZE_URL": "https://accounts.google.com/o/oauth2/v2/auth",
-    "GOOGLE_TOKEN_URL": "https://oauth2.googleapis.com/token",
-    "GOOGLE_REVOKE_URL": "https://oauth2.googleapis.com/revoke",
-    "GOOGLE_USERINFO_URL": "https://openidconnect.googleapis.com/v1/userinfo",
-    "GMAIL_API_BASE_URL": "https://gmail.googleapis.com/",
-    "GMAIL_UPLOAD_BASE_URL": "https://gmail.googleapis.com/upload/",
-    "MICROSOFT_AUTHORITY_URL": "https://login.microsoftonline.com/",
-    "GRAPH_API_BASE_URL": "https://graph.microsoft.com/v1.0/",
-}
-LABELS = {"google": "Google", "microsoft": "Microsoft"}
+ENDPOINT_DEFAULTS = {key: default for p in sending.SIGN_INS.values()
+                     for key, default in p.endpoints.items()}
+LABELS = {p.name: p.label for p in sending.SIGN_INS.values()}
 #: The Gmail and Outlook tabs' names; a provider's tab is also its "Send Mail Using" value.
-TABS = {m.provider: m.tab for m in sending.APIS.values()}
+TABS = {p.name: p.tab for p in sending.SIGN_INS.values()}
 PROVIDERS = {tab: provider for provider, tab in TABS.items()}
-#: The words each tab uses, from the seed's help page.
-WORDS = {
-    "google": {"name": "Gmail", "sign_in": "Sign In With Google",
-               "deauthorize": "De-Authorize Gmail", "method": sending.GMAIL.label},
-    "microsoft": {"name": "Outlook", "sign_in": "Sign in to Outlook",
-                  "deauthorize": "De-Authorize Outlook",
-                  "method": sending.OUTLOOK.label},
-}
+#: The words each tab uses (the seed's help page), as the templates name them.
+WORDS = {p.name: {"name": p.tab_name, "sign_in": p.sign_in, "deauthorize": p.deauthorize,
+                  "method": p.api.label} for p in sending.SIGN_INS.values()}
 
 
 @dataclass(frozen=True)
@@ -58,6 +40,7 @@ class Provider:
     scope: str
     revoke_url: str | None = None
     authorize_params: dict = field(default_factory=dict)
+    userinfo_url: str = ""
 
     @property
     def label(self) -> str:
@@ -76,6 +59,13 @@ def endpoint(name: str) -> str:
     return current_app.config.get(name) or ENDPOINT_DEFAULTS[name]
 
 
+def url(sign_in: sending.SignIn, template: str) -> str:
+    """One of a provider's endpoint URLs: its "{CONFIG_KEY}" parts from `endpoint` (without
+    their final "/"), its {tenant} from `tenant`."""
+    values = {key: endpoint(key).rstrip("/") for key in sign_in.endpoints}
+    return template.format(tenant=tenant(sign_in) if sign_in.tenant_key else "", **values)
+
+
 def from_environment(key: str) -> str:
     """A credential set in the environment or instance config ("" if not)."""
     return str(current_app.config.get(key) or "")
@@ -83,7 +73,7 @@ def from_environment(key: str) -> str:
 
 def credentials(name: str) -> tuple[str, str]:
     """(client id, client secret) for a provider; the environment wins over the page."""
-    prefix = name.upper()
+    prefix = sending.SIGN_INS[name].config_prefix
     row = stored()
     client_id = from_environment(f"{prefix}_CLIENT_ID") or getattr(row, f"{name}_client_id")
     secret = from_environment(f"{prefix}_CLIENT_SECRET")
@@ -96,9 +86,17 @@ def credentials(name: str) -> tuple[str, str]:
     return client_id, secret
 
 
-def tenant() -> str:
-    """The Microsoft tenant (default "common")."""
-    return from_environment("MICROSOFT_TENANT") or stored().microsoft_tenant or "common"
+def tenant(sign_in: sending.SignIn) -> str:
+    """The provider's tenant (Microsoft's; default "common")."""
+    column = f"{sign_in.name}_tenant"
+    return from_environment(sign_in.tenant_key) or getattr(stored(), column) or "common"
+
+
+def scope(sign_in: sending.SignIn) -> str:
+    """The scopes to ask for, with the extra one while its config switch is on."""
+    switch, extra = sign_in.extra_scope
+    return f"{sign_in.scope} {extra}" if switch and current_app.config.get(switch) else \
+        sign_in.scope
 
 
 def get(name: str) -> Provider | None:
@@ -106,14 +104,8 @@ def get(name: str) -> Provider | None:
     client_id, secret = credentials(name)
     if not (client_id and secret):
         return None
-    if name == "google":
-        return Provider("google", client_id, secret, endpoint("GOOGLE_AUTHORIZE_URL"),
-                        endpoint("GOOGLE_TOKEN_URL"), GOOGLE_SCOPE, endpoint("GOOGLE_REVOKE_URL"),
-                        {"access_type": "offline", "prompt": "consent"})
-    authority = endpoint("MICROSOFT_AUTHORITY_URL").rstrip("/") + "/" + tenant()
-    scope = MICROSOFT_SCOPE
-    if current_app.config.get("MICROSOFT_LARGE_MESSAGES"):
-        scope += " " + MICROSOFT_LARGE_SCOPE
-    return Provider("microsoft", client_id, secret, f"{authority}/oauth2/v2.0/authorize",
-                    f"{authority}/oauth2/v2.0/token", scope,
-                    authorize_params={"prompt": "select_account"})
+    sign_in = sending.SIGN_INS[name]
+    return Provider(name, client_id, secret, url(sign_in, sign_in.authorize_url),
+                    url(sign_in, sign_in.token_url), scope(sign_in),
+                    url(sign_in, sign_in.revoke_url) or None, dict(sign_in.authorize_params),
+                    url(sign_in, sign_in.userinfo_url))

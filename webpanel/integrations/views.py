@@ -1,9 +1,11 @@
-"""The Integrations page (administrators only)."""
+"""The Integrations page (administrators only): one section per sign-in provider."""
 
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from markupsafe import Markup
 
+from webpanel import sending
 from webpanel.access import admin_required
 from webpanel.crypto import secret_box
 from webpanel.extensions import db
@@ -20,35 +22,54 @@ def page():
     form = IntegrationsForm(obj=row)
     if form.validate_on_submit():
         _save(row, form)
-        flash("Saved. People can now sign in on their Gmail and Outlook tabs where the "
+        flash(f"Saved. People can now sign in on their {_tab_names('and')} tabs where the "
               "status says Set up.")
         return redirect(url_for("integrations.page"))  # a reload does not post again
     saved = False
     status = 422 if form.errors else 200
     return render_template("integrations/page.html", form=form, row=row, saved=saved,
-                           redirect_uris=_redirect_uris(), env=_from_environment(),
+                           sign_ins=sending.SIGN_INS.values(), howto=_howto(),
+                           companies=sending.joined([f"with {p.label}"
+                                                     for p in sending.SIGN_INS.values()]),
+                           tab_names=_tab_names("or"), env=_from_environment(),
                            configured={n: providers.get(n) is not None for n in providers.LABELS},
                            ), status
 
 
 def _save(row, form: IntegrationsForm) -> None:
     box = secret_box()
-    row.google_client_id = form.google_client_id.data.strip()
-    row.microsoft_client_id = form.microsoft_client_id.data.strip()
-    row.microsoft_tenant = form.microsoft_tenant.data.strip() or "common"
-    if form.google_client_secret.data:
-        row.google_client_secret_enc = box.encrypt(form.google_client_secret.data)
-    if form.microsoft_client_secret.data:
-        row.microsoft_client_secret_enc = box.encrypt(form.microsoft_client_secret.data)
+    for name in sending.SIGN_INS:
+        setattr(row, f"{name}_client_id", form[f"{name}_client_id"].data.strip())
+        secret = form[f"{name}_client_secret"].data
+        if secret:  # write-only: blank keeps the stored one
+            setattr(row, f"{name}_client_secret_enc", box.encrypt(secret))
+        if sending.SIGN_INS[name].tenant_key:
+            setattr(row, f"{name}_tenant", form[f"{name}_tenant"].data.strip() or "common")
     db.session.add(row)
     db.session.commit()
 
 
-def _redirect_uris() -> dict[str, str]:
-    return {name: url_for("oauth.callback", provider=name, _external=True)
-            for name in providers.LABELS}
+def _tab_names(conjunction: str) -> str:
+    """"Gmail and Outlook" (or "Gmail or Outlook")."""
+    return sending.joined([p.tab_name for p in sending.SIGN_INS.values()], conjunction)
+
+
+def _howto() -> dict[str, list[tuple[str, Markup]]]:
+    """Each provider's how-to steps as (anchor id, HTML), its redirect URI filled in."""
+    steps = {}
+    for p in sending.SIGN_INS.values():
+        uri = url_for("oauth.callback", provider=p.name, _external=True)
+        steps[p.name] = [_step(text, uri) for text in p.howto]
+    return steps
+
+
+def _step(text: str, redirect_uri: str) -> tuple[str, Markup]:
+    anchor = ""
+    if text.startswith("#"):
+        anchor, text = text[1:].split(" ", 1)
+    return anchor, Markup(text).format(redirect_uri=redirect_uri)
 
 
 def _from_environment() -> dict[str, bool]:
-    return {name: bool(providers.from_environment(f"{name.upper()}_CLIENT_ID"))
-            for name in providers.LABELS}
+    return {p.name: bool(providers.from_environment(f"{p.config_prefix}_CLIENT_ID"))
+            for p in sending.SIGN_INS.values()}

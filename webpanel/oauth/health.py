@@ -15,12 +15,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import update
 
+from webpanel import sending
 from webpanel.database import utcnow
 from webpanel.extensions import db
 from webpanel.oauth.models import OAuthAccount
 
 #: provider → (days after which it ends unused, days unused after which the panel warns, words)
-UNUSED_LIMITS = {"microsoft": (90, 80, "90 days"), "google": (182, 170, "six months")}
+UNUSED_LIMITS = {p.name: p.unused for p in sending.SIGN_INS.values()}
 ERROR_LENGTH = 300
 
 

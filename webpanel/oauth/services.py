@@ -25,9 +25,6 @@ from webpanel.transactions import release, writing
 
 log = logging.getLogger("webpanel.oauth")
 PENDING = "oauth_pending"
-MICROSOFT_CONSENT_HELP = ("To remove the panel's access at Microsoft too: for a work or school "
-                          "account open https://myapplications.microsoft.com, for a personal "
-                          "account https://account.live.com/consent/Manage, and remove the app.")
 
 
 class SignInFailed(Exception):
@@ -81,7 +78,8 @@ def deauthorize(account: OAuthAccount, provider: Provider | None) -> str | None:
 
     Returns REVOKED when Google confirmed the revocation, ALREADY_REVOKED when Google says the
     token was revoked before (400 invalid_token), NOT_REACHED when the call failed otherwise,
-    None when the provider has no revoke endpoint (Microsoft).
+    None when the provider has no revoke endpoint (Microsoft). The words for each are the
+    provider's `deauthorized` in webpanel.sending.
     """
     release()  # no transaction stays open while Google is asked to revoke
     revoked = _revoke(account, provider) if provider and provider.revoke_url else None
@@ -121,10 +119,7 @@ def _exchange(provider: Provider, code: str, verifier: str, redirect_uri: str) -
 
 def _address(provider: Provider, access_token: str) -> str:
     """The account's address: Google's userinfo, or Graph /me for Microsoft."""
-    if provider.name == "google":
-        url = providers.endpoint("GOOGLE_USERINFO_URL")
-    else:
-        url = providers.endpoint("GRAPH_API_BASE_URL") + "me"
+    url = provider.userinfo_url
     seconds = current_app.config["MAIL_TIMEOUT"]
     try:
         with deadline.session(seconds) as client:
