@@ -14,7 +14,7 @@ from webpanel.oauth import health
 from webpanel.oauth.models import OAuthAccount
 from webpanel.outbox.listing import LIST_COLUMNS
 from webpanel.outbox.models import Message
-from webpanel.outbox.records import stale_before
+from webpanel.outbox.records import can_retry, stale_before
 
 RECENT_DOCUMENTS = 8
 TO_RETRY = 10
@@ -51,6 +51,11 @@ def to_retry(user_id: int, limit: int = TO_RETRY) -> list:
                     (Message.status == "sending") & (Message.updated_at < stale_before()))
     return list(db.session.execute(select(*LIST_COLUMNS).where(
         Message.user_id == user_id, unsettled).order_by(Message.id.desc()).limit(limit)))
+
+
+def retry_offered(rows: list) -> set[int]:
+    """The ids of the rows whose Retry can help (the others link to why not)."""
+    return {row.id for row in rows if can_retry(row)}
 
 
 def reconnects(user_id: int) -> list[Reconnect]:

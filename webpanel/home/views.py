@@ -38,11 +38,11 @@ def _time_zone_name() -> str:
 def index():
     """What a person needs when they sign in."""
     settings = settings_services.load(current_user.id)
-    documents = services.recent_documents()
+    documents, unsent = services.recent_documents(), services.to_retry(current_user.id)
     return render_template("home/index.html", status=readiness.check(settings),
                            settings=settings, documents=documents,
                            statuses=history.list_statuses(documents),
-                           to_retry=services.to_retry(current_user.id),
+                           to_retry=unsent, retry_offered=services.retry_offered(unsent),
                            reconnects=services.reconnects(current_user.id),
                            at_risk=services.at_risk(current_user.id),
                            provider_words=providers.WORDS, provider_labels=providers.LABELS)

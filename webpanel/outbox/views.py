@@ -25,11 +25,6 @@ BODY_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data: cid:{i
             "font-src data:; frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
 
 
-@bp.app_template_global("can_retry")
-def _can_retry(row) -> bool:
-    return records.can_retry(row)
-
-
 @bp.app_template_global("effective_status")
 def _effective_status(row) -> str:
     return records.effective_status(row)
@@ -116,6 +111,7 @@ def _result(message: Message, document=None):
     in_dialog = "idempotency_key" in request.form or request.form.get("in_dialog") == "1"
     context = {"message": message, "status_name": records.effective_status(message),
                "step_labels": STEP_LABELS, "in_dialog": in_dialog,
+               "retry_offered": records.can_retry(message),
                "message_copy": copying.copy_for(message.id)}
     if document is not None and not htmx:  # sent from the Email page: the result on that page
         return render_htmx(COMPOSE_PAGE, "outbox/partials/_send_result.html",
@@ -163,6 +159,7 @@ def message_preview(message_id: int):
                        page_context=_newest_page,
                        methods=sending.LABELS, statuses=STATUS_LABELS, message=message,
                        status_name=records.effective_status(message), step_labels=STEP_LABELS,
+                       retry_offered=records.can_retry(message),
                        message_copy=copying.copy_for(message.id),
                        message_bounces=BOUNCE_OUTCOMES([message.id]).get(message.id), **context)
 
