@@ -15,6 +15,7 @@ from webpanel.bounces.models import BounceReport
 from webpanel.database import utcnow
 from webpanel.extensions import db
 from webpanel.fragments import render_fragment
+from webpanel.outbox import services as outbox
 from webpanel.outbox.models import Message
 from webpanel.transactions import reads_only
 
@@ -44,8 +45,8 @@ def check():
 @login_required
 def message_bounces(message_id: int):
     """One message's recipients and their reports (the preview reloads it after a check)."""
-    message = db.session.get(Message, message_id)
-    if message is None or message.user_id != current_user.id:
+    message = outbox.get_own(current_user.id, message_id)
+    if message is None:
         abort(404)
     return render_fragment("bounces/partials/_message.html", message=message,
                            message_bounces=display.outcomes([message.id]).get(message.id))
