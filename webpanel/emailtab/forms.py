@@ -24,7 +24,6 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from webpanel import sending, timefmt
-from webpanel.integrations.providers import WORDS
 from webpanel.settings import servers
 from webpanel.validators import email_address, single_line
 
@@ -135,8 +134,8 @@ class SmtpForm(FlaskForm):
         allowed = {choice.value for choice in field.choices}
         api = sending.APIS.get(field.data)
         if api and field.data not in allowed:
-            raise ValidationError(f"Sign in on the {WORDS[api.provider]['name']} tab first, "
-                                  f"then choose {api.label}.")
+            tab = sending.SIGN_INS[api.provider].tab_name
+            raise ValidationError(f"Sign in on the {tab} tab first, then choose {api.label}.")
         if field.data not in allowed:
             raise ValidationError("Choose SMTP Server or Email Client.")
 

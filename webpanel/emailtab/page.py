@@ -22,6 +22,8 @@ from webpanel.settings import audit, imap_settings, presets, services
 TAB_LABELS = {"general": "General", "smtp": "SMTP",
               **{p.tab: p.tab_name for p in sending.SIGN_INS.values()}}
 TABS = tuple(TAB_LABELS)
+#: How Send Test on a colleague's tab names the accounts it never sends through.
+OTHER_ACCOUNTS = sending.joined([p.tab_name for p in sending.SIGN_INS.values()], "or")
 #: Set by De-Authorize when the API it signed out of was "Send Mail Using" (api_views).
 FALLBACK_KEY = "send_using_fallback"
 

@@ -10,6 +10,7 @@ from webpanel.emailtab import sendtest
 from webpanel.emailtab.blueprint import bp
 from webpanel.emailtab.forms import GeneralForm, SendTestForm, SmtpForm
 from webpanel.emailtab.page import (
+    OTHER_ACCOUNTS,
     TAB_LABELS,
     TABS,
     own_bounce_checks,
@@ -135,7 +136,8 @@ def send_test_dialog(user_id: int):
     settings = services.load(owner.id)
     form = SendTestForm(formdata=None, test_to=settings.address or owner.email,
                         test_subject=sendtest.DEFAULT_SUBJECT)
-    return render_fragment("settings/partials/_send_test.html", owner=owner, form=form)
+    return render_fragment("settings/partials/_send_test.html", owner=owner, form=form,
+                           other_accounts=OTHER_ACCOUNTS)
 
 
 @bp.route("/smtp/test", methods=["POST"])
@@ -151,8 +153,10 @@ def send_test(user_id: int):
     test_ok = test_form.validate_on_submit()
     if not (smtp_ok and test_ok):
         return render_fragment("settings/partials/_send_test_form.html", owner=owner,
-                               form=test_form, smtp_form=form, status=422)
+                               form=test_form, smtp_form=form, status=422,
+                               other_accounts=OTHER_ACCOUNTS)
     outcome = sendtest.run(settings, test_form, form.send_using.data, form)
     return render_fragment("settings/partials/_send_test_result.html", owner=owner,
                            bounce_checks=own_bounce_checks(owner.id),
-                           outcome=outcome, form=test_form, step_labels=STEP_LABELS)
+                           outcome=outcome, form=test_form, step_labels=STEP_LABELS,
+                           other_accounts=OTHER_ACCOUNTS)
