@@ -18,6 +18,7 @@ from webpanel.crypto import SecretBox, SecretUnreadable
 from webpanel.extensions import db
 from webpanel.integrations.models import IntegrationSettings
 from webpanel.oauth.models import OAuthAccount
+from webpanel.sending import SIGN_INS
 from webpanel.settings.models import EmailSettings, ImapSettings
 
 MAX_PASSES = 20
@@ -33,9 +34,10 @@ class RotationTooSoon(Exception):
 
 def encrypted_columns():
     """Every column that holds a secret; a new secret column must be listed here."""
+    client_secrets = [getattr(IntegrationSettings, f"{provider.name}_client_secret_enc")
+                      for provider in SIGN_INS.values()]
     return [EmailSettings.smtp_password_enc, OAuthAccount.access_token_enc,
-            OAuthAccount.refresh_token_enc, IntegrationSettings.google_client_secret_enc,
-            IntegrationSettings.microsoft_client_secret_enc, ImapSettings.password_enc,
+            OAuthAccount.refresh_token_enc, *client_secrets, ImapSettings.password_enc,
             ImapSettings.smtp_grant_enc]
 
 
