@@ -26,13 +26,6 @@ JOSE = "josé@example.net"
 
 
 @pytest.fixture
-def office(app):
-    with app.app_context():
-        load_sample_data()
-    return app
-
-
-@pytest.fixture
 def sam(office, user_client, user_id):
     """Sam, signed in, with an Email Address; `use(server)` points the SMTP tab at a server."""
     hx = Htmx(user_client, f"/users/{user_id}/email/general")
