@@ -7,7 +7,7 @@ PORT   ?= 5000
 WORKERS ?= 2
 THREADS ?= 24
 APT_PACKAGES_RUN  := fonts-dejavu-core
-APT_PACKAGES_TEST := chromium fonts-dejavu-core dovecot-imapd poppler-utils postgresql
+APT_PACKAGES_TEST := chromium fonts-dejavu-core dovecot-imapd poppler-utils postgresql redis-server
 
 .PHONY: run test lint bench install install-test system-run system-test clean
 

@@ -1,6 +1,6 @@
 """The background worker as a real process: `flask worker` on the instance folder's SQLite
-queue beats (so `worker.running()` turns true), runs a task the panel queues, and once killed
-is seen as stopped when its heartbeat goes stale."""
+queue, and on a real redis-server, beats (so `worker.running()` turns true), runs a task the
+panel queues, and once killed is seen as stopped when its heartbeat goes stale."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import pytest
 from huey import RedisHuey, SqliteHuey
 
 from tests.conftest import child_env
+from tests.support.redis import RedisServer
 from webpanel import StartupError, create_app, worker
 from webpanel.config import PROJECT_ROOT
 
@@ -31,10 +32,27 @@ def wait_for(condition: Callable[[], bool], timeout: float = 15.0) -> None:
         time.sleep(0.05)
 
 
+@pytest.fixture(params=["sqlite", "redis"])
+def queue_url(request) -> Iterator[str | None]:
+    """No QUEUE_URL (the instance folder's SQLite file), or a throwaway redis-server's."""
+    if request.param == "sqlite":
+        yield None
+        return
+    server = RedisServer().start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
 @pytest.fixture
-def app(instance_dir):
+def app(instance_dir, queue_url):
+    """The panel's app; `flask worker` reads the same config.py (short heartbeats, the queue)."""
     instance_dir.mkdir(parents=True)
-    (instance_dir / "config.py").write_text(f"WORKER_HEARTBEAT = {BEAT}\n")
+    settings = f"WORKER_HEARTBEAT = {BEAT}\n"
+    if queue_url:
+        settings += f"QUEUE_URL = {queue_url!r}\n"
+    (instance_dir / "config.py").write_text(settings)
     return create_app({"TESTING": True})
 
 
@@ -94,6 +112,7 @@ def test_sigterm_stops_the_worker_cleanly(app, start_worker):
     assert process.wait(timeout=10) == 0
 
 
+@pytest.mark.parametrize("queue_url", ["sqlite"], indirect=True)
 def test_the_queue_is_a_private_file_in_the_instance_folder(app, instance_dir):
     huey = worker.queue(app)
     assert isinstance(huey, SqliteHuey)

@@ -4,6 +4,7 @@ when `QUEUE_URL` is set), its tasks, and whether a worker is running (its heartb
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -27,21 +28,25 @@ class Worker:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self._huey: Huey | None = None
-        self.tasks: dict[str, TaskWrapper] = {}
+        self._tasks: dict[str, TaskWrapper] = {}
+        self._opening = threading.Lock()
 
     @property
     def huey(self) -> Huey:
         """The huey instance, with the panel's tasks registered on it."""
-        if self._huey is None:
-            huey = make_huey(self.app)
-            self.tasks = tasks.register(huey, self.app)
-            self._huey = huey
-        return self._huey
+        return self._open()[0]
 
     def task(self, name: str) -> TaskWrapper:
         """A registered task by name: call it to queue it (returns huey's result handle)."""
-        assert self.huey is not None  # opens the queue, which registers the tasks
-        return self.tasks[name]
+        return self._open()[1][name]
+
+    def _open(self) -> tuple[Huey, dict[str, TaskWrapper]]:
+        with self._opening:  # one queue per app, even when two threads ask first
+            if self._huey is None:
+                huey = make_huey(self.app)
+                self._tasks = tasks.register(huey, self.app)
+                self._huey = huey
+            return self._huey, self._tasks
 
 
 def init_app(app: Flask) -> None:

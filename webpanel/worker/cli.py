@@ -12,6 +12,8 @@ from flask.cli import with_appcontext
 
 from webpanel import worker
 
+log = logging.getLogger(__name__)
+
 
 class Beat(threading.Thread):
     """Queues the heartbeat task every `WORKER_HEARTBEAT` seconds while the consumer runs:
@@ -24,7 +26,11 @@ class Beat(threading.Thread):
     def run(self) -> None:
         interval = self.app.config["WORKER_HEARTBEAT"]
         while True:
-            worker.task("heartbeat", self.app)()
+            try:
+                worker.task("heartbeat", self.app)()
+            except Exception:  # the queue is unreachable: say so, and beat again later
+                log.exception("Could not queue the heartbeat; the panel will show the worker "
+                              "as stopped until it can")
             if self.stopped.wait(interval):
                 return
 
