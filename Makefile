@@ -7,7 +7,7 @@ PORT   ?= 5000
 WORKERS ?= 2
 THREADS ?= 24
 APT_PACKAGES_RUN  := fonts-dejavu-core
-APT_PACKAGES_TEST := chromium fonts-dejavu-core dovecot-imapd poppler-utils postgresql
+APT_PACKAGES_TEST := chromium fonts-dejavu-core dovecot-imapd poppler-utils postgresql redis-server
 
 .PHONY: run test lint bench install install-test system-run system-test clean
 
@@ -35,11 +35,12 @@ system-test:
 		echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.d/webpanel.conf; }
 	@./scripts/apt-ensure.sh $(APT_PACKAGES_TEST)
 
+# The web server (gunicorn) and the background worker, both from the Procfile.
 run: install system-run
 	$(BIN)/flask --app webpanel db upgrade
 	@echo "webpanel is at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads $(THREADS) --timeout 60 \
-		--access-logfile - wsgi:app
+	BIN=$(BIN) HOST=$(HOST) WORKERS=$(WORKERS) THREADS=$(THREADS) \
+		$(BIN)/honcho start --procfile Procfile --port $(PORT)
 
 # ruff, then the import contracts in pyproject.toml (packages import only downward, no cycles).
 lint: install-test

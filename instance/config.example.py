@@ -48,6 +48,12 @@
 # PDF_CACHE_MAX_AGE = 30 * 86400
 # PDF_CACHE_MAX_BYTES = 500 * 1024 * 1024
 
+# The background worker's queue: unset for a file in the instance folder (queue.db), or Redis
+# when several panel machines share one PostgreSQL database (also WEBPANEL_QUEUE_URL).
+# QUEUE_URL = "redis://127.0.0.1:6379/0"
+# Seconds between the worker's heartbeats; the panel counts it as stopped after three missed.
+# WORKER_HEARTBEAT = 10
+
 # Google and Microsoft app registrations. When set here they win over the Integrations page.
 # GOOGLE_CLIENT_ID = "....apps.googleusercontent.com"
 # GOOGLE_CLIENT_SECRET = "..."

@@ -8,7 +8,7 @@ import sys
 import click
 from flask import Flask
 
-from webpanel import config, errors, menu, routing, security
+from webpanel import config, errors, menu, routing, security, worker
 from webpanel.config import PROJECT_ROOT, StartupError
 from webpanel.crypto import SecretBox
 from webpanel.extensions import csrf, db, htmx, login_manager
@@ -59,6 +59,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    worker.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

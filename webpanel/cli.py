@@ -10,6 +10,7 @@ from webpanel import keys, maintenance, migrate
 from webpanel.auth.cli import users_cli
 from webpanel.bounces.cli import mail_cli
 from webpanel.documents.cli import demo_command
+from webpanel.worker.cli import worker_command
 
 db_cli = AppGroup("db", help="Database schema.")
 keys_cli = AppGroup("keys", help="Encryption keys.")
@@ -63,5 +64,6 @@ def prune() -> None:
 
 def init_app(app: Flask) -> None:
     """Attach the command groups."""
-    for group in (db_cli, keys_cli, maintenance_cli, users_cli, demo_command, mail_cli):
+    for group in (db_cli, keys_cli, maintenance_cli, users_cli, demo_command, mail_cli,
+                  worker_command):
         app.cli.add_command(group)

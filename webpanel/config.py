@@ -71,6 +71,10 @@ class Defaults:
     BOUNCE_REPORTS_PER_CHECK = 500
     PDF_CACHE_MAX_AGE = 30 * 86_400
     PDF_CACHE_MAX_BYTES = 500 * 1024 * 1024
+    #: The background queue: unset for SQLite in the instance folder, or redis://host:port/db.
+    QUEUE_URL = None
+    #: Seconds between the worker's heartbeats; it counts as stopped after three missed.
+    WORKER_HEARTBEAT = 10.0
 
 
 ENVIRONMENT_KEYS = {
@@ -81,6 +85,7 @@ ENVIRONMENT_KEYS = {
     "WEBPANEL_MAIL_UPLOAD_RATE": "MAIL_UPLOAD_RATE",
     "WEBPANEL_SECURE_COOKIES": "SECURE_COOKIES",
     "WEBPANEL_TRUSTED_PROXIES": "TRUSTED_PROXIES",
+    "WEBPANEL_QUEUE_URL": "QUEUE_URL",
     "GOOGLE_CLIENT_ID": "GOOGLE_CLIENT_ID",
     "GOOGLE_CLIENT_SECRET": "GOOGLE_CLIENT_SECRET",
     "MICROSOFT_CLIENT_ID": "MICROSOFT_CLIENT_ID",

@@ -124,6 +124,14 @@ def _database_url(value: Any) -> str:
     return str(value)
 
 
+def _queue_url(value: Any) -> str:
+    text = str(value).strip()
+    scheme, _, rest = text.partition("://")
+    if scheme not in ("redis", "rediss") or not rest or not rest.split("/")[0].strip("@:"):
+        raise BadSetting
+    return text
+
+
 SECONDS = "a number of seconds above 0, like 10"
 COUNT = "a whole number of 1 or more, like 10"
 LIMIT = "a whole number of 0 or more (0 lifts the limit), like 10"
@@ -167,12 +175,15 @@ RULES: dict[str, tuple[Callable[[Any], Any], str]] = {
                            '"*.example.com"] (empty: any host)'),
     "DNS_NAMESERVERS": (_nameservers, 'a list of IP addresses, like ["192.0.2.53"]'),
     "DNS_PORT": (_optional(_integer(1, 65535)), "a port number from 1 to 65535"),
+    "WORKER_HEARTBEAT": (_seconds, SECONDS),
+    "QUEUE_URL": (_optional(_queue_url), "a Redis URL, like redis://127.0.0.1:6379/0 (or unset, "
+                  "for the queue file in the instance folder)"),
     "DATABASE_URL": (_database_url, "an SQLAlchemy database URL, like "
                      "sqlite:////srv/webpanel/instance/webpanel.db or "
                      "postgresql+psycopg://webpanel@localhost/webpanel"),
 }
 #: Settings whose value is never repeated in a message (it may hold a password).
-QUIET = {"DATABASE_URL"}
+QUIET = {"DATABASE_URL", "QUEUE_URL"}
 
 
 def validate(config: dict[str, Any], sources: Mapping[str, str]) -> None:

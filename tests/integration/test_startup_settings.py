@@ -30,6 +30,15 @@ def test_flask_stops_with_the_settings_name_and_no_traceback(instance_dir):
     assert not (instance_dir / "webpanel.db").exists()
 
 
+def test_flask_worker_stops_on_a_bad_queue_url_without_repeating_it(instance_dir):
+    result = run([sys.executable, "-m", "flask", "--app", "webpanel", "worker"], instance_dir,
+                 WEBPANEL_QUEUE_URL="redis//me:Secret-Pw@cache")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert ("The setting WEBPANEL_QUEUE_URL (environment) must be a Redis URL, like "
+            "redis://127.0.0.1:6379/0") in result.stderr
+    assert "Secret-Pw" not in result.stderr + result.stdout
+
+
 def test_the_production_entry_point_says_why_and_exits(instance_dir):
     result = run([sys.executable, "-c", "import wsgi"], instance_dir,
                  WEBPANEL_TRUSTED_PROXIES="two")
@@ -61,6 +70,7 @@ def test_the_production_entry_point_says_why_and_exits(instance_dir):
     ("SIGN_IN_LIFETIME", 0, "a length of time above 0"),
     ("SIGN_IN_LIFETIME_UNREMEMBERED", timedelta(0), "a length of time above 0"),
     ("PDF_CACHE_MAX_BYTES", "lots", "a whole number of bytes"),
+    ("WORKER_HEARTBEAT", 0, "a number of seconds above 0"),
 ])
 def test_create_app_refuses_a_bad_value_naming_it(instance_dir, key, value, expected):
     with pytest.raises(StartupError) as refused:

@@ -1,0 +1,56 @@
+"""`flask worker`: the huey consumer in a process of its own (it installs signal handlers,
+so it cannot run inside a web server's thread), with a heartbeat the panel can see."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from webpanel import worker
+
+log = logging.getLogger(__name__)
+
+
+class Beat(threading.Thread):
+    """Queues the heartbeat task every `WORKER_HEARTBEAT` seconds while the consumer runs:
+    the beat counts only once a consumer's worker has run it."""
+
+    def __init__(self, app: Flask) -> None:
+        super().__init__(name="webpanel-heartbeat", daemon=True)
+        self.app, self.stopped = app, threading.Event()
+
+    def run(self) -> None:
+        interval = self.app.config["WORKER_HEARTBEAT"]
+        while True:
+            try:
+                worker.task("heartbeat", self.app)()
+            except Exception:  # the queue is unreachable: say so, and beat again later
+                log.exception("Could not queue the heartbeat; the panel will show the worker "
+                              "as stopped until it can")
+            if self.stopped.wait(interval):
+                return
+
+
+@click.command("worker")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Tasks run at the same time (threads).")
+@with_appcontext
+def worker_command(workers: int) -> None:
+    """Run the background worker until Ctrl+C or SIGTERM (start it beside the web server)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("huey").setLevel(logging.WARNING)  # not a line per heartbeat
+    logging.getLogger("huey.consumer").setLevel(logging.INFO)
+    consumer = worker.queue(app).create_consumer(
+        workers=workers, periodic=False,
+        max_delay=min(10.0, app.config["WORKER_HEARTBEAT"]))
+    beat = Beat(app)
+    beat.start()
+    try:
+        consumer.run()
+    finally:
+        beat.stopped.set()
