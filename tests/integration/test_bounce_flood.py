@@ -215,9 +215,9 @@ def wait_out(app, user_id: int) -> None:
 def test_a_malformed_answer_is_a_plain_message_never_a_crash(app, sam, wrong):
     fill(sam.dovecot, sam.account, [foreign()])
     sam.proxy.rewrite = (wrong,)
-    assert re.fullmatch(r"The last reading of bounce reports failed: The IMAP server gave an "
-                        r"answer that could not be read \(.+\)\. Try again later; .* Next try at "
-                        r".+ UTC\.", page_check(sam))
+    assert re.fullmatch(r"The last reading of bounce reports failed: The IMAP server at .+ sent "
+                        r"an answer that is not IMAP \(.+\); it does not behave like a mail "
+                        r"server\. Check the IMAP server .* Next try at .+ UTC\.", page_check(sam))
 
 
 def test_a_check_that_fails_half_way_keeps_what_it_read(app, sam):
@@ -228,7 +228,7 @@ def test_a_check_that_fails_half_way_keeps_what_it_read(app, sam):
 
     line, commands = cli_check(app, sam.proxy)
     assert re.fullmatch(r"sam@example\.com: 1 new bounce; the reading stopped: The IMAP server "
-                        r"gave an answer that could not be read \(RFC822\.SIZE\)\. .* Next try "
+                        r"at .+ sent an answer that is not IMAP \(RFC822\.SIZE\); .* Next try "
                         r"at .* UTC\.", line)
     assert stored(app, sam.user_id).last_uid == 25  # the first batch of 25 is kept
     sam.proxy.rewrite = ()

@@ -262,16 +262,14 @@ def _is_delivery_report(head: Message) -> bool:
             and str(head.get_param("report-type", "")).lower() == "delivery-status")
 
 
-def _bad_answer(what: str) -> ImapError:
-    return ImapError("folder", f"The IMAP server gave an answer that could not be read ({what}).",
-                     "Try again later; if it keeps happening, tell whoever runs the mail server.")
+def _bad_answer(what: str) -> BadAnswer:
+    """A malformed answer, naming its part; `imap.session` turns it into the one plain
+    "not IMAP" message every IMAP visit gives."""
+    return BadAnswer(what)
 
 
 def _items(data: list) -> list[dict[str, object]]:
-    try:
-        return fetch_items(data)
-    except BadAnswer as bad:
-        raise _bad_answer(str(bad)) from None
+    return fetch_items(data)
 
 
 def _answer(answer: tuple[str, list], what: str) -> list:

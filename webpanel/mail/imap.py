@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from webpanel import sending
 from webpanel.mail import deadline
 from webpanel.mail.deadline import MB, NO_UPLOAD, Budget, Deadline, OverBudget, Upload
+from webpanel.mail.imap_fetch import BadAnswer
 from webpanel.mail.imap_folders import Folder, decode_utf7, find_sent, parse_list, quote
 from webpanel.mail.smtp import tls_context
 from webpanel.mailbase import MailError
@@ -221,9 +222,10 @@ def session(config: ImapConfig) -> Iterator[_Client]:
         raise _too_much(client.step if client else step, config, exc) from None
     except (OSError, imaplib.IMAP4.error) as exc:
         raise _failure(client.step if client else step, config, exc) from None
-    except NOT_UNDERSTOOD:
+    except NOT_UNDERSTOOD as exc:
         log.warning("IMAP answer not understood at %s", _where(config), exc_info=True)
-        raise _not_imap(client.step if client else step, config) from None
+        part = str(exc) if isinstance(exc, BadAnswer) else ""
+        raise _not_imap(client.step if client else step, config, part) from None
     finally:
         if client is not None:
             _logout(client)
@@ -285,9 +287,11 @@ def _too_much(step: str, config: ImapConfig, exc: OverBudget) -> ImapError:
                      "behave like a mail server.", NOT_IMAP_HINT, retryable=False)
 
 
-def _not_imap(step: str, config: ImapConfig) -> ImapError:
+def _not_imap(step: str, config: ImapConfig, part: str = "") -> ImapError:
+    """The one message for a malformed answer; ``part`` names what was wrong when known."""
+    where = f" ({part})" if part else ""
     return ImapError(step, f"The IMAP server at {_where(config)} sent an answer that is not "
-                     "IMAP; it does not behave like a mail server.", NOT_IMAP_HINT)
+                     f"IMAP{where}; it does not behave like a mail server.", NOT_IMAP_HINT)
 
 
 def _where(config: ImapConfig) -> str:
