@@ -167,19 +167,20 @@ class _Client(imaplib.IMAP4):
 
     def uid(self, command: str, *args: str) -> tuple[str, list]:
         """imaplib's UID command; a FETCH that asks for messages may read one message's worth."""
-        if command.upper() == "FETCH":
-            self._piece, self._message_left = fetch_allowance(args, self._config.max_message)
-        try:
+        with self._fetching(args if command.upper() == "FETCH" else ()):
             return super().uid(command, *args)
-        finally:
-            self._piece = self._message_left = 0
 
     def fetch(self, message_set: str, message_parts: str) -> tuple[str, list]:
         """imaplib's FETCH, with the allowance of ``uid``'s."""
-        self._piece, self._message_left = fetch_allowance([message_parts],
-                                                          self._config.max_message)
-        try:
+        with self._fetching([message_parts]):
             return super().fetch(message_set, message_parts)
+
+    @contextmanager
+    def _fetching(self, items: Iterable[str]) -> Iterator[None]:
+        """The allowance of a FETCH of ``items`` while it runs (none for other commands)."""
+        self._piece, self._message_left = fetch_allowance(items, self._config.max_message)
+        try:
+            yield
         finally:
             self._piece = self._message_left = 0
 
