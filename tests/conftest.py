@@ -19,7 +19,7 @@ from tests.support.postgres import TEMPLATE as POSTGRES_TEMPLATE
 from tests.support.postgres import PostgresServer
 from webpanel import create_app, database, migrate
 from webpanel.auth import services as auth_services
-from webpanel.config_checks import TEST_PASSWORD_HASH
+from webpanel.config_checks import TEST_PASSWORD_HASH, WORKER_IMMEDIATE
 from webpanel.database import make_engine
 from webpanel.extensions import db
 
@@ -151,11 +151,14 @@ def shared_pdf_cache(tmp_path_factory) -> Path:
 
 
 def app_settings(request) -> dict[str, Any]:
-    """What every test app gets: TESTING, and the cheap password hash unless the test is
-    marked `production_hash`."""
-    if request.node.get_closest_marker("production_hash"):
-        return {"TESTING": True}
-    return {"TESTING": True, TEST_PASSWORD_HASH: CHEAP_HASH}
+    """What every test app gets: TESTING, background jobs run where they are queued (the
+    worker's own tests start real `flask worker` processes instead), one attempt per send
+    (a failure that may pass ends "failed" at once; the automatic retry's own tests set
+    SEND_ATTEMPTS), and the cheap password hash unless the test is marked `production_hash`."""
+    settings: dict[str, Any] = {"TESTING": True, WORKER_IMMEDIATE: True, "SEND_ATTEMPTS": 1}
+    if not request.node.get_closest_marker("production_hash"):
+        settings[TEST_PASSWORD_HASH] = CHEAP_HASH
+    return settings
 
 
 @pytest.fixture

@@ -75,6 +75,10 @@ class Defaults:
     QUEUE_URL = None
     #: Seconds between the worker's heartbeats; it counts as stopped after three missed.
     WORKER_HEARTBEAT = 10.0
+    #: Minutes after a failure that may pass before each automatic retry (the last repeats
+    #: up to SEND_ATTEMPTS in all): about 1, 5, 15 and 60 minutes, then every hour.
+    SEND_RETRY_MINUTES: tuple[int, ...] = (1, 5, 15, 60)
+    SEND_ATTEMPTS = 6
 
 
 ENVIRONMENT_KEYS = {
@@ -113,7 +117,7 @@ def load(app: Flask, test_config: dict | None) -> None:
         sources.update({key: key for key in test_config})
     app.config.setdefault("DATABASE_URL", f"sqlite:///{Path(app.instance_path) / 'webpanel.db'}")
     try:
-        config_checks.refuse_test_password_hash(app.config, test_config)
+        config_checks.refuse_test_only(app.config, test_config)
         config_checks.validate(app.config, sources)
     except config_checks.BadSetting as bad:
         raise StartupError(str(bad)) from None

@@ -22,18 +22,24 @@ class BadSetting(ValueError):
 #: A cheaper password hash method for the test suite (e.g. "pbkdf2:sha256:1"): accepted only
 #: from the settings a test passes to create_app with TESTING on, never from config.py.
 TEST_PASSWORD_HASH = "TEST_PASSWORD_HASH"
+#: Run each background job in the request that queues it (huey's immediate mode): tests only.
+WORKER_IMMEDIATE = "WORKER_IMMEDIATE"
+#: The settings for the test suite only, and why config.py may not set them.
+TEST_ONLY = {
+    TEST_PASSWORD_HASH: "passwords are always hashed with scrypt",
+    WORKER_IMMEDIATE: "the background worker (flask worker) sends, not the web server",
+}
 
 
-def refuse_test_password_hash(config: Mapping[str, Any],
-                              test_config: Mapping[str, Any] | None) -> None:
-    """Raise BadSetting when TEST_PASSWORD_HASH is set anywhere but in a test's own settings
+def refuse_test_only(config: Mapping[str, Any], test_config: Mapping[str, Any] | None) -> None:
+    """Raise BadSetting when a test-only setting is set anywhere but in a test's own settings
     with TESTING on: nothing in config.py can make the panel hash passwords with less than
-    scrypt."""
+    scrypt, or send inside web requests."""
     given = test_config or {}
-    if TEST_PASSWORD_HASH in config and not (TEST_PASSWORD_HASH in given
-                                             and given.get("TESTING")):
-        raise BadSetting(f"The setting {TEST_PASSWORD_HASH} is for the test suite only: "
-                         "remove it from config.py (passwords are always hashed with scrypt).")
+    for key, why in TEST_ONLY.items():
+        if config.get(key) and not (key in given and given.get("TESTING")):
+            raise BadSetting(f"The setting {key} is for the test suite only: remove it from "
+                             f"config.py ({why}).")
 
 
 def _integer(minimum: int, maximum: int | None = None) -> Callable[[Any], int]:
@@ -97,6 +103,13 @@ def _host_list(value: Any) -> tuple[str, ...]:
     if not all(isinstance(item, str) and item.strip() for item in value):
         raise BadSetting
     return tuple(value)
+
+
+def _minutes_list(value: Any) -> tuple[int, ...]:
+    if isinstance(value, str) or not isinstance(value, list | tuple) or not value:
+        raise BadSetting
+    read = _integer(1, 1440)
+    return tuple(read(item) for item in value)
 
 
 def _nameservers(value: Any) -> list[str] | None:
@@ -176,6 +189,10 @@ RULES: dict[str, tuple[Callable[[Any], Any], str]] = {
     "DNS_NAMESERVERS": (_nameservers, 'a list of IP addresses, like ["192.0.2.53"]'),
     "DNS_PORT": (_optional(_integer(1, 65535)), "a port number from 1 to 65535"),
     "WORKER_HEARTBEAT": (_seconds, SECONDS),
+    "SEND_ATTEMPTS": (_integer(1, 20), "a whole number from 1 (no automatic retry) to 20, "
+                      "like 6"),
+    "SEND_RETRY_MINUTES": (_minutes_list, "a list of minutes from 1 to 1440, like "
+                           "[1, 5, 15, 60]"),
     "QUEUE_URL": (_optional(_queue_url), "a Redis URL, like redis://127.0.0.1:6379/0 (or unset, "
                   "for the queue file in the instance folder)"),
     "DATABASE_URL": (_database_url, "an SQLAlchemy database URL, like "

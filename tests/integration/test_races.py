@@ -22,7 +22,8 @@ import json, sys
 from tests.conftest import csrf_from, sign_in
 from webpanel import create_app
 job = json.loads(sys.argv[1])
-app = create_app({"TESTING": True, **job.get("config", {})})
+app = create_app({"TESTING": True, "WORKER_IMMEDIATE": True, "SEND_ATTEMPTS": 1,
+                  **job.get("config", {})})  # each process sends what it queues
 client = app.test_client()
 assert sign_in(client, job["email"]).status_code == 302
 token = csrf_from(client.get(job["page"]).get_data(as_text=True))
@@ -72,7 +73,7 @@ def test_one_dialog_key_posted_by_several_processes_sends_one_message(app, sam, 
     job = {"email": "sam@example.com", "page": f"/documents/{invoice.id}",
            "url": f"/documents/{invoice.id}/email", "posts": [fields] * 2}
     answers = run_workers(instance_dir, [job] * 3)
-    said = [("Sent." in html) or ("already on its way" in html) for one in answers
+    said = [("Sent." in html) or ("on its way" in html) for one in answers
             for _, html in one]  # a post that arrives mid-send is told it goes once
     assert all(said) and sum("Sent." in html for one in answers for _, html in one) >= 1
     assert len(sam.smtp.wait_for_messages(1)) == 1

@@ -10,12 +10,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webpanel.database import Base, utcnow
 
-STATUS_LABELS = {"sending": "Sending", "sent": "Sent", "failed": "Failed",
+STATUS_LABELS = {"queued": "Queued", "scheduled": "Scheduled", "sending": "Sending",
+                 "sent": "Sent", "failed": "Failed", "cancelled": "Cancelled",
                  "handed_off": "Handed to email client", "unknown": "Unknown – check your mailbox"}
+#: A message waits for the worker: now or at due_at ("queued"), or at a time chosen with Send
+#: later ("scheduled", which Change time and Cancel act on).
+WAITING = ("queued", "scheduled")
 
 
 class Message(Base):
-    """One message: recorded as "sending" before any network call, then "sent" or "failed"."""
+    """One message: recorded with its bytes as "queued" (or "scheduled") before any network
+    call; a worker claims it ("sending"), then it is "sent" or "failed", or "queued" again for
+    an automatic retry at due_at."""
 
     __tablename__ = "messages"
     __table_args__ = (
@@ -23,6 +29,7 @@ class Message(Base):
         Index("ix_messages_user_status_id", "user_id", "status", "id"),
         Index("ix_messages_user_method_id", "user_id", "method", "id"),
         Index("ix_messages_document_id_id", "document_id", "id"),
+        Index("ix_messages_status_due_at", "status", "due_at"),
         # A compose dialog's key is unique per person: another's key is a new key for you.
         UniqueConstraint("user_id", "idempotency_key", name="uq_messages_user_id_idempotency_key"),
     )
@@ -54,6 +61,8 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: When a waiting message may go (None: now).
+    due_at: Mapped[datetime | None] = mapped_column(default=None)
 
     body: Mapped[MessageBody] = relationship(lazy="raise", cascade="all, delete-orphan")
 

@@ -27,10 +27,19 @@ def effective_status(message) -> str:
     return message.status
 
 
-def can_retry(message) -> bool:
-    """Whether Retry is offered: a stale "sending", or a failure that a retry can help."""
+def on_its_way(message) -> bool:
+    """Whether the message is being sent now or waits only for a worker to take it (not for
+    a time: Send later, or an automatic retry)."""
     status = effective_status(message)
-    return status == "unknown" or (status == "failed" and message.retry_helps)
+    return status == "sending" or (status == "queued" and message.due_at is None)
+
+
+def can_retry(message) -> bool:
+    """Whether Retry is offered: a stale "sending", a failure that a retry can help, or one
+    waiting for its automatic retry (Retry sends it now)."""
+    status = effective_status(message)
+    return (status == "unknown" or (status == "failed" and message.retry_helps)
+            or (status == "queued" and message.due_at is not None))
 
 
 def mime_of(message) -> bytes:

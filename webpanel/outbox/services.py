@@ -1,8 +1,11 @@
-"""Sending with a record: recorded before the network call, then sent or failed; Retry."""
+"""Sending with a record: recorded with its exact bytes before any network call and queued for
+the background worker (webpanel.outbox.dispatch), then sent or failed; Retry queues it again.
+"""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -14,10 +17,11 @@ from webpanel.mail import builder, international
 from webpanel.mail.unexpected import unexpected_error
 from webpanel.mailbase import MailError, Outgoing
 from webpanel.outbox import copying as sent_copy
-from webpanel.outbox import limits
+from webpanel.outbox import dispatch, limits
 from webpanel.outbox.models import Message, MessageBody
 from webpanel.outbox.records import mime_of, stale_before
 from webpanel.settings import servers
+from webpanel.settings import services as settings_services
 from webpanel.settings.models import EmailSettings
 
 log = logging.getLogger("webpanel.outbox")
@@ -38,8 +42,10 @@ def find_by_key(user_id: int, key: str) -> Message | None:
 
 
 def send(settings: EmailSettings, draft: builder.Draft, key: str,
-         document: tuple[int, str] | None = None) -> Message:
-    """Build, check sizes, record as "sending", then hand to the transport. Sends once per key."""
+         document: tuple[int, str] | None = None, due_at: datetime | None = None) -> Message:
+    """Build, check sizes, record with the exact bytes, then queue it for the worker (at
+    `due_at`, UTC, with Send later); an Email Client draft is handed over at once. Sends once
+    per key."""
     existing = find_by_key(settings.user_id, key)
     if existing:
         return existing
@@ -59,23 +65,32 @@ def send(settings: EmailSettings, draft: builder.Draft, key: str,
         limits.check(outgoing, method, draft.attachments)
     except limits.TooLarge as refused:
         raise NotReady(str(refused), "files") from None
+    queued = sending.METHODS[method].network if method in sending.METHODS else True
+    status = ("scheduled" if due_at else "queued") if queued else "sending"
     try:
-        message = record(settings.user_id, key, method, draft, outgoing, document)
+        message = record(settings.user_id, key, method, draft, outgoing, document, status,
+                         due_at)
     except IntegrityError:
         db.session.rollback()
         return find_by_key(settings.user_id, key)
-    return deliver(message, outgoing, settings)
+    if not queued:
+        return deliver(message, outgoing, settings)
+    message_id = message.id
+    dispatch.enqueue(message_id, due_at)
+    return db.session.get(Message, message_id, populate_existing=True)
 
 
 def record(user_id: int, key: str, method: str, draft: builder.Draft, outgoing: Outgoing,
-           document: tuple[int, str] | None) -> Message:
-    """Store the message and its exact bytes as "sending", committed before any network call."""
+           document: tuple[int, str] | None, status: str = "queued",
+           due_at: datetime | None = None) -> Message:
+    """Store the message and its exact bytes, committed before any network call: "queued" for
+    the worker, "scheduled" for `due_at`, or "sending" when handed over in this request."""
     message = Message(
-        user_id=user_id, idempotency_key=key, method=method, status="sending",
+        user_id=user_id, idempotency_key=key, method=method, status=status, due_at=due_at,
         subject=draft.subject, from_header=_from_header(draft), envelope_from=outgoing.sender,
         to_addrs=", ".join(draft.to), cc_addrs=", ".join(draft.cc),
         bcc_addrs=", ".join(draft.bcc), size=len(outgoing.data),
-        attachment_count=len(draft.attachments), attempts=1,
+        attachment_count=len(draft.attachments), attempts=int(status == "sending"),
         document_id=document[0] if document else None,
         document_label=document[1] if document else "",
     )
@@ -85,9 +100,20 @@ def record(user_id: int, key: str, method: str, draft: builder.Draft, outgoing: 
     return message
 
 
+def run_queued(message_id: int) -> None:
+    """The worker's send job: claim the message (a second job, or one for a message already
+    sent or cancelled, does nothing), then send its stored bytes with its owner's settings."""
+    if not dispatch.claim(message_id):
+        return
+    message = db.session.get(Message, message_id)
+    settings = settings_services.load(message.user_id)
+    deliver(message, stored_outgoing(message, mime_of(message)), settings)
+
+
 def deliver(message: Message, outgoing: Outgoing, settings: EmailSettings) -> Message:
     """Hand the message to its transport and record the outcome; whatever goes wrong, the
-    record ends "failed" with a plain reason and Retry, never "sending"."""
+    record ends "failed" with a plain reason and Retry, or "queued" for an automatic retry
+    when the failure may pass; never "sending"."""
     handed_over = False
     try:
         transport = sending.transport_for(settings, message.method)
@@ -97,6 +123,7 @@ def deliver(message: Message, outgoing: Outgoing, settings: EmailSettings) -> Me
         result = transport.send(outgoing)
     except MailError as error:
         _failed(message, limits.name_the_file(error, outgoing.data))
+        _later(message, error)
     except Exception:
         log.exception("unexpected error sending message %s by %s", message.id, message.method)
         db.session.rollback()
@@ -109,10 +136,12 @@ def deliver(message: Message, outgoing: Outgoing, settings: EmailSettings) -> Me
         message.reply, message.provider_id = result.reply, result.provider_id or ""
         message.error_step = message.error_reason = message.error_hint = ""
         message.retry_helps, message.error_fix_tab = True, ""
-        message.sent_at = utcnow()
+        message.sent_at, message.due_at = utcnow(), None
     db.session.add(message)
     db.session.commit()
-    if message.status != "failed":
+    if message.status == "queued":  # an automatic retry, once committed
+        dispatch.enqueue(message.id, message.due_at)
+    elif message.status != "failed":
         _remember(settings.user_id, transport)
     sent_copy.after_send(message, outgoing.data)  # after the commit: the copy in Sent (IMAP)
     return message
@@ -142,6 +171,15 @@ def retry_helps(error: MailError) -> bool:
     return error.retryable or error.step in FIXED_IN_SETTINGS or not error.reply
 
 
+def _later(message: Message, error: MailError) -> None:
+    """Wait for an automatic retry when the failure may pass and attempts are left (the
+    reason stays on the record, to say why it waits)."""
+    due = dispatch.next_try(message.attempts) if dispatch.may_pass(error) else None
+    if due is not None and message.method in sending.METHODS \
+            and sending.METHODS[message.method].network:
+        message.status, message.due_at = "queued", due
+
+
 def _failed(message: Message, error: MailError) -> None:
     message.status, message.retry_helps = "failed", retry_helps(error)
     message.error_step, message.error_reason = error.step, error.reason
@@ -150,19 +188,27 @@ def _failed(message: Message, error: MailError) -> None:
 
 
 def retry(message: Message, settings: EmailSettings) -> Message:
-    """Send a failed (or unknown) message's stored bytes again; a second click does nothing."""
+    """Queue a failed (or unknown) message's stored bytes again, now (one waiting for its
+    automatic retry too), or send them at once when Retry hands a draft to the email client;
+    a second click does nothing."""
     method = retry_method(message, settings)
+    network = sending.METHODS[method].network if method in sending.METHODS else True
+    values = ({"status": "queued", "due_at": None} if network
+              else {"status": "sending", "attempts": Message.attempts + 1})
     claimed = db.session.execute(
         update(Message)
         .where(Message.id == message.id,
                or_((Message.status == "failed") & Message.retry_helps,
+                   (Message.status == "queued") & Message.due_at.is_not(None),
                    (Message.status == "sending") & (Message.updated_at < stale_before())))
-        .values(status="sending", updated_at=utcnow(), attempts=Message.attempts + 1,
-                method=method)
+        .values(updated_at=utcnow(), method=method, **values)
     ).rowcount
     db.session.commit()
-    db.session.refresh(message)
-    if not claimed:
+    message_id = message.id
+    if claimed and network:
+        dispatch.enqueue(message_id)
+    message = db.session.get(Message, message_id, populate_existing=True)
+    if not claimed or network:
         return message
     return deliver(message, stored_outgoing(message, mime_of(message)), settings)
 

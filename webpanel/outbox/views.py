@@ -8,7 +8,7 @@ import secrets
 from flask import Response, abort, make_response, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from webpanel import sending
+from webpanel import sending, worker
 from webpanel.documents import services as documents
 from webpanel.extensions import htmx
 from webpanel.fragments import render_fragment, render_htmx
@@ -107,16 +107,31 @@ def retry(message_id: int):
     return _result(message)
 
 
-def _result(message: Message, document=None):
-    in_dialog = "idempotency_key" in request.form or request.form.get("in_dialog") == "1"
+@bp.route("/sent/<id:message_id>/progress")
+@login_required
+def progress(message_id: int):
+    """The send's result as it stands: the dialog asks again while the message is on its way,
+    and the page's badges and history follow once it changed."""
+    message = _own_message_or_404(message_id)
+    return _result(message, in_dialog=request.args.get("in_dialog") == "1",
+                   changed=not records.on_its_way(message))
+
+
+def _result(message: Message, document=None, in_dialog: bool | None = None,
+            changed: bool = True):
+    if in_dialog is None:
+        in_dialog = "idempotency_key" in request.form or request.form.get("in_dialog") == "1"
     context = {"message": message, "status_name": records.effective_status(message),
                "step_labels": STEP_LABELS, "in_dialog": in_dialog,
                "retry_offered": records.can_retry(message),
-               "message_copy": copying.copy_for(message.id)}
+               "message_copy": copying.copy_for(message.id),
+               "worker_running": worker.running()}
     if document is not None and not htmx:  # sent from the Email page: the result on that page
         return render_htmx(COMPOSE_PAGE, "outbox/partials/_send_result.html",
                            document=document, label=document.label, **context)
     response = render_fragment("outbox/partials/_send_result.html", **context)
+    if not changed:
+        return response
     status = records.effective_status(message)
     events: dict = {"message-status": {"id": message.id, "status": status,
                                        "label": STATUS_LABELS.get(status, status)}}

@@ -1,19 +1,32 @@
 """The background worker: a huey queue made per app (SQLite in the instance folder, or Redis
-when `QUEUE_URL` is set), its tasks, and whether a worker is running (its heartbeat)."""
+when `QUEUE_URL` is set), its tasks, and whether a worker is running (its heartbeat).
+
+Features hand it jobs with `define` from their ``init_app``; `enqueue` queues one. A test app
+may set WORKER_IMMEDIATE to run each job at once in the caller (huey's immediate mode).
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 from huey.api import TaskWrapper
 
 from webpanel.worker import tasks
-from webpanel.worker.tasks import HEARTBEAT_KEY
+from webpanel.worker.tasks import HEARTBEAT_KEY, Job, daily, every_minutes
+
+__all__ = ["HEARTBEAT_KEY", "Job", "daily", "define", "enqueue", "every_minutes", "queue",
+           "running", "task"]
+
+log = logging.getLogger(__name__)
 
 #: The queue's own SQLite file in the instance folder (when no QUEUE_URL is set).
 QUEUE_FILE = "queue.db"
@@ -30,6 +43,15 @@ class Worker:
         self._huey: Huey | None = None
         self._tasks: dict[str, TaskWrapper] = {}
         self._opening = threading.Lock()
+        self.jobs: dict[str, Job] = {}
+
+    def define(self, job: Job) -> None:
+        """Add a feature's job (before the queue opens; a name is taken once)."""
+        if self._huey is not None:
+            raise RuntimeError(f"The queue is open: define {job.name} in init_app.")
+        if job.name in self.jobs or job.name in ("heartbeat", "ping"):
+            raise RuntimeError(f"The job {job.name} is already defined.")
+        self.jobs[job.name] = job
 
     @property
     def huey(self) -> Huey:
@@ -44,7 +66,7 @@ class Worker:
         with self._opening:  # one queue per app, even when two threads ask first
             if self._huey is None:
                 huey = make_huey(self.app)
-                self._tasks = tasks.register(huey, self.app)
+                self._tasks = tasks.register(huey, self.app, self.jobs.values())
                 self._huey = huey
             return self._huey, self._tasks
 
@@ -55,7 +77,10 @@ def init_app(app: Flask) -> None:
 
 
 def make_huey(app: Flask) -> Huey:
-    """RedisHuey on `QUEUE_URL`, else SqliteHuey on a 0600 file in the instance folder."""
+    """RedisHuey on `QUEUE_URL`, else SqliteHuey on a 0600 file in the instance folder (a
+    test app with WORKER_IMMEDIATE: jobs run in the caller, nothing is stored)."""
+    if app.config.get("WORKER_IMMEDIATE"):
+        return MemoryHuey("webpanel", immediate=True)
     url = app.config.get("QUEUE_URL")
     if url:
         return RedisHuey("webpanel", url=url)
@@ -70,6 +95,38 @@ def _private_file(path: Path) -> Path:
     except FileExistsError:
         pass
     return path
+
+
+def define(app: Flask, name: str, function: Callable[..., Any],
+           every: Callable[..., bool] | None = None, at_start: bool = False) -> None:
+    """Give the worker a job: `function` runs in a worker (within the app's context) when
+    `enqueue(name, ...)` queues it, on its own by the schedule `every` (`every_minutes`,
+    `daily`), and, `at_start`, once when a worker starts."""
+    app.extensions[EXTENSION].define(Job(name, function, every, at_start))
+
+
+def start_jobs(app: Flask) -> list[str]:
+    """The names of the jobs a worker queues as it starts."""
+    return [job.name for job in app.extensions[EXTENSION].jobs.values() if job.at_start]
+
+
+def enqueue(name: str, *args: Any, eta: datetime | None = None,
+            app: Flask | None = None) -> bool:
+    """Queue job `name` with small arguments, to run at once or from `eta` (UTC, naive).
+    False when the queue cannot be reached (logged): the caller's record stays the truth,
+    and the sweeper that reads it queues the job again."""
+    wrapper = task(name, app)
+    try:
+        if eta is None:
+            wrapper(*args)
+        else:
+            wrapper.schedule(args=args, eta=eta if eta.tzinfo else eta.replace(tzinfo=UTC))
+    except Exception:
+        if (app or current_app).config.get("WORKER_IMMEDIATE"):
+            raise  # in a test the job's own error is the point
+        log.exception("Could not queue %s; it is queued again by the next sweep", name)
+        return False
+    return True
 
 
 def queue(app: Flask | None = None) -> Huey:
@@ -90,8 +147,11 @@ def last_heartbeat(app: Flask | None = None) -> float | None:
 
 
 def running(app: Flask | None = None) -> bool:
-    """True only if a worker ran its heartbeat within the last few intervals."""
+    """True only if a worker ran its heartbeat within the last few intervals (always, in
+    immediate mode: every job runs where it is queued)."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config.get("WORKER_IMMEDIATE"):
+        return True
     beat = last_heartbeat(app)
     limit = STALE_AFTER_BEATS * app.config["WORKER_HEARTBEAT"]
     return beat is not None and time.time() - beat < limit

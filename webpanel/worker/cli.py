@@ -45,9 +45,13 @@ def worker_command(workers: int) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("huey").setLevel(logging.WARNING)  # not a line per heartbeat
     logging.getLogger("huey.consumer").setLevel(logging.INFO)
+    if app.config.get("WORKER_IMMEDIATE"):
+        raise click.UsageError("WORKER_IMMEDIATE runs each job where it is queued: no worker.")
     consumer = worker.queue(app).create_consumer(
-        workers=workers, periodic=False,
+        workers=workers, periodic=True,
         max_delay=min(10.0, app.config["WORKER_HEARTBEAT"]))
+    for name in worker.start_jobs(app):  # e.g. the sweeper: what waited while none ran
+        worker.enqueue(name, app=app)
     beat = Beat(app)
     beat.start()
     try:

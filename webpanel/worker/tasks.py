@@ -1,24 +1,42 @@
 """The tasks a worker runs, registered on each app's huey instance by name (a task carries
-only small arguments; each runs inside the app's context)."""
+only small arguments, such as a message id; each runs inside the app's context).
+
+The worker is core: it knows no feature. A feature hands it jobs from its ``init_app``
+(``webpanel.worker.define``), so the tasks of every app are wired per app, like its slots.
+"""
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
 from flask import Flask
 from huey import Huey
 from huey.api import TaskWrapper
+from huey.api import crontab as Crontab  # noqa: N812 (a type here)
 
 #: Where the heartbeat task leaves the time it last ran, in the queue's key-value storage.
 HEARTBEAT_KEY = "webpanel:heartbeat"
 
 
-def register(huey: Huey, app: Flask) -> dict[str, TaskWrapper]:
-    """Register the panel's tasks on `huey`, each run within `app`'s context; by name."""
+@dataclass(frozen=True)
+class Job:
+    """A feature's task: its name, the function the worker runs, and for a periodic job its
+    schedule (a huey crontab, which the consumer checks once a minute)."""
+
+    name: str
+    function: Callable[..., Any]
+    every: Callable[..., bool] | None = None
+    at_start: bool = False  # also queued once each time a worker starts
+
+
+def register(huey: Huey, app: Flask, jobs: Iterable[Job] = ()) -> dict[str, TaskWrapper]:
+    """Register the panel's own tasks and the features' jobs on `huey`, each run within
+    `app`'s context; by name."""
 
     def heartbeat() -> None:
         """Leave the time in the queue's storage: `running()` reads it (no result is kept)."""
@@ -28,8 +46,25 @@ def register(huey: Huey, app: Flask) -> dict[str, TaskWrapper]:
         """Answer with the worker's process id: proves a queued task ran in a worker."""
         return os.getpid()
 
-    return {name: huey.task(name=name)(_in_context(app, function))
-            for name, function in (("heartbeat", heartbeat), ("ping", ping))}
+    registered = {name: huey.task(name=name)(_in_context(app, function))
+                  for name, function in (("heartbeat", heartbeat), ("ping", ping))}
+    for job in jobs:
+        wrapped = _in_context(app, job.function)
+        if job.every is None:
+            registered[job.name] = huey.task(name=job.name)(wrapped)
+        else:
+            registered[job.name] = huey.periodic_task(job.every, name=job.name)(wrapped)
+    return registered
+
+
+def every_minutes(minutes: int) -> Callable[..., bool]:
+    """A schedule for `Job.every`: every `minutes` minutes (1 to 60)."""
+    return Crontab(minute="*" if minutes == 1 else f"*/{minutes}")
+
+
+def daily(hour: int, minute: int = 0) -> Callable[..., bool]:
+    """A schedule for `Job.every`: once a day at hour:minute (the server's clock)."""
+    return Crontab(minute=str(minute), hour=str(hour))
 
 
 def _in_context(app: Flask, function: Callable[..., Any]) -> Callable[..., Any]:
