@@ -75,9 +75,9 @@ class Defaults:
     QUEUE_URL = None
     #: Seconds between the worker's heartbeats; it counts as stopped after three missed.
     WORKER_HEARTBEAT = 10.0
-    #: Minutes after a failure that may pass before each automatic retry (the last repeats
-    #: up to SEND_ATTEMPTS in all): about 1, 5, 15 and 60 minutes, then every hour.
-    SEND_RETRY_MINUTES: tuple[int, ...] = (1, 5, 15, 60)
+    #: Seconds after a failure that may pass before each automatic retry (the last repeats
+    #: up to SEND_ATTEMPTS in all): 1, 5, 15 and 60 minutes, then every hour.
+    SEND_RETRY_SECONDS: tuple[int, ...] = (60, 300, 900, 3600)
     SEND_ATTEMPTS = 6
 
 

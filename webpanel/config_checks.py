@@ -105,10 +105,10 @@ def _host_list(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _minutes_list(value: Any) -> tuple[int, ...]:
+def _seconds_list(value: Any) -> tuple[int, ...]:
     if isinstance(value, str) or not isinstance(value, list | tuple) or not value:
         raise BadSetting
-    read = _integer(1, 1440)
+    read = _integer(1, 86_400)
     return tuple(read(item) for item in value)
 
 
@@ -191,8 +191,8 @@ RULES: dict[str, tuple[Callable[[Any], Any], str]] = {
     "WORKER_HEARTBEAT": (_seconds, SECONDS),
     "SEND_ATTEMPTS": (_integer(1, 20), "a whole number from 1 (no automatic retry) to 20, "
                       "like 6"),
-    "SEND_RETRY_MINUTES": (_minutes_list, "a list of minutes from 1 to 1440, like "
-                           "[1, 5, 15, 60]"),
+    "SEND_RETRY_SECONDS": (_seconds_list, "a list of seconds from 1 to 86400, like "
+                           "[60, 300, 900, 3600]"),
     "QUEUE_URL": (_optional(_queue_url), "a Redis URL, like redis://127.0.0.1:6379/0 (or unset, "
                   "for the queue file in the instance folder)"),
     "DATABASE_URL": (_database_url, "an SQLAlchemy database URL, like "

@@ -93,5 +93,5 @@ def next_try(attempts: int) -> datetime | None:
     config = current_app.config
     if attempts >= config["SEND_ATTEMPTS"]:
         return None
-    delays = config["SEND_RETRY_MINUTES"]
-    return utcnow() + timedelta(minutes=delays[min(attempts, len(delays)) - 1])
+    delays = config["SEND_RETRY_SECONDS"]
+    return utcnow() + timedelta(seconds=delays[min(attempts, len(delays)) - 1])
