@@ -176,6 +176,10 @@ def sign_in_rejected(config: SmtpConfig, code: int, text: str) -> MailError:
     passwords_off = microsoft_passwords_off(config, code, text)
     if passwords_off is not None:
         return passwords_off
+    if 400 <= code < 500:  # RFC 4954's 454: a temporary failure, not a wrong password
+        return MailError("sign-in", f"{where(config)} could not check the sign-in just now.",
+                         "This usually passes by itself: press Retry in a few minutes.",
+                         clean_reply(config, code, text))
     lowered = text.lower()
     hint = "Check the User Name and Password. Some providers need an app password for SMTP."
     if any(marker in lowered for marker in GMAIL_MARKERS):
