@@ -53,6 +53,9 @@
 # QUEUE_URL = "redis://127.0.0.1:6379/0"
 # Seconds between the worker's heartbeats; the panel counts it as stopped after three missed.
 # WORKER_HEARTBEAT = 10
+# Automatic retry of a send whose failure may pass: attempts in all, and seconds before each.
+# SEND_ATTEMPTS = 6
+# SEND_RETRY_SECONDS = [60, 300, 900, 3600]
 
 # Google and Microsoft app registrations. When set here they win over the Integrations page.
 # GOOGLE_CLIENT_ID = "....apps.googleusercontent.com"
