@@ -44,6 +44,10 @@ class CompanyForm(FlaskForm):
     proposal_valid_days = IntegerField(
         "Proposals are valid for (days)",
         validators=[Optional(), NumberRange(1, 3650, "Enter a number of days from 1 to 3650.")])
+    undo_seconds = SelectField(
+        "Undo after Send", coerce=int, default=0,
+        choices=[SelectChoice(0, "Off: emails go at once"),
+                 *(SelectChoice(n, f"{n} seconds") for n in (5, 10, 20, 30))])
 
     uploaded_logo = None
 

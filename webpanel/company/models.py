@@ -35,6 +35,8 @@ class Company(Base):
     currency: Mapped[str] = mapped_column(String(3), default="")
     locale: Mapped[str] = mapped_column(String(20), default=DEFAULT_LOCALE)
     proposal_valid_days: Mapped[int] = mapped_column(default=DEFAULT_VALID_DAYS)
+    #: Seconds an email from the Email dialog waits, with Undo, before it goes (0: none).
+    undo_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
     #: The logo as re-encoded on upload (PNG or JPEG), with its media type.
     logo: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     logo_type: Mapped[str] = mapped_column(String(20), default="")

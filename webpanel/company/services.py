@@ -16,8 +16,8 @@ TEXT_FIELDS = ("tax_id", "registration_number", "bank_holder", "bank_account", "
 def blank_company() -> Company:
     """An unsaved company with every default filled in."""
     company = Company(id=COMPANY_ROW_ID, name="", address="", phone="", email="", currency="",
-                      locale=DEFAULT_LOCALE, proposal_valid_days=DEFAULT_VALID_DAYS, logo=None,
-                      logo_type="")
+                      locale=DEFAULT_LOCALE, proposal_valid_days=DEFAULT_VALID_DAYS,
+                      undo_seconds=0, logo=None, logo_type="")
     for name in TEXT_FIELDS:
         setattr(company, name, "")
     return company
@@ -48,6 +48,7 @@ def save_company(company: Company, form: CompanyForm) -> None:
     company.locale = form.locale.data or DEFAULT_LOCALE
     company.currency = form.currency.data or ""
     company.proposal_valid_days = form.proposal_valid_days.data or DEFAULT_VALID_DAYS
+    company.undo_seconds = form.undo_seconds.data or 0
     if form.uploaded_logo is not None:
         company.logo, company.logo_type = form.uploaded_logo.data, form.uploaded_logo.media_type
     elif form.remove_logo.data:

@@ -27,11 +27,21 @@ def effective_status(message) -> str:
     return message.status
 
 
+def held(message) -> bool:
+    """Whether the message waits out the office's Undo time (queued, never tried, due soon)."""
+    return message.status == "queued" and message.attempts == 0 and message.due_at is not None
+
+
+def waiting_to_retry(message) -> bool:
+    """Whether the message failed in a way that may pass and waits for its automatic retry."""
+    return message.status == "queued" and message.attempts > 0 and message.due_at is not None
+
+
 def on_its_way(message) -> bool:
-    """Whether the message is being sent now or waits only for a worker to take it (not for
-    a time: Send later, or an automatic retry)."""
+    """Whether the message is being sent now, waits for a worker to take it, or waits out the
+    Undo time (not for a later time: Send later, or an automatic retry)."""
     status = effective_status(message)
-    return status == "sending" or (status == "queued" and message.due_at is None)
+    return status == "sending" or (status == "queued" and not waiting_to_retry(message))
 
 
 def can_retry(message) -> bool:
@@ -39,7 +49,7 @@ def can_retry(message) -> bool:
     waiting for its automatic retry (Retry sends it now)."""
     status = effective_status(message)
     return (status == "unknown" or (status == "failed" and message.retry_helps)
-            or (status == "queued" and message.due_at is not None))
+            or waiting_to_retry(message))
 
 
 def mime_of(message) -> bytes:

@@ -5,7 +5,7 @@ the background worker (webpanel.outbox.dispatch), then sent or failed; Retry que
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -42,10 +42,11 @@ def find_by_key(user_id: int, key: str) -> Message | None:
 
 
 def send(settings: EmailSettings, draft: builder.Draft, key: str,
-         document: tuple[int, str] | None = None, due_at: datetime | None = None) -> Message:
+         document: tuple[int, str] | None = None, due_at: datetime | None = None,
+         hold: int = 0) -> Message:
     """Build, check sizes, record with the exact bytes, then queue it for the worker (at
-    `due_at`, UTC, with Send later); an Email Client draft is handed over at once. Sends once
-    per key."""
+    `due_at`, UTC, with Send later; else after `hold` seconds, the office's Undo time); an
+    Email Client draft is handed over at once. Sends once per key."""
     existing = find_by_key(settings.user_id, key)
     if existing:
         return existing
@@ -67,6 +68,8 @@ def send(settings: EmailSettings, draft: builder.Draft, key: str,
         raise NotReady(str(refused), "files") from None
     queued = sending.METHODS[method].network if method in sending.METHODS else True
     status = ("scheduled" if due_at else "queued") if queued else "sending"
+    if queued and due_at is None and hold > 0:
+        due_at = utcnow() + timedelta(seconds=hold)
     try:
         message = record(settings.user_id, key, method, draft, outgoing, document, status,
                          due_at)
@@ -199,7 +202,8 @@ def retry(message: Message, settings: EmailSettings) -> Message:
         update(Message)
         .where(Message.id == message.id,
                or_((Message.status == "failed") & Message.retry_helps,
-                   (Message.status == "queued") & Message.due_at.is_not(None),
+                   (Message.status == "queued") & Message.due_at.is_not(None)
+                   & (Message.attempts > 0),
                    (Message.status == "sending") & (Message.updated_at < stale_before())))
         .values(updated_at=utcnow(), method=method, **values)
     ).rowcount
@@ -211,6 +215,19 @@ def retry(message: Message, settings: EmailSettings) -> Message:
     if not claimed or network:
         return message
     return deliver(message, stored_outgoing(message, mime_of(message)), settings)
+
+
+def undo(message: Message) -> bool:
+    """Cancel a message still waiting out the Undo time; False once a worker took it."""
+    cancelled = db.session.execute(
+        update(Message)
+        .where(Message.id == message.id, Message.status == "queued", Message.attempts == 0,
+               Message.due_at.is_not(None))
+        .values(status="cancelled", updated_at=utcnow())
+    ).rowcount
+    db.session.commit()
+    db.session.refresh(message)
+    return bool(cancelled)
 
 
 def retry_method(message: Message, settings: EmailSettings) -> str:

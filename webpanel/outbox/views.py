@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import math
 import secrets
 
 from flask import Response, abort, make_response, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from webpanel import sending, worker
+from webpanel.company.services import current_company
+from webpanel.database import utcnow
 from webpanel.documents import services as documents
 from webpanel.extensions import htmx
 from webpanel.fragments import render_fragment, render_htmx
@@ -28,6 +31,16 @@ BODY_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data: cid:{i
 @bp.app_template_global("effective_status")
 def _effective_status(row) -> str:
     return records.effective_status(row)
+
+
+@bp.app_template_global("on_its_way")
+def _on_its_way(row) -> bool:
+    return records.on_its_way(row)
+
+
+@bp.app_template_global("seconds_until")
+def _seconds_until(moment) -> int:
+    return max(0, math.ceil((moment - utcnow()).total_seconds()))
 
 
 @bp.app_template_global("status_label")
@@ -87,7 +100,8 @@ def send(document_id: int):
                            **compose.context(document, settings, form))
     try:
         message = services.send(settings, compose.draft(form, document, settings),
-                                form.idempotency_key.data, (document.id, document.label))
+                                form.idempotency_key.data, (document.id, document.label),
+                                hold=current_company().undo_seconds)
     except services.NotReady as refused:
         if refused.field and refused.field in form:  # said at the field too
             form[refused.field].errors = [*form[refused.field].errors, str(refused)]
@@ -103,6 +117,17 @@ def retry(message_id: int):
     message = _own_message_or_404(message_id)
     message = services.retry(message, settings_services.load(current_user.id))
     if not htmx:  # the Email page without script: the outcome on the message's own page
+        return redirect(url_for("outbox.message_preview", message_id=message.id), 303)
+    return _result(message)
+
+
+@bp.route("/sent/<id:message_id>/undo", methods=["POST"])
+@login_required
+def undo(message_id: int):
+    """Cancel a message still waiting out the office's Undo time."""
+    message = _own_message_or_404(message_id)
+    services.undo(message)
+    if not htmx:
         return redirect(url_for("outbox.message_preview", message_id=message.id), 303)
     return _result(message)
 
