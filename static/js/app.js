@@ -167,10 +167,18 @@
   }
 
   document.addEventListener("htmx:afterSwap", function (event) {
-    openDialogs(event.detail.target);
-    announce(event.detail.target);
-    focusResult(event.detail.target);
-    startDownloads(event.detail.target);
+    var target = event.detail.target;
+    if (!document.body.contains(target)) {
+      // Replaced whole (a send's result polling for its outcome): follow it by its id, and
+      // give it the focus only if the swap took the focus away, so nobody loses their place.
+      target = target.id && document.getElementById(target.id);
+      if (!target) return;
+      if (document.activeElement && document.activeElement !== document.body) return;
+    }
+    openDialogs(target);
+    announce(target);
+    focusResult(target);
+    startDownloads(target);
   });
   document.addEventListener("htmx:afterSettle", syncTabs);
   document.addEventListener("htmx:historyRestore", syncTabs);

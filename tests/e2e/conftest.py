@@ -79,8 +79,10 @@ def microsoft_stand_in():
 
 
 def write_instance_config(instance: Path, google, microsoft) -> None:
-    """The instance config an office would write, pointing the panel at the stand-ins."""
-    lines = [f"{key} = {value!r}" for key, value in endpoint_config(google, microsoft).items()]
+    """The instance config an office would write, pointing the panel at the stand-ins; one
+    attempt per send, so a failure shows at once (the automatic retry has its own tests)."""
+    settings = {**endpoint_config(google, microsoft), "SEND_ATTEMPTS": 1}
+    lines = [f"{key} = {value!r}" for key, value in settings.items()]
     (instance / "config.py").write_text("\n".join(lines) + "\n")
 
 

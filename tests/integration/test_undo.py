@@ -11,7 +11,6 @@ from sqlalchemy import select, update
 
 from tests.conftest import Htmx
 from tests.support.office import first_document, messages, send
-from webpanel.database import utcnow
 from webpanel.extensions import db
 from webpanel.outbox import dispatch
 from webpanel.outbox.models import Message

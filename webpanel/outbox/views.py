@@ -136,9 +136,13 @@ def undo(message_id: int):
 @login_required
 def progress(message_id: int):
     """The send's result as it stands: the dialog asks again while the message is on its way,
-    and the page's badges and history follow once it changed."""
+    and the page's badges and history follow once it changed (without htmx: the Email page,
+    which reloads itself until then)."""
     message = _own_message_or_404(message_id)
-    return _result(message, in_dialog=request.args.get("in_dialog") == "1",
+    document = documents.get_document(message.document_id) if message.document_id else None
+    if not htmx and document is None:
+        return redirect(url_for("outbox.message_preview", message_id=message.id), 303)
+    return _result(message, document, in_dialog=request.args.get("in_dialog") == "1",
                    changed=not records.on_its_way(message))
 
 

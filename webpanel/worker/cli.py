@@ -14,6 +14,10 @@ from webpanel import worker
 
 log = logging.getLogger(__name__)
 
+#: The longest an idle worker waits between looks at an SQLite queue (Redis wakes it at once):
+#: a message queued from the Email dialog starts within this.
+POLL_SECONDS = 0.5
+
 
 class Beat(threading.Thread):
     """Queues the heartbeat task every `WORKER_HEARTBEAT` seconds while the consumer runs:
@@ -48,8 +52,7 @@ def worker_command(workers: int) -> None:
     if app.config.get("WORKER_IMMEDIATE"):
         raise click.UsageError("WORKER_IMMEDIATE runs each job where it is queued: no worker.")
     consumer = worker.queue(app).create_consumer(
-        workers=workers, periodic=True,
-        max_delay=min(10.0, app.config["WORKER_HEARTBEAT"]))
+        workers=workers, periodic=True, max_delay=POLL_SECONDS)
     for name in worker.start_jobs(app):  # e.g. the sweeper: what waited while none ran
         worker.enqueue(name, app=app)
     beat = Beat(app)
