@@ -49,7 +49,7 @@ class Worker:
         """Add a feature's job (before the queue opens; a name is taken once)."""
         if self._huey is not None:
             raise RuntimeError(f"The queue is open: define {job.name} in init_app.")
-        if job.name in self.jobs or job.name in ("heartbeat", "ping"):
+        if job.name in self.jobs or job.name == "ping":
             raise RuntimeError(f"The job {job.name} is already defined.")
         self.jobs[job.name] = job
 

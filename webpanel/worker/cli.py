@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 import click
 from flask import Flask, current_app
@@ -20,8 +21,9 @@ POLL_SECONDS = 0.5
 
 
 class Beat(threading.Thread):
-    """Queues the heartbeat task every `WORKER_HEARTBEAT` seconds while the consumer runs:
-    the beat counts only once a consumer's worker has run it."""
+    """Leaves the time in the queue's storage every `WORKER_HEARTBEAT` seconds while the
+    consumer's process runs: written by this thread itself, so a worker whose threads are all
+    busy with slow mail servers still shows as running."""
 
     def __init__(self, app: Flask) -> None:
         super().__init__(name="webpanel-heartbeat", daemon=True)
@@ -31,16 +33,16 @@ class Beat(threading.Thread):
         interval = self.app.config["WORKER_HEARTBEAT"]
         while True:
             try:
-                worker.task("heartbeat", self.app)()
+                worker.queue(self.app).put(worker.HEARTBEAT_KEY, time.time())
             except Exception:  # the queue is unreachable: say so, and beat again later
-                log.exception("Could not queue the heartbeat; the panel will show the worker "
+                log.exception("Could not write the heartbeat; the panel will show the worker "
                               "as stopped until it can")
             if self.stopped.wait(interval):
                 return
 
 
 @click.command("worker")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+@click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64),
               help="Tasks run at the same time (threads).")
 @with_appcontext
 def worker_command(workers: int) -> None:
