@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from tests.support.office import first_document, messages, send
 from webpanel.database import utcnow
 from webpanel.extensions import db
-from webpanel.outbox import dispatch
+from webpanel.outbox import dispatch, services
 from webpanel.outbox.models import Message
 
 
@@ -115,3 +115,14 @@ def test_retry_sends_a_waiting_message_now(sam, retrying):
     assert "Sent." in html and len(sam.smtp.wait_for_messages(1)) == 1
     assert messages(retrying)[0].status == "sent" and messages(retrying)[0].attempts == 2
     assert sweep_after(retrying, 3600) == 0 and len(sam.smtp.messages) == 1
+
+
+def test_a_job_that_breaks_before_sending_ends_failed_with_retry(sam, retrying, monkeypatch):
+    def broken(*_args):
+        raise ValueError("damaged record")
+
+    monkeypatch.setattr(services, "stored_outgoing", broken)
+    html = send(sam, first_document(retrying, "invoice").id)
+    assert "Something unexpected went wrong in the panel" in html and ">Retry<" in html
+    [record] = messages(retrying)
+    assert record.status == "failed" and not sam.smtp.messages

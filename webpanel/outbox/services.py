@@ -109,8 +109,17 @@ def run_queued(message_id: int) -> None:
     if not dispatch.claim(message_id):
         return
     message = db.session.get(Message, message_id)
-    settings = settings_services.load(message.user_id)
-    deliver(message, stored_outgoing(message, mime_of(message)), settings)
+    try:
+        settings = settings_services.load(message.user_id)
+        outgoing = stored_outgoing(message, mime_of(message))
+    except Exception:  # before anything left: failed with Retry, not "sending" for good
+        log.exception("unexpected error preparing message %s", message_id)
+        db.session.rollback()
+        message = db.session.get(Message, message_id)
+        _failed(message, unexpected_error("settings", may_have_left=False))
+        db.session.commit()
+        return
+    deliver(message, outgoing, settings)
 
 
 def deliver(message: Message, outgoing: Outgoing, settings: EmailSettings) -> Message:
