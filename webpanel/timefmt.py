@@ -6,11 +6,11 @@ Every stored time is naive UTC (see `database.utcnow`); every template shows one
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 
 PATTERNS = {"datetime": "d MMM y, HH:mm", "short": "d MMM HH:mm", "date": "d MMM y"}
 
@@ -43,3 +43,8 @@ def local(moment: datetime, zone_name: str | None, style: str = "datetime") -> s
     if style == "date":
         return text
     return f"{text} {aware.astimezone(place).tzname()}"
+
+
+def day(value: date) -> str:
+    """A calendar day as the panel writes one ("8 Dec 2026")."""
+    return format_date(value, PATTERNS["date"], locale="en_GB")

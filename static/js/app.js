@@ -1,5 +1,6 @@
 // webpanel front-end glue. Loaded as a file (the CSP allows no inline script).
-// Dialogs, tab state, SMTP form helpers and a toast for errors htmx does not swap.
+// Dialogs, tab state, SMTP form helpers, Send later's quick choices and a toast for errors
+// htmx does not swap.
 (function () {
   "use strict";
 
@@ -166,6 +167,25 @@
     field.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
+  // Send later: a quick choice ("Tomorrow 8:00") fills the date and time beside it. The
+  // buttons need this script, so they show only once it runs.
+  function showQuickTimes(root) {
+    if (!root || !root.querySelectorAll) return;
+    root.querySelectorAll("[data-quick-times][hidden]").forEach(function (group) { group.hidden = false; });
+  }
+
+  function fillTime(button) {
+    var fields = button.closest("[data-send-later]");
+    if (!fields) return;
+    [["[data-later-date]", button.dataset.fillDate], ["[data-later-time]", button.dataset.fillTime]]
+      .forEach(function (pair) {
+        var input = fields.querySelector(pair[0]);
+        if (!input) return;
+        input.value = pair[1];
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+      });
+  }
+
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
     if (!document.body.contains(target)) {
@@ -175,6 +195,7 @@
       if (!target) return;
       if (document.activeElement && document.activeElement !== document.body) return;
     }
+    showQuickTimes(target);
     openDialogs(target);
     announce(target);
     focusResult(target);
@@ -189,11 +210,14 @@
     if (discard) discardClick(discard);
     var placeholder = event.target.closest("[data-insert]");
     if (placeholder) insertPlaceholder(placeholder);
+    var quick = event.target.closest("[data-fill-date]");
+    if (quick) fillTime(quick);
   });
   document.addEventListener("keydown", tabKey);
   document.addEventListener("input", markDirty);
   document.addEventListener("DOMContentLoaded", function () {
     setUpMenu();
+    showQuickTimes(document.body);
     document.querySelectorAll("[role=tablist]").forEach(rovingTabindex);
     startDownloads(document.body);  // a draft made on the Email page (sent without htmx)
   });

@@ -1,5 +1,5 @@
-"""What the home page shows: email readiness, recent documents, messages to retry, sign-ins to
-renew. Reads only."""
+"""What the home page shows: email readiness, recent documents, messages to retry, messages
+scheduled to go, sign-ins to renew. Reads only."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from webpanel.outbox.records import can_retry, stale_before
 
 RECENT_DOCUMENTS = 8
 TO_RETRY = 10
+SCHEDULED = 10
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,13 @@ def to_retry(user_id: int, limit: int = TO_RETRY) -> list:
                     (Message.status == "sending") & (Message.updated_at < stale_before()))
     return list(db.session.execute(select(*LIST_COLUMNS).where(
         Message.user_id == user_id, unsettled).order_by(Message.id.desc()).limit(limit)))
+
+
+def scheduled(user_id: int, limit: int = SCHEDULED) -> list:
+    """The person's messages scheduled with Send later, the soonest first."""
+    return list(db.session.execute(select(*LIST_COLUMNS).where(
+        Message.user_id == user_id, Message.status == "scheduled")
+        .order_by(Message.due_at, Message.id).limit(limit)))
 
 
 def retry_offered(rows: list) -> set[int]:

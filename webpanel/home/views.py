@@ -43,6 +43,8 @@ def index():
                            settings=settings, documents=documents,
                            statuses=history.list_statuses(documents),
                            to_retry=unsent, retry_offered=services.retry_offered(unsent),
+                           scheduled=services.scheduled(current_user.id),
+                           scheduled_limit=services.SCHEDULED,
                            reconnects=services.reconnects(current_user.id),
                            at_risk=services.at_risk(current_user.id),
                            provider_words=providers.WORDS, provider_labels=providers.LABELS)

@@ -17,6 +17,7 @@ from webpanel.mail.attachments import safe_filename, sniff_type
 from webpanel.mail.builder import Attachment, Draft
 from webpanel.mailtemplates import services as templates
 from webpanel.oauth import services as oauth_services
+from webpanel.outbox import schedule
 from webpanel.outbox.forms import ComposeForm
 from webpanel.settings import readiness
 from webpanel.settings import services as settings_services
@@ -34,10 +35,18 @@ def new_form(document, **kwargs) -> ComposeForm:
     knows the signed-in person's way of sending (for what its address fields accept)."""
     form = ComposeForm(**kwargs)
     form.send_using = settings_services.load(current_user.id).send_using
+    form.schedulable = schedulable(form.send_using)
+    form.zone_name = current_user.time_zone
     form.template_problem = ""  # set by prefilled_form when the kind's template was unusable
     form.template_files.choices = [(f.id, f"{f.filename} ({f.size / 1024:,.0f} KB)")
                                    for f in templates.files_of(document.kind)]
     return form
+
+
+def schedulable(send_using: str) -> bool:
+    """Whether Send later is offered: the panel itself sends (SMTP, Gmail API, Outlook API)."""
+    method = sending.METHODS.get(send_using)
+    return method is not None and method.network
 
 
 def prefilled_form(document, settings: EmailSettings, key: str) -> ComposeForm:
@@ -105,4 +114,6 @@ def context(document, settings: EmailSettings, form: ComposeForm) -> dict:
             "attachment_name": filename, "attachment_size": len(pdf),
             "method_note": method_note(settings, method), "method": method,
             "mailto": mailto(form) if method is sending.CLIENT else None,
-            "setup": readiness.check(settings)}
+            "setup": readiness.check(settings),
+            "quick_times": schedule.quick_choices(current_user.time_zone)
+            if form.schedulable else []}

@@ -25,7 +25,8 @@ from webpanel.outbox.slots import BOUNCE_OUTCOMES
 HISTORY_LIMIT = 50
 #: What the documents list says of a document, from its newest message.
 LIST_STATUS = {"sent": "Sent", "failed": "Failed", "handed_off": "Handed to email client",
-               "sending": "Sending", "unknown": "Unknown"}
+               "sending": "Sending", "unknown": "Unknown", "queued": "Queued",
+               "scheduled": "Scheduled", "cancelled": "Cancelled"}
 NOT_SENT = "Not sent"
 
 
@@ -44,6 +45,7 @@ class Entry:
     retry: bool = False  # Retry is offered (webpanel.outbox.records.can_retry)
     copy: SentCopy | None = None  # its copy in the Sent folder (own messages)
     bounces: Any = None  # its recipients' delivery reports, if any (BOUNCE_OUTCOMES)
+    due_at: datetime | None = None  # when a scheduled (or retried) message goes
 
 
 def _of(document):
@@ -55,7 +57,7 @@ def history(document, user_id: int) -> list[Entry]:
     rows = db.session.execute(
         select(Message.id, Message.created_at, Message.sent_at, Message.to_addrs,
                Message.cc_addrs, Message.method, Message.status, Message.updated_at,
-               Message.user_id, Message.retry_helps, User.email)
+               Message.user_id, Message.retry_helps, Message.due_at, User.email)
         .join(User, User.id == Message.user_id)
         .where(_of(document))
         .order_by(Message.id.desc()).limit(HISTORY_LIMIT)).all()
@@ -71,7 +73,7 @@ def _entry(row, user_id: int, copy: SentCopy | None = None, bounces: Any = None)
     return Entry(id=row.id, when=row.sent_at or row.created_at, to=to, by=row.email,
                  method=sending.LABELS.get(row.method, row.method), status=status,
                  status_label=STATUS_LABELS.get(status, status), own=row.user_id == user_id,
-                 retry=can_retry(row), copy=copy, bounces=bounces)
+                 retry=can_retry(row), copy=copy, bounces=bounces, due_at=row.due_at)
 
 
 def ever_sent(document) -> datetime | None:

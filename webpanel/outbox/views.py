@@ -1,4 +1,5 @@
-"""Views of the outbox: the Email dialog, Retry, Sent mail and its inline preview."""
+"""Views of the outbox: the Email dialog (Send now or Send later), Retry, Change time and Cancel
+of a scheduled message, Sent mail and its inline preview."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 import math
 import secrets
 
-from flask import Response, abort, make_response, redirect, request, url_for
+from flask import Response, abort, flash, make_response, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from webpanel import sending, worker
@@ -16,7 +17,16 @@ from webpanel.documents import services as documents
 from webpanel.extensions import htmx
 from webpanel.fragments import render_fragment, render_htmx
 from webpanel.mail.hints import STEP_LABELS
-from webpanel.outbox import compose, copying, history, listing, preview, records, services
+from webpanel.outbox import (
+    compose,
+    copying,
+    history,
+    listing,
+    preview,
+    records,
+    schedule,
+    services,
+)
 from webpanel.outbox.blueprint import bp
 from webpanel.outbox.models import STATUS_LABELS, Message, SentCopy
 from webpanel.outbox.slots import BOUNCE_OUTCOMES
@@ -46,6 +56,11 @@ def _seconds_until(moment) -> int:
 @bp.app_template_global("status_label")
 def _status_label(name: str) -> str:
     return STATUS_LABELS.get(name, name)
+
+
+@bp.app_template_global("clock_fields")
+def _clock_fields(due_at) -> tuple[str, str]:
+    return schedule.clock_fields(due_at, current_user.time_zone)
 
 
 @bp.app_template_global("copy_state")
@@ -98,16 +113,18 @@ def send(document_id: int):
     if not form.validate_on_submit():
         return render_htmx(COMPOSE_PAGE, "outbox/partials/_compose_form.html", status=422,
                            **compose.context(document, settings, form))
+    chosen = form.chosen
     try:
         message = services.send(settings, compose.draft(form, document, settings),
                                 form.idempotency_key.data, (document.id, document.label),
+                                due_at=chosen.due_at if chosen else None,
                                 hold=current_company().undo_seconds)
     except services.NotReady as refused:
         if refused.field and refused.field in form:  # said at the field too
             form[refused.field].errors = [*form[refused.field].errors, str(refused)]
         return render_htmx(COMPOSE_PAGE, "outbox/partials/_compose_form.html", status=422,
                            refused=str(refused), **compose.context(document, settings, form))
-    return _result(message, document)
+    return _result(message, document, notice=chosen.note if chosen else "")
 
 
 @bp.route("/sent/<id:message_id>/retry", methods=["POST"])
@@ -146,15 +163,69 @@ def progress(message_id: int):
                    changed=not records.on_its_way(message))
 
 
+@bp.route("/sent/<id:message_id>/cancel", methods=["POST"])
+@login_required
+def cancel(message_id: int):
+    """Cancel a scheduled message: it stays in Sent mail, with its bytes, as cancelled."""
+    try:
+        message = schedule.cancel(_own_message_or_404(message_id))
+    except schedule.TooLate as late:
+        return _after_schedule_change(late.message, refusal=str(late))
+    return _after_schedule_change(message)
+
+
+@bp.route("/sent/<id:message_id>/time", methods=["POST"])
+@login_required
+def change_time(message_id: int):
+    """Move a scheduled message to another time, read in the person's time zone."""
+    message = _own_message_or_404(message_id)
+    try:
+        chosen = schedule.choose(request.form.get("date", ""), request.form.get("time", ""),
+                                 current_user.time_zone)
+    except schedule.BadTime as refused:
+        return _time_refused(message, refused)
+    try:
+        message = schedule.change_time(message, chosen.due_at)
+    except schedule.TooLate as late:
+        return _after_schedule_change(late.message, refusal=str(late))
+    return _after_schedule_change(message, notice=chosen.note)
+
+
+def _after_schedule_change(message: Message, notice: str = "", refusal: str = ""):
+    """The message as it now stands; without htmx, its preview (the words as a notice)."""
+    if htmx:
+        return _result(message, notice=notice, refusal=refusal)
+    for words, category in ((notice, "message"), (refusal, "error")):
+        if words:
+            flash(words, category)
+    return redirect(url_for("outbox.message_preview", message_id=message.id), 303)
+
+
+def _time_refused(message: Message, refused: schedule.BadTime):
+    """Change time's form again, open, with what is wrong said at the field (422)."""
+    errors = {refused.field: str(refused)}
+    values = {name: request.form.get(name, "")[:20] for name in ("date", "time")}
+    if not htmx:
+        return _preview_page(message, 422, time_errors=errors, time_values=values)
+    response = render_fragment("outbox/partials/_change_time.html", 422, message=message,
+                               time_errors=errors, time_values=values,
+                               in_dialog=request.form.get("in_dialog") == "1")
+    response.headers["HX-Retarget"] = "closest details"
+    response.headers["HX-Reswap"] = "outerHTML"
+    return response
+
+
 def _result(message: Message, document=None, in_dialog: bool | None = None,
-            changed: bool = True):
+            changed: bool = True, notice: str = "", refusal: str = ""):
+    """The send's result (`notice`: what was made of the chosen time; `refusal`: why Cancel
+    or Change time changed nothing), with the events the page's badges and history follow."""
     if in_dialog is None:
         in_dialog = "idempotency_key" in request.form or request.form.get("in_dialog") == "1"
     context = {"message": message, "status_name": records.effective_status(message),
                "step_labels": STEP_LABELS, "in_dialog": in_dialog,
                "retry_offered": records.can_retry(message),
                "message_copy": copying.copy_for(message.id),
-               "worker_running": worker.running()}
+               "worker_running": worker.running(), "notice": notice, "refusal": refusal}
     if document is not None and not htmx:  # sent from the Email page: the result on that page
         return render_htmx(COMPOSE_PAGE, "outbox/partials/_send_result.html",
                            document=document, label=document.label, **context)
@@ -193,19 +264,25 @@ def sent():
 @login_required
 def message_preview(message_id: int):
     """One message's preview (HTML, Text, Headers, Raw and attachments)."""
-    message = _own_message_or_404(message_id)
+    return _preview_page(_own_message_or_404(message_id))
+
+
+def _preview_page(message: Message, status: int = 200, **extra):
+    """The preview (in Sent mail without htmx); `extra`: a Change time refused at its field."""
     view = request.args.get("view", "html")
     if view not in {"html", "text", "headers", "raw"}:
         view = "html"
     context = preview.context(message, records.mime_of(message), view,
                               images=request.args.get("images") == "1")
-    return render_htmx("outbox/sent.html", "outbox/partials/_preview.html",
+    return render_htmx("outbox/sent.html", "outbox/partials/_preview.html", status=status,
                        page_context=_newest_page,
                        methods=sending.LABELS, statuses=STATUS_LABELS, message=message,
                        status_name=records.effective_status(message), step_labels=STEP_LABELS,
                        retry_offered=records.can_retry(message),
                        message_copy=copying.copy_for(message.id),
-                       message_bounces=BOUNCE_OUTCOMES([message.id]).get(message.id), **context)
+                       worker_running=worker.running(),
+                       message_bounces=BOUNCE_OUTCOMES([message.id]).get(message.id),
+                       **context, **extra)
 
 
 def _newest_page() -> dict:
