@@ -17,7 +17,7 @@ from webpanel.outbox.slots import BOUNCE_OUTCOMES
 PAGE_SIZE = 25
 LIST_COLUMNS = (Message.id, Message.method, Message.status, Message.subject, Message.to_addrs,
                 Message.cc_addrs, Message.created_at, Message.updated_at, Message.document_label,
-                Message.retry_helps, Message.due_at)
+                Message.retry_helps, Message.due_at, Message.attempts)
 
 
 @dataclass
