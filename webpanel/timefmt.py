@@ -6,7 +6,7 @@ Every stored time is naive UTC (see `database.utcnow`); every template shows one
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -43,3 +43,14 @@ def local(moment: datetime, zone_name: str | None, style: str = "datetime") -> s
     if style == "date":
         return text
     return f"{text} {aware.astimezone(place).tzname()}"
+
+
+def duration(length: timedelta) -> str:
+    """A length of time in the largest whole unit: "less than a minute", "1 minute",
+    "12 minutes", "3 hours", "2 days"."""
+    seconds = max(int(length.total_seconds()), 0)
+    for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return "less than a minute"

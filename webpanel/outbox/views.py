@@ -156,7 +156,7 @@ def sent():
     """Sent mail: newest first, with filters, search and keyset pages."""
     page = listing.page_from_request(current_user.id, request.args)
     return render_htmx("outbox/sent.html", "outbox/partials/_sent_list.html", page=page,
-                       page_context=_bounce_checks, methods=sending.LABELS,
+                       page_context=_page_notes, methods=sending.LABELS,
                        statuses=STATUS_LABELS)
 
 
@@ -181,12 +181,14 @@ def message_preview(message_id: int):
 
 def _newest_page() -> dict:
     """The list shown above a preview opened by its own URL."""
-    return {"page": listing.page_from_request(current_user.id, {}), **_bounce_checks()}
+    return {"page": listing.page_from_request(current_user.id, {}), **_page_notes()}
 
 
-def _bounce_checks() -> dict:
-    """Whether the page asks for a bounce check once loaded: the person has IMAP set up."""
-    return {"bounce_checks": imap_settings.imap_config_for(current_user.id) is not None}
+def _page_notes() -> dict:
+    """What Sent mail says above its list: whether the background worker runs, and whether
+    the page asks for a bounce check once loaded (the person has IMAP set up)."""
+    return {"worker_health": worker.health(),
+            "bounce_checks": imap_settings.imap_config_for(current_user.id) is not None}
 
 
 @bp.route("/sent/<id:message_id>/body.html")

@@ -12,6 +12,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,8 @@ from huey.api import TaskWrapper
 from webpanel.worker import tasks
 from webpanel.worker.tasks import HEARTBEAT_KEY, Job, daily, every_minutes
 
-__all__ = ["HEARTBEAT_KEY", "Job", "daily", "define", "enqueue", "every_minutes", "queue",
-           "running", "task"]
+__all__ = ["HEARTBEAT_KEY", "Health", "Job", "daily", "define", "enqueue", "every_minutes",
+           "health", "queue", "running", "task"]
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +153,34 @@ def running(app: Flask | None = None) -> bool:
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config.get("WORKER_IMMEDIATE"):
         return True
-    beat = last_heartbeat(app)
+    return _fresh(app, last_heartbeat(app))
+
+
+def _fresh(app: Flask, beat: float | None) -> bool:
     limit = STALE_AFTER_BEATS * app.config["WORKER_HEARTBEAT"]
     return beat is not None and time.time() - beat < limit
+
+
+@dataclass(frozen=True)
+class Health:
+    """Whether a worker runs, and when one last beat (naive UTC, like every stored time;
+    None: never), for the pages that say so (templates/worker/_notice.html)."""
+
+    running: bool
+    last_beat: datetime | None = None
+    reachable: bool = True  # False: the queue (Redis) did not answer
+
+
+def health(app: Flask | None = None) -> Health:
+    """The worker's state as the pages show it (never raises: a queue that does not answer
+    is a worker that does not run)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config.get("WORKER_IMMEDIATE"):
+        return Health(running=True)
+    try:
+        beat = last_heartbeat(app)
+    except Exception:
+        log.exception("Could not read the worker's heartbeat from the queue")
+        return Health(running=False, reachable=False)
+    moment = None if beat is None else datetime.fromtimestamp(beat, UTC).replace(tzinfo=None)
+    return Health(running=_fresh(app, beat), last_beat=moment)
