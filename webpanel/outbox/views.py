@@ -16,9 +16,8 @@ from webpanel.mail.hints import STEP_LABELS
 from webpanel.outbox import compose, copying, history, listing, preview, records, services
 from webpanel.outbox.blueprint import bp
 from webpanel.outbox.models import STATUS_LABELS, Message, SentCopy
-from webpanel.outbox.slots import BOUNCE_OUTCOMES
+from webpanel.outbox.slots import BOUNCE_OUTCOMES, BOUNCE_READING
 from webpanel.security import DOWNLOAD_CSP, PDF_CSP
-from webpanel.settings import imap_settings
 from webpanel.settings import services as settings_services
 
 BODY_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data: cid:{images}; "
@@ -185,10 +184,10 @@ def _newest_page() -> dict:
 
 
 def _page_notes() -> dict:
-    """What Sent mail says above its list: whether the background worker runs, and whether
-    the page asks for a bounce check once loaded (the person has IMAP set up)."""
+    """What Sent mail says above its list: whether the background worker runs, and when the
+    person's bounce reports were last read (None: nothing reads their inbox)."""
     return {"worker_health": worker.health(),
-            "bounce_checks": imap_settings.imap_config_for(current_user.id) is not None}
+            "bounce_reading": BOUNCE_READING(current_user.id)}
 
 
 @bp.route("/sent/<id:message_id>/body.html")
