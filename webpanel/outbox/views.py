@@ -237,10 +237,19 @@ def _download(data: bytes, filename: str, content_type: str, inline: bool) -> Re
     return response
 
 
+@bp.route("/sent/<id:message_id>/copy")
+@login_required
+def copy_state(message_id: int):
+    """The Sent-folder copy's state (asked again while the worker copies)."""
+    message = _own_message_or_404(message_id)
+    return render_fragment("sentcopy/partials/_copy_state.html", copy=copying.copy_of(message.id),
+                           copy_of=message.id, copy_own=True)
+
+
 @bp.route("/sent/<id:message_id>/copy/retry", methods=["POST"])
 @login_required
 def retry_copy(message_id: int):
-    """Copy one sent message to the Sent folder again (never a second copy)."""
+    """Copy one sent message to the Sent folder again, on the worker (never a second copy)."""
     message = services.get_own(current_user.id, message_id)
     if message is None or message.status != "sent":
         abort(404)
