@@ -233,7 +233,7 @@ def test_opening_sent_mail_reads_no_inbox_and_says_when_the_worker_read_it(sam, 
     assert 'hx-get="/sent?status=sent" hx-trigger="bounces-found from:body"' in filtered
 
 
-def test_a_running_worker_reads_bounce_reports_with_no_page_opened(sam, office,
+def test_a_running_worker_reads_bounce_reports_with_no_page_opened(sam, office, make_app,
                                                                   start_worker):
     invoice, record, got = sent_invoice(sam, office)
     sam.dovecot.append(sam.account, "INBOX", report(got.data, invoice.contact.email,
@@ -243,6 +243,8 @@ def test_a_running_worker_reads_bounce_reports_with_no_page_opened(sam, office,
     preview = text_of(sam.client.get(f"/sent/{record.id}"))
     assert f"Bounced {invoice.contact.email}" in preview
     assert "Bounce reports read at " in text_of(sam.client.get("/sent"))
+    queue = worker.queue(make_app(WORKER_IMMEDIATE=False))  # the worker's own queue file
+    assert set(queue.all_results()) <= {worker.HEARTBEAT_KEY}  # the jobs leave no results
 
 
 def test_the_periodic_job_reads_everyones_inbox(sam, office, make_user, dovecot):

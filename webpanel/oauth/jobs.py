@@ -56,15 +56,14 @@ def _lapses_before(moment):
     return OAuthAccount.expires_at.is_(None) | (OAuthAccount.expires_at < moment)
 
 
-def renew(account_id: int) -> bool:
-    """Renew one account's access token if it lapses before the next round (the job); True
-    if renewed. A failure is already on the account: it is only logged here."""
+def renew(account_id: int) -> None:
+    """Renew one account's access token if it lapses before the next round (the job; it
+    returns nothing, so the queue keeps no result). A failure is already on the account: it
+    is only logged here."""
     account = db.session.get(OAuthAccount, account_id)
     if account is None:
-        return False
-    tokens = AccountTokens(account.id, account.provider)
+        return
     try:
-        return tokens.renew_ahead(utcnow() + EVERY + MARGIN)
+        AccountTokens(account.id, account.provider).renew_ahead(utcnow() + EVERY + MARGIN)
     except MailError as failed:
         log.info("renewing sign-in %s failed: %s", account_id, failed.reason)
-        return False
