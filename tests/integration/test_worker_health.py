@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from tests.conftest import sign_in
 from tests.integration.test_worker import BEAT, start_worker, wait_for  # noqa: F401
@@ -16,6 +17,8 @@ from tests.support.documents import text_of
 from tests.support.smtpd import closed_port
 from webpanel import timefmt, worker
 from webpanel.database import utcnow
+from webpanel.documents.models import Document
+from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db
 from webpanel.outbox.models import Message
 
@@ -85,13 +88,16 @@ def test_a_queue_that_does_not_answer_is_said_not_a_crash(make_app, admin_id):
 
 
 def waiting_message(app, user_id: int, label: str, status: str = "queued",
-                    waited: timedelta = timedelta(0), due_in: timedelta | None = None) -> int:
+                    waited: timedelta = timedelta(0), due_in: timedelta | None = None,
+                    document_id: int | None = None, key: str = "") -> int:
     """A message waiting for the worker: queued `waited` ago, or due `due_in` from now."""
     with app.app_context():
-        message = Message(user_id=user_id, idempotency_key=label, method="smtp", status=status,
+        message = Message(user_id=user_id, idempotency_key=key or label, method="smtp",
+                          status=status,
                           subject=f"{label} from Acme", document_label=label,
                           to_addrs="ann@customer.example", updated_at=utcnow() - waited,
-                          due_at=None if due_in is None else utcnow() + due_in)
+                          due_at=None if due_in is None else utcnow() + due_in,
+                          document_id=document_id)
         db.session.add(message)
         db.session.commit()
         return message.id
@@ -127,3 +133,17 @@ def test_the_admin_s_own_oldest_message_links_to_it(queued, admin_id):
     html = queued.admin.get("/users/").get_data(as_text=True)
     assert f'Due the longest: <a href="/sent/{own}">INV-0001</a> to ann@customer.example' in html
     assert "(3 hours)" in section(queued.admin) and "Open the Email tab" not in html
+
+
+def test_messages_waiting_for_the_worker_show_in_sent_mail_and_the_history(queued, user_id):
+    with queued.app_context():
+        load_sample_data()
+        invoice = db.session.scalars(select(Document).where(Document.kind == "invoice")).first()
+        invoice_id, label = invoice.id, invoice.label
+    waiting_message(queued, user_id, label, document_id=invoice_id)
+    later = waiting_message(queued, user_id, label, document_id=invoice_id,
+                            due_in=timedelta(minutes=5), key="retry")  # an automatic retry
+    history = queued.sam.get(f"/documents/{invoice_id}/emails", headers={"HX-Request": "true"})
+    assert history.status_code == 200 and text_of(history).count("Queued") == 2
+    assert f"/sent/{later}/retry" in history.get_data(as_text=True)  # Retry sends it now
+    assert text_of(queued.sam.get("/sent")).count("Queued") >= 2
