@@ -67,6 +67,8 @@ def test_a_stopped_worker_is_named_with_the_time_it_last_ran(queued, start_worke
     process.kill()
     process.wait(timeout=10)
     wait_for(lambda: not worker.running(queued))
+    assert section(queued.admin).startswith("Background worker Not running. Last heartbeat at ")
+    wait_for(lambda: worker.health(queued).stopped)  # silent for twelve beats: the pages warn
     beat = worker.health(queued).last_beat
     since = timefmt.local(beat, None, "short")
     for path in ("/", "/sent"):

@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 QUEUE_FILE = "queue.db"
 #: A worker counts as running while its heartbeat is younger than this many intervals.
 STALE_AFTER_BEATS = 3
+#: The pages warn that it stopped once no heartbeat came for this many intervals (two minutes
+#: at the default ten seconds): a worker being restarted is not news.
+QUIET_AFTER_BEATS = 12
 EXTENSION = "webpanel.worker"
 
 
@@ -169,6 +172,7 @@ class Health:
     running: bool
     last_beat: datetime | None = None
     reachable: bool = True  # False: the queue (Redis) did not answer
+    stopped: bool = False  # the pages warn: never ran, silent for QUIET_AFTER_BEATS, no queue
 
 
 def health(app: Flask | None = None) -> Health:
@@ -181,6 +185,8 @@ def health(app: Flask | None = None) -> Health:
         beat = last_heartbeat(app)
     except Exception:
         log.exception("Could not read the worker's heartbeat from the queue")
-        return Health(running=False, reachable=False)
+        return Health(running=False, reachable=False, stopped=True)
     moment = None if beat is None else datetime.fromtimestamp(beat, UTC).replace(tzinfo=None)
-    return Health(running=_fresh(app, beat), last_beat=moment)
+    quiet = beat is None or time.time() - beat >= QUIET_AFTER_BEATS * app.config[
+        "WORKER_HEARTBEAT"]
+    return Health(running=_fresh(app, beat), last_beat=moment, stopped=quiet)
