@@ -1,6 +1,6 @@
 """What the background worker does by itself, and when: sweeping the outbox every minute,
 reading bounce reports every BOUNCE_CHECK_MINUTES, renewing sign-ins hourly, pruning nightly
-at 03:00 (and, as a worker starts, the sweep, the bounce round and the sign-in round)."""
+at 03:00 (and, as a worker starts, the sweep and the bounce round)."""
 
 from __future__ import annotations
 
@@ -23,8 +23,7 @@ def test_the_schedule(make_app):
     assert due_at(app, 4, 0) == {"outbox.sweep", "bounces.read-all", "oauth.check-sign-ins"}
     assert due_at(app, 14, 10) == {"outbox.sweep", "bounces.read-all"}
     assert due_at(app, 14, 5) == {"outbox.sweep"}
-    assert worker.start_jobs(app) == ["outbox.sweep", "bounces.read-all",
-                                      "oauth.check-sign-ins"]
+    assert worker.start_jobs(app) == ["outbox.sweep", "bounces.read-all"]
     assert due_at(make_app(), 14, 5) >= {"bounces.read-all"}  # every 5 minutes by default
 
 

@@ -1,9 +1,9 @@
-"""Sign-in health on the background worker: every hour (and when a worker starts) each Gmail
-and Outlook sign-in whose access token lapses before the next round is renewed, one job per
-account, each holding the account's refresh lease (webpanel.oauth.lease) with no transaction
-open during the call. A renewal that fails is recorded as a send's would be ("the last renewal
-failed", or "sign in again" after invalid_grant), so the tab and the home page say so before
-anybody sends; and a sign-in kept in use does not end for disuse."""
+"""Sign-in health on the background worker: every hour each Gmail and Outlook sign-in whose
+access token lapses before the next round is renewed, one job per account, each holding the
+account's refresh lease (webpanel.oauth.lease) with no transaction open during the call. A
+renewal that fails is recorded as a send's would be ("the last renewal failed", or "sign in
+again" after invalid_grant), so the tab and the home page say so before anybody sends; and a
+sign-in kept in use does not end for disuse."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ MARGIN = timedelta(minutes=10)
 def init_app(app: Flask) -> None:
     """Give the worker the sign-in jobs: the hourly round, and one account's renewal."""
     worker.define(app, RENEW_JOB, renew)
-    worker.define(app, ROUND_JOB, check_all, at_start=True,
+    worker.define(app, ROUND_JOB, check_all,
                   every=worker.every_minutes(int(EVERY.total_seconds() // 60)))
 
 
