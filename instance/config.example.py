@@ -43,8 +43,13 @@
 # of reports is worked through over several). Each check also stops at half of MAIL_TIMEOUT.
 # BOUNCE_REPORTS_PER_CHECK = 500
 
+# Minutes (1 to 60) between the background worker's readings of everyone's bounce reports
+# (a divisor of 60, like 5, 10 or 15, keeps the gaps even).
+# BOUNCE_CHECK_MINUTES = 5
+
 # Cached PDFs (instance/pdf-cache) rendered longer ago than this (seconds) are removed, then the
-# oldest while the folder is larger than PDF_CACHE_MAX_BYTES (`flask maintenance prune`, hourly).
+# oldest while the folder is larger than PDF_CACHE_MAX_BYTES (the worker's prune at 03:00, `flask
+# maintenance prune`, and hourly as the cache adds files).
 # PDF_CACHE_MAX_AGE = 30 * 86400
 # PDF_CACHE_MAX_BYTES = 500 * 1024 * 1024
 

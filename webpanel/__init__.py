@@ -92,12 +92,18 @@ def _register_blueprints(app: Flask) -> None:
 
 def _fill_slots(app: Flask) -> None:
     """Features fill the slots of the pages below them (``webpanel.slots``): the outbox the
-    documents pages' email status, history and last send; bounces the outbox's bounce reports."""
+    documents pages' email status, history and last send; bounces the outbox's bounce reports
+    and reading. Features also give the worker their jobs here (``webpanel.worker.define``):
+    sending, bounce reading, sign-in renewal, the nightly prune."""
+    from webpanel import maintenance
     from webpanel.bounces import hooks as bounce_reports
+    from webpanel.oauth import jobs as sign_in_health
     from webpanel.outbox import hooks as email_of_documents
 
     email_of_documents.init_app(app)
     bounce_reports.init_app(app)
+    sign_in_health.init_app(app)
+    maintenance.init_app(app)
 
 
 def _register_cli(app: Flask) -> None:

@@ -14,7 +14,8 @@ from webpanel.worker.cli import worker_command
 
 db_cli = AppGroup("db", help="Database schema.")
 keys_cli = AppGroup("keys", help="Encryption keys.")
-maintenance_cli = AppGroup("maintenance", help="Housekeeping (run it from cron).")
+maintenance_cli = AppGroup("maintenance", help="Housekeeping (the background worker prunes "
+                           "nightly too).")
 
 
 @db_cli.command("upgrade")

@@ -66,9 +66,11 @@ class Defaults:
     #: A sign-in with "Remember me" ends on the server after this; one without, after the other.
     SIGN_IN_LIFETIME = timedelta(days=14)
     SIGN_IN_LIFETIME_UNREMEMBERED = timedelta(hours=12)
-    #: Rendered PDFs unused for this long (seconds) are removed, and the oldest beyond the size.
     #: Bounce reports one check may look at per person (the rest wait for the next check).
     BOUNCE_REPORTS_PER_CHECK = 500
+    #: Minutes between the background worker's readings of everyone's bounce reports.
+    BOUNCE_CHECK_MINUTES = 5
+    #: Rendered PDFs unused for this long (seconds) are removed, and the oldest beyond the size.
     PDF_CACHE_MAX_AGE = 30 * 86_400
     PDF_CACHE_MAX_BYTES = 500 * 1024 * 1024
     #: The background queue: unset for SQLite in the instance folder, or redis://host:port/db.

@@ -175,6 +175,7 @@ RULES: dict[str, tuple[Callable[[Any], Any], str]] = {
     "SIGN_IN_LIFETIME_UNREMEMBERED": (_duration, LIFETIME),
     "PERMANENT_SESSION_LIFETIME": (_duration, LIFETIME),
     "BOUNCE_REPORTS_PER_CHECK": (_integer(1), COUNT),
+    "BOUNCE_CHECK_MINUTES": (_integer(1, 60), "a whole number of minutes from 1 to 60, like 5"),
     "PDF_CACHE_MAX_AGE": (_integer(1), "a whole number of seconds of 1 or more, like 2592000 "
                           "(30 days)"),
     "PDF_CACHE_MAX_BYTES": (_integer(1), BYTES),

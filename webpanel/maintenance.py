@@ -1,14 +1,24 @@
 """Pruning, so nothing grows without bound: expired sign-in sessions, rate-limit events older
-than the longest window, and the PDF cache (by age and size). Run by `flask maintenance prune`
-(e.g. nightly from cron); each sign-in prunes the rows itself (`auth.services.prune_expired`)."""
+than the longest window, and the PDF cache (by age and size). The background worker runs it
+nightly (PRUNE_AT), and `flask maintenance prune` at any time; each sign-in prunes the rows
+itself (`auth.services.prune_expired`)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
-from webpanel import throttle
+from flask import Flask
+
+from webpanel import throttle, worker
 from webpanel.auth import services as auth_services
 from webpanel.extensions import db
+
+log = logging.getLogger(__name__)
+
+PRUNE_JOB = "maintenance.prune"
+#: When the worker prunes each night (hour, minute; the server's clock).
+PRUNE_AT = (3, 0)
 
 
 @dataclass(frozen=True)
@@ -35,3 +45,16 @@ def prune_all() -> Pruned:
     db.session.commit()
     files, freed = pdf_cache().prune()
     return Pruned(records.sessions, records.rate_events, files, freed)
+
+
+def init_app(app: Flask) -> None:
+    """Give the worker the nightly prune."""
+    worker.define(app, PRUNE_JOB, nightly, every=worker.daily(*PRUNE_AT))
+
+
+def nightly() -> Pruned:
+    """The worker's prune (the job): everything `prune_all` does, logged."""
+    done = prune_all()
+    log.info("pruned %d sign-in sessions, %d rate-limit records, %d cached PDFs (%d bytes)",
+             done.sessions, done.rate_events, done.pdfs, done.pdf_bytes)
+    return done

@@ -6,7 +6,7 @@ Every stored time is naive UTC (see `database.utcnow`); every template shows one
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -45,6 +45,4 @@ def local(moment: datetime, zone_name: str | None, style: str = "datetime") -> s
     return f"{text} {aware.astimezone(place).tzname()}"
 
 
-def day(value: date) -> str:
-    """A calendar day as the panel writes one ("8 Dec 2026")."""
-    return format_date(value, PATTERNS["date"], locale="en_GB")
+from datetime import UTC, date, datetime, timedelta, tzinfo

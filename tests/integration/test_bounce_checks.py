@@ -1,21 +1,27 @@
 # ruff: noqa: F811  (the outbox tests' fixtures are imported and used by name)
 """Bounces for a person: a real SMTP send asking for DSN, a report delivered to a real Dovecot
-INBOX, the check (from Sent mail, after Send Test, and `flask mail check-bounces`), and what
-Sent mail and the document's history then say per recipient."""
+INBOX, the reading (the background worker's periodic job, Check now on Sent mail, and `flask
+mail check-bounces`), and what Sent mail, the document's history and a Send Test result then
+say per recipient. No page reads an inbox."""
 
 from __future__ import annotations
 
+import html
+import re
 import time
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
-from tests.conftest import sam_with_smtp, sign_in
+from tests.conftest import Htmx, sam_with_smtp, sign_in
+from tests.integration.test_worker import start_worker, wait_for  # noqa: F401
 from tests.support.documents import text_of
 from tests.support.office import first_document, messages, send
 from tests.support.sent_mail import UNKNOWN, envid_of, report, set_up_imap
-from webpanel.bounces import services
+from webpanel import worker
+from webpanel.bounces import claims, jobs, services
 from webpanel.bounces.models import BounceReport, BounceScan
+from webpanel.database import utcnow
 from webpanel.extensions import db
 from webpanel.mail import dsn
 from webpanel.mail.imap import ImapConfig
@@ -105,14 +111,16 @@ def test_checking_again_adds_nothing_even_reading_the_inbox_afresh(sam, office):
     assert text_of(sam.get(f"/sent/{record.id}")).count("Bounced") == 1  # the preview
 
 
-def test_pages_read_the_inbox_at_most_once_a_minute(sam, office):
+def test_check_now_reads_the_inbox_at_most_once_a_minute(sam, office):
     invoice, record, got = sent_invoice(sam, office)
     assert "No new bounce reports" in check(sam)
     sam.dovecot.append(sam.account, "INBOX", report(got.data, invoice.contact.email,
                                                     envid=envid_of(got.data)))
     assert "Checked for bounce reports a moment ago." in check(sam) and reports(office) == 0
-    assert "sam@example.com: 1 new bounce" in cli_lines(office)  # cron is not held back
+    with office.app_context():
+        jobs.read_all()  # the worker's round is not held back
     assert "Bounced" in text_of(sam.get(f"/sent/{record.id}"))
+    assert "sam@example.com: 0 new bounces" in cli_lines(office)  # nor is cron
 
 
 def test_another_persons_message_with_the_same_message_id_is_not_marked(sam, office,
@@ -202,31 +210,132 @@ def test_a_strangers_diagnostic_is_escaped_cleaned_and_capped(sam, office):
     assert "x" * 150 in line and "x" * 200 not in line and "…" in line
 
 
-def test_sent_mail_asks_for_the_check_after_it_has_loaded(sam, office, watch):
-    page = sam.client.get("/sent").get_data(as_text=True)
-    assert 'hx-post="/sent/bounces/check"' in page and 'hx-trigger="load"' in page
-    assert not [call for call in watch.inside + watch.outside if "connect" in call]
-    assert "No new bounce reports" in check(sam)
+def test_opening_sent_mail_reads_no_inbox_and_says_when_the_worker_read_it(sam, office, watch):
+    invoice, record, got = sent_invoice(sam, office)
+    sam.dovecot.append(sam.account, "INBOX", report(got.data, invoice.contact.email,
+                                                    envid=envid_of(got.data)))
+    watch.outside.clear()
+    page = text_of(sam.client.get("/sent"))
+    assert ("Bounce reports not read yet. The panel reads your inbox for them every 5 minutes. "
+            "Check now") in page
+    assert watch.inside == watch.outside == []  # no IMAP while the page loads
+    with office.app_context():
+        assert jobs.read_all() == 1  # the worker's periodic job: one check per person
     assert watch.inside == [] and watch.outside  # IMAP, outside any transaction
+    watch.outside.clear()
+    response = sam.client.get("/sent")
+    page, html = text_of(response), response.get_data(as_text=True)
+    assert re.search(r"Bounce reports read at \d+ \w+ \d\d:\d\d UTC\. The panel reads your "
+                     r"inbox for them every 5 minutes\.", page)
+    assert "Bounced" in page.split(record.subject)[1] and watch.outside == []
+    assert 'hx-post="/sent/bounces/check"' in html and 'hx-trigger="load"' not in html
     filtered = sam.client.get("/sent?status=sent&_external=1&_scheme=evil").get_data(as_text=True)
     assert 'hx-get="/sent?status=sent" hx-trigger="bounces-found from:body"' in filtered
 
 
-def test_without_imap_no_check_is_asked_for(office, user_client):
+def test_a_running_worker_reads_bounce_reports_with_no_page_opened(sam, office, make_app,
+                                                                  start_worker):
+    invoice, record, got = sent_invoice(sam, office)
+    sam.dovecot.append(sam.account, "INBOX", report(got.data, invoice.contact.email,
+                                                    envid=envid_of(got.data)))
+    start_worker()  # `flask worker`: its round of bounce reading runs as it starts
+    wait_for(lambda: reports(office) == 1, timeout=30)
+    preview = text_of(sam.client.get(f"/sent/{record.id}"))
+    assert f"Bounced {invoice.contact.email}" in preview
+    assert "Bounce reports read at " in text_of(sam.client.get("/sent"))
+    queue = worker.queue(make_app(WORKER_IMMEDIATE=False))  # the worker's own queue file
+    assert set(queue.all_results()) <= {worker.HEARTBEAT_KEY}  # the jobs leave no results
+
+
+def test_the_periodic_job_reads_everyones_inbox(sam, office, make_user, dovecot):
+    invoice, record, got = sent_invoice(sam, office)
+    sam.dovecot.append(sam.account, "INBOX", report(got.data, invoice.contact.email,
+                                                    envid=envid_of(got.data)))
+    lee_id = make_user("lee@example.com")
+    set_up_imap(office, lee_id, dovecot, dovecot.add_account(), password="wrong password")
+    with office.app_context():
+        assert jobs.read_all() == 2
+    assert "Bounced" in text_of(sam.get(f"/sent/{record.id}"))
+    lee = office.test_client()
+    sign_in(lee, "lee@example.com")
+    assert re.search(r"The last reading of bounce reports failed: .*rejected the user name or "
+                     r"password.* Next try at .+ UTC\.", text_of(lee.get("/sent")))
+    with office.app_context():  # the next round waits out Lee's back-off: no second try yet
+        scan = db.session.get(BounceScan, lee_id)
+        tried_at = scan.checked_at
+        jobs.read_all()
+        assert db.session.get(BounceScan, lee_id, populate_existing=True).checked_at == tried_at
+
+
+def test_two_readers_never_read_one_inbox_at_once(sam, office, watch):
+    invoice, record, got = sent_invoice(sam, office)
+    sam.dovecot.append(sam.account, "INBOX", report(got.data, invoice.contact.email,
+                                                    envid=envid_of(got.data)))
+    with office.app_context():
+        owner = claims.take(sam.user_id)  # another worker is reading Sam's inbox
+        assert owner is not None and claims.take(sam.user_id) is None
+    watch.outside.clear()
+    assert "sam@example.com: Being read now by another check." in cli_lines(office)
+    with office.app_context():
+        jobs.read_all()
+    assert watch.outside == [] and reports(office) == 0  # nobody else connected
+    with office.app_context():  # that reader died: its claim runs out
+        db.session.execute(update(BounceScan).values(claimed_until=utcnow()))
+        db.session.commit()
+        jobs.read_all()
+    assert reports(office) == 1
+    with office.app_context():
+        scan = db.session.get(BounceScan, sam.user_id)
+        assert scan.claim_owner is None and scan.claimed_until is None  # given back
+
+
+def test_check_now_is_queued_for_the_worker_and_answers_once_it_read(sam, office, make_app,
+                                                                     watch):
+    invoice, record, got = sent_invoice(sam, office)
+    sam.dovecot.append(sam.account, "INBOX", report(got.data, invoice.contact.email,
+                                                    envid=envid_of(got.data)))
+    queued_app = make_app(WORKER_IMMEDIATE=False)  # the same database, a real queue, no worker
+    queue = worker.queue(queued_app)
+    client = queued_app.test_client()
+    sign_in(client, "sam@example.com")
+    hx = Htmx(client, "/sent")
+    watch.outside.clear()
+    answer = hx.post("/sent/bounces/check", {})
+    assert text_of(answer).strip() == ("Queued: your inbox is read when the background worker "
+                                       "runs.")
+    queue.put(worker.HEARTBEAT_KEY, time.time())  # a worker beats from now on
+    asking = hx.post("/sent/bounces/check", {})
+    assert text_of(asking).strip() == "Checking your inbox for bounce reports…"
+    [poll] = re.findall(r'hx-get="([^"]+)" hx-trigger="load delay:1s"',
+                        asking.get_data(as_text=True))
+    assert watch.outside == [] and queue.pending_count() == 2  # nothing read in the requests
+    assert "Checking your inbox" in text_of(hx.get(html.unescape(poll)))
+    while queue.pending_count():  # as the worker runs them
+        queue.execute(queue.dequeue())
+    done = hx.get(html.unescape(poll))
+    assert text_of(done).strip().startswith("1 new bounce found in your inbox. Bounce reports "
+                                            "read at ")
+    assert done.headers["HX-Trigger"] == "bounces-found" and reports(office) == 1
+    assert hx.get("/sent/bounces/check?since=yesterday").status_code == 404
+
+
+def test_without_imap_nothing_is_read_and_no_check_is_offered(office, user_client):
     page = user_client.get("/sent").get_data(as_text=True)
-    assert "/sent/bounces/check" not in page
+    assert "/sent/bounces/check" not in page and "Bounce reports" not in page
 
 
 def test_send_test_notes_earlier_bounces(sam, office):
     invoice, record, got = sent_invoice(sam, office)
     sam.dovecot.append(sam.account, "INBOX", report(got.data, invoice.contact.email,
                                                     envid=envid_of(got.data)))
+    with office.app_context():
+        jobs.read_all()
     result = sam.post(f"/users/{sam.user_id}/email/smtp/test", {
         "send_using": "smtp", "smtp_server": "127.0.0.1", "smtp_port": str(sam.smtp.port),
         "smtp_security": "none", "smtp_username": "user", "test_to": "pat@example.org",
         "test_subject": "Test"}).get_data(as_text=True)
-    assert "It works" in result and 'hx-vals=\'{"where": "send-test"}\'' in result
-    note = text_of(sam.post("/sent/bounces/check", {"where": "send-test"}))
+    assert "It works" in result and 'hx-get="/sent/bounces/send-test-note"' in result
+    note = text_of(sam.get("/sent/bounces/send-test-note"))
     assert "Earlier messages bounced" in note
     assert f"to {invoice.contact.email}: Bounced: {UNKNOWN.format(invoice.contact.email)}" in note
 

@@ -172,3 +172,42 @@ def test_a_copy_left_pending_by_a_crash_reads_as_failed_and_can_be_retried(
     sam.post(f"/sent/{message.id}/copy/retry", {})
     assert copy_of(app, message.id).state == "copied"
     assert dovecot.messages(imap_account, "Sent") == [mime]
+
+
+def test_retry_copy_runs_on_the_worker_and_the_page_follows_it(
+        app, sam, dovecot, imap_account, make_app, watch):
+    from tests.conftest import sign_in
+    from webpanel import worker
+
+    save_imap(sam, dovecot, imap_account, imap_password="wrong-password")
+    message, mime = send_invoice(sam, app)
+    save_imap(sam, dovecot, imap_account)  # the right password now
+    queued_app = make_app(WORKER_IMMEDIATE=False)  # the same database, a real queue
+    queue = worker.queue(queued_app)
+    client = queued_app.test_client()
+    sign_in(client, "sam@example.com")
+    hx = Htmx(client, "/sent")
+    watch.outside.clear()
+    answer = hx.post(f"/sent/{message.id}/copy/retry", {}).get_data(as_text=True)
+    assert "Copying to your Sent folder…" in text_of(answer)
+    assert f'hx-get="/sent/{message.id}/copy" hx-trigger="load delay:2s"' in answer
+    hx.post(f"/sent/{message.id}/copy/retry", {})  # a second click while it waits
+    assert watch.outside == [] and queue.pending_count() == 1  # no IMAP in the requests
+    assert "Copying to your Sent folder…" in text_of(hx.get(f"/sent/{message.id}/copy")
+                                                      .get_data(as_text=True))
+    queue.execute(queue.dequeue())  # as the worker runs it
+    shown = hx.get(f"/sent/{message.id}/copy").get_data(as_text=True)
+    assert "Copy in your Sent folder (Sent)." in text_of(shown) and "hx-get" not in shown
+    assert dovecot.messages(imap_account, "Sent") == [mime]
+    assert copy_of(app, message.id).attempts == 2
+
+
+def test_another_persons_copy_state_is_not_shown(app, sam, dovecot, imap_account, make_user,
+                                                 client):
+    from tests.conftest import sign_in
+
+    save_imap(sam, dovecot, imap_account)
+    message, _ = send_invoice(sam, app)
+    make_user("lee@example.com")
+    sign_in(client, "lee@example.com")
+    assert client.get(f"/sent/{message.id}/copy").status_code == 404

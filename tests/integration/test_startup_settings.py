@@ -71,6 +71,9 @@ def test_the_production_entry_point_says_why_and_exits(instance_dir):
     ("SIGN_IN_LIFETIME_UNREMEMBERED", timedelta(0), "a length of time above 0"),
     ("PDF_CACHE_MAX_BYTES", "lots", "a whole number of bytes"),
     ("WORKER_HEARTBEAT", 0, "a number of seconds above 0"),
+    ("BOUNCE_CHECK_MINUTES", 0, "a whole number of minutes from 1 to 60, like 5"),
+    ("BOUNCE_CHECK_MINUTES", 61, "a whole number of minutes from 1 to 60, like 5"),
+    ("BOUNCE_CHECK_MINUTES", "often", "a whole number of minutes from 1 to 60, like 5"),
 ])
 def test_create_app_refuses_a_bad_value_naming_it(instance_dir, key, value, expected):
     with pytest.raises(StartupError) as refused:

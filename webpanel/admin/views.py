@@ -1,4 +1,5 @@
-"""List users, add one, rename one, reset a password, grant admin, switch an account off or on."""
+"""List users, add one, rename one, reset a password, grant admin, switch an account off or on;
+and how the background worker and its queue stand."""
 
 from __future__ import annotations
 
@@ -6,12 +7,15 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_user
 from sqlalchemy import select
 
+from webpanel import timefmt, worker
 from webpanel.access import admin_required
 from webpanel.admin.blueprint import bp
 from webpanel.admin.forms import ActiveForm, AddUserForm, AdminForm, RenameForm, ResetPasswordForm
 from webpanel.auth import services
 from webpanel.auth.models import User
+from webpanel.database import utcnow
 from webpanel.extensions import db
+from webpanel.outbox import backlog
 from webpanel.settings.models import EmailSettings
 
 
@@ -21,7 +25,17 @@ def _page(add_form: AddUserForm | None = None, status: int = 200,
     return render_template("admin/users.html", users=users, add_form=add_form or AddUserForm(),
                            reset_form=ResetPasswordForm(), admin_form=AdminForm(),
                            active_admins=services.active_admins(),
-                           renaming=renaming), status
+                           renaming=renaming, **_background_worker(users)), status
+
+
+def _background_worker(users: list[User]) -> dict:
+    """The Background worker section: its heartbeat, the messages waiting and due, and the
+    oldest due one (whose, and for how long)."""
+    queue = backlog.backlog()
+    oldest = queue.oldest
+    return {"worker_health": worker.health(), "queue": queue,
+            "oldest_owner": next((u for u in users if oldest and u.id == oldest.user_id), None),
+            "oldest_age": timefmt.duration(utcnow() - oldest.since) if oldest else ""}
 
 
 @bp.route("/")

@@ -1,4 +1,5 @@
-"""`flask --app webpanel mail check-bounces`: read everyone's new bounce reports (from cron)."""
+"""`flask --app webpanel mail check-bounces`: read everyone's new bounce reports now (the
+background worker does it every BOUNCE_CHECK_MINUTES; webpanel.bounces.jobs)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from flask.cli import AppGroup
 
 from webpanel.bounces import services
 
-mail_cli = AppGroup("mail", help="Mail housekeeping (run it from cron).")
+mail_cli = AppGroup("mail", help="Mail housekeeping (the background worker does it too).")
 
 
 @mail_cli.command("check-bounces")

@@ -35,7 +35,7 @@ class BounceReport(Base):
 class BounceScan(Base):
     """Where a person's INBOX was read up to: reports above ``last_uid`` are new, unless the
     folder's UIDVALIDITY or the mailbox itself changed (then everything is read again); how
-    many are left for later, and when a failed reading may be tried again."""
+    many are left for later, when a failed reading may be tried again, and who reads it now."""
 
     __tablename__ = "bounce_scans"
 
@@ -50,6 +50,9 @@ class BounceScan(Base):
     remaining: Mapped[int] = mapped_column(default=0)  # reports left for the next reading
     failures: Mapped[int] = mapped_column(default=0)  # failed readings in a row
     retry_at: Mapped[datetime | None] = mapped_column(default=None)  # none before, unless forced
+    # Who reads the inbox now, until when (webpanel.bounces.services.claim): one at a time.
+    claim_owner: Mapped[str | None] = mapped_column(String(32), default=None)
+    claimed_until: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class MessageEnvelope(Base):

@@ -4,7 +4,8 @@
 within the IMAP visit's total deadline, then stores one row per reported recipient in a short
 write transaction. Each report is read once (the INBOX's UIDVALIDITY and last UID seen are kept
 per person) and storing the same report again adds nothing (one row per message, recipient
-and action), so running the check twice, or from the page and cron at once, is harmless.
+and action). One check at a time reads a person's inbox (a claim on their row,
+webpanel.bounces.claims): the background worker's periodic job, Check now and cron meet there.
 
 A flood of reports (anyone can mail the office) cannot stop the reading: a check looks at a
 capped number of reports within part of the IMAP deadline, reads whole only those about the
@@ -25,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from webpanel.auth.models import User
+from webpanel.bounces import claims
 from webpanel.bounces.models import BounceReport, BounceScan, MessageEnvelope
 from webpanel.database import utcnow
 from webpanel.extensions import db
@@ -76,6 +78,7 @@ class CheckResult:
     error: MailError | None = None
     set_up: bool = True  # False: the person has no IMAP settings, nothing was read
     recent: bool = False  # True: not read again, the last check was a moment ago
+    busy: bool = False  # True: not read, another check is reading the inbox now
     waiting: bool = False  # True: not read, the last one failed and its next try is later
     reading: Reading = Reading()
 
@@ -93,6 +96,8 @@ class CheckResult:
             return f"Not read now. {self.reading.text}"
         if self.recent:
             return "Checked for bounce reports a moment ago."
+        if self.busy:
+            return "Being read now by another check."
         found = f"{self.new} new bounce{'' if self.new == 1 else 's'}"
         if self.error is not None:
             failed = _words(self.error)
@@ -119,18 +124,43 @@ def imap_config(user_id: int) -> ImapConfig | None:
 def check(user_id: int, config: ImapConfig | None = None,
           min_interval: timedelta | None = None, force: bool = False) -> CheckResult:
     """Read the person's new delivery reports and store those about their own messages;
-    with ``min_interval``, not again so soon after a check that worked (pages ask often).
-    After a failure the next reading waits (1, 2, 4 ... minutes, at most an hour) unless
-    ``force``d or the settings changed; progress is kept whatever happens."""
+    with ``min_interval``, not again so soon after a check that worked. After a failure the
+    next reading waits (1, 2, 4 ... minutes, at most an hour) unless ``force``d or the
+    settings changed; one reader at a time per person (a claim); progress is kept whatever
+    happens."""
     config = config or imap_config(user_id)
+    held = not_now(user_id, config, min_interval, force)
+    if held is not None:
+        return held
+    owner = claims.take(user_id)
+    if owner is None:
+        return CheckResult(busy=True, reading=reading_of(_state(user_id, _mailbox(config))))
+    try:
+        return _read(user_id, config, owner)
+    except BaseException:
+        with writing():
+            claims.give_back(user_id, owner)
+        raise
+
+
+def not_now(user_id: int, config: ImapConfig | None, min_interval: timedelta | None = None,
+            force: bool = False) -> CheckResult | None:
+    """Why the person's inbox is not read now (not set up, waiting after a failure, read a
+    moment ago), without reading it; None when a check may read."""
     if config is None:  # not set up, or waiting for its owner to confirm an admin's change
         return CheckResult(set_up=False, error=grant_refusal(user_id))
-    mailbox = _mailbox(config)
-    state = _state(user_id, mailbox)
+    state = _state(user_id, _mailbox(config))
     if not force and _waiting(user_id, state):
         return CheckResult(waiting=True, reading=reading_of(state))
     if min_interval is not None and _checked_within(state, min_interval):
         return CheckResult(recent=True, reading=reading_of(state))
+    return None
+
+
+def _read(user_id: int, config: ImapConfig, owner: str) -> CheckResult:
+    """One reading, holding the claim; the claim ends where the outcome is stored."""
+    mailbox = _mailbox(config)
+    state = _state(user_id, mailbox)
     known = known_envids(user_id)
     uidvalidity, after_uid = (state.uidvalidity, state.last_uid) if state else (0, 0)
     release()  # no transaction while IMAP answers
@@ -140,11 +170,33 @@ def check(user_id: int, config: ImapConfig | None = None,
     except MailError as error:
         with writing():
             reading = _remember(user_id, mailbox, error=error)
+            claims.give_back(user_id, owner)
         return CheckResult(error=error, reading=reading)
     with writing():
         new = store(user_id, scan.bounces)
         reading = _remember(user_id, mailbox, scan=scan, error=scan.error)
+        claims.give_back(user_id, owner)
     return CheckResult(new=new, error=scan.error, reading=reading)
+
+
+def reading_for(user_id: int) -> Reading | None:
+    """Where the reading of the person's bounce reports stands, or None without IMAP."""
+    config = imap_config(user_id)
+    return None if config is None else reading_of(_state(user_id, _mailbox(config)))
+
+
+def done_since(user_id: int, moment: datetime) -> CheckResult | None:
+    """What the readings of the person's inbox that ended after `moment` found (the recipients
+    newly reported since, and where the reading stands), or None while none has ended."""
+    config = imap_config(user_id)
+    if config is None:
+        return CheckResult(set_up=False, error=grant_refusal(user_id))
+    state = _state(user_id, _mailbox(config))
+    if state is None or state.checked_at is None or state.checked_at < moment:
+        return None
+    new = db.session.scalar(select(func.count()).select_from(BounceReport).where(
+        BounceReport.user_id == user_id, BounceReport.recorded_at >= moment)) or 0
+    return CheckResult(new=new, reading=reading_of(state))
 
 
 def reports_per_check() -> int:
@@ -179,7 +231,7 @@ def _mailbox(config: ImapConfig) -> str:
 
 def _state(user_id: int, mailbox: str) -> BounceScan | None:
     """The person's stored reading of this mailbox (None: never read, or another mailbox)."""
-    state = db.session.get(BounceScan, user_id)
+    state = db.session.get(BounceScan, user_id, populate_existing=True)
     return state if state is not None and state.mailbox == mailbox else None
 
 
@@ -205,7 +257,8 @@ def _remember(user_id: int, mailbox: str, scan: bounces.Scan | None = None,
               error: MailError | None = None) -> Reading:
     """Keep where the reading got to (even when it stopped on an error) and, after a
     failure, when to try again."""
-    state = db.session.get(BounceScan, user_id) or BounceScan(user_id=user_id, mailbox="")
+    state = (db.session.get(BounceScan, user_id, populate_existing=True)
+             or BounceScan(user_id=user_id, mailbox=""))
     db.session.add(state)
     now = utcnow()
     if state.mailbox != mailbox:

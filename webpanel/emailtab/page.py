@@ -57,7 +57,8 @@ def _fallback_notice(owner_id: int) -> str | None:
 
 
 def own_bounce_checks(owner_id: int) -> bool:
-    """Whether a Send Test result asks for a bounce check: one's own tab, with IMAP set up."""
+    """Whether a Send Test result asks for the bounce note (earlier bounces, a failed reading):
+    one's own tab, with IMAP set up."""
     return owner_id == current_user.id and imap_settings.imap_config_for(owner_id) is not None
 
 

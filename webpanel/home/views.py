@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import render_template, request
 from flask_login import current_user, login_required
 
-from webpanel import timefmt
+from webpanel import timefmt, worker
 from webpanel.extensions import db
 from webpanel.home import services
 from webpanel.home.blueprint import bp
@@ -47,6 +47,7 @@ def index():
                            scheduled_limit=services.SCHEDULED,
                            reconnects=services.reconnects(current_user.id),
                            at_risk=services.at_risk(current_user.id),
+                           worker_health=worker.health(),
                            provider_words=providers.WORDS, provider_labels=providers.LABELS)
 
 

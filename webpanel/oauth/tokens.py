@@ -108,6 +108,24 @@ class AccountTokens:
             return self._hand_out(seen)
         return self._renew(seen)
 
+    def renew_ahead(self, lapses_before: datetime) -> bool:
+        """Refresh now if the access token lapses before `lapses_before` (the background
+        worker's hourly round), holding the lease; nothing when another worker holds it or
+        just renewed. True if this call renewed; a failure is recorded on the account and
+        raised (MailError)."""
+        seen = self._read()
+        if (seen.expires_at is not None and seen.expires_at >= lapses_before) or seen.leased():
+            return False
+        provider = providers.get(self.provider)
+        if provider is None:
+            raise not_configured(self.provider)
+        seconds = float(current_app.config["MAIL_TIMEOUT"])
+        owner = lease.claim(self.account_id, seen.access_enc, seconds + LEASE_MARGIN)
+        if owner is None:
+            return False
+        self._refresh_holding(owner, provider, seconds)
+        return True
+
     def _read(self) -> Seen:
         account = db.session.scalar(select(OAuthAccount).where(
             OAuthAccount.id == self.account_id).execution_options(populate_existing=True))

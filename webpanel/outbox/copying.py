@@ -1,9 +1,11 @@
 """The copy in the Sent folder: made after an SMTP send, and again on Retry copy.
 
-It runs in the request that sent, once the message is committed as "sent", with no transaction
-open during the IMAP visit, which ends within MAIL_TIMEOUT. It never changes the message's
-status: a failed copy is recorded on the copy ("Sent; the copy in your Sent folder failed: …"),
-and the folder is searched by Message-ID first, so a Retry never files a second copy.
+It runs where the message was sent (the background worker's send job), once the message is
+committed as "sent"; Retry copy marks the copy pending and queues a job of its own (the page
+asks for the state until it is copied or failed). No transaction is open during the IMAP
+visit, which ends within MAIL_TIMEOUT. It never changes the message's status: a failed copy is
+recorded on the copy ("Sent; the copy in your Sent folder failed: …"), and the folder is
+searched by Message-ID first, so a Retry never files a second copy.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import or_, select, update
 
-from webpanel import sending
+from webpanel import sending, worker
 from webpanel.database import utcnow
 from webpanel.extensions import db
 from webpanel.mail import imap
@@ -41,6 +43,10 @@ NO_PASSWORD = MailError("sign-in", "The panel has no IMAP password it may use fo
                         retryable=False)
 UNEXPECTED = MailError("copy", "Something unexpected went wrong while copying.",
                        "Retry copy; if it fails again, tell your administrator.")
+NOT_QUEUED = MailError("copy", "The panel could not hand the copy to its background worker.",
+                       "Retry copy in a minute; if it fails again, tell your administrator.")
+#: The background worker's job that makes a copy again (Retry copy).
+COPY_JOB = "outbox.copy"
 
 
 def after_send(message: Message, data: bytes) -> None:
@@ -82,8 +88,9 @@ def state_of(record: SentCopy) -> str:
 
 
 def retry_copy(message: Message) -> SentCopy | None:
-    """Copy a sent message whose copy failed (or was left pending) again; a second click while
-    one runs does nothing. Returns the copy's record."""
+    """Mark the copy of a sent message whose copy failed (or was left pending) pending again,
+    and queue the job that makes it; a second click while one waits or runs does nothing.
+    Returns the copy's record."""
     stale = stale_before()
     claimed = db.session.execute(
         update(SentCopy).where(SentCopy.message_id == message.id,
@@ -93,13 +100,27 @@ def retry_copy(message: Message) -> SentCopy | None:
     ).rowcount
     db.session.commit()
     if claimed:
-        try:
-            _copy(message.id, message.user_id, mime_of(message))
-        except Exception:
-            log.exception("unexpected error copying message %s again", message.id)
-            db.session.rollback()
-            _store(message.id, message.user_id, FAILED, error=UNEXPECTED)
-    return copy_of(message.id)
+        attempt = db.session.get(SentCopy, message.id, populate_existing=True).attempts
+        release()
+        if not worker.enqueue(COPY_JOB, message.id, attempt):
+            _store(message.id, message.user_id, FAILED, error=NOT_QUEUED)
+    return db.session.get(SentCopy, message.id, populate_existing=True)
+
+
+def copy_again(message_id: int, attempt: int) -> None:
+    """The job of a Retry copy: make the copy, unless it is no longer that attempt's (a later
+    Retry copy took over) or no longer pending."""
+    record = db.session.get(SentCopy, message_id, populate_existing=True)
+    message = db.session.get(Message, message_id)
+    if record is None or message is None or record.state != PENDING or (
+            record.attempts != attempt):
+        return
+    try:
+        _copy(message_id, record.user_id, mime_of(message))
+    except Exception:
+        log.exception("unexpected error copying message %s again", message_id)
+        db.session.rollback()
+        _store(message_id, record.user_id, FAILED, error=UNEXPECTED)
 
 
 def _copy(message_id: int, user_id: int, data: bytes) -> None:

@@ -8,13 +8,14 @@ from flask import Flask
 
 from webpanel import worker
 from webpanel.documents import slots
-from webpanel.outbox import dispatch, history, services
+from webpanel.outbox import copying, dispatch, history, services
 
 
 def init_app(app: Flask) -> None:
     """Fill the documents pages' email slots for ``app``, and give the worker the outbox's
-    jobs (sending, the sweeper)."""
+    jobs (sending, the sweeper, Retry copy)."""
     worker.define(app, dispatch.SEND_JOB, services.run_queued)
+    worker.define(app, copying.COPY_JOB, copying.copy_again)
     worker.define(app, dispatch.SWEEP_JOB, dispatch.sweep, every=worker.every_minutes(1),
                   at_start=True)
     slots.EMAIL_STATUSES.fill(app, history.list_statuses)

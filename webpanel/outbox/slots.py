@@ -1,5 +1,6 @@
 """What the outbox's pages show from features above the outbox (webpanel.slots): the bounce
-reports of Sent mail's rows, of a document's history and of a previewed message.
+reports of Sent mail's rows, of a document's history and of a previewed message, and where
+the reading of bounce reports stands.
 
 Bounces fills it from its ``init_app`` (``webpanel.bounces.hooks``); unfilled, no message
 shows a bounce.
@@ -12,3 +13,6 @@ from webpanel.slots import Slot
 #: (message ids of one list) -> {message id: its bounce outcome}, one query for the list;
 #: messages without reports are absent.
 BOUNCE_OUTCOMES = Slot("outbox.bounce_outcomes", lambda message_ids: {})
+#: (user id) -> where the reading of the person's bounce reports stands, shown on Sent mail
+#: with its Check now; None when nothing reads their inbox (no IMAP, or no bounces feature).
+BOUNCE_READING = Slot("outbox.bounce_reading", lambda user_id: None)

@@ -29,9 +29,8 @@ from webpanel.outbox import (
 )
 from webpanel.outbox.blueprint import bp
 from webpanel.outbox.models import STATUS_LABELS, Message, SentCopy
-from webpanel.outbox.slots import BOUNCE_OUTCOMES
+from webpanel.outbox.slots import BOUNCE_OUTCOMES, BOUNCE_READING
 from webpanel.security import DOWNLOAD_CSP, PDF_CSP
-from webpanel.settings import imap_settings
 from webpanel.settings import services as settings_services
 
 BODY_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data: cid:{images}; "
@@ -256,7 +255,7 @@ def sent():
     """Sent mail: newest first, with filters, search and keyset pages."""
     page = listing.page_from_request(current_user.id, request.args)
     return render_htmx("outbox/sent.html", "outbox/partials/_sent_list.html", page=page,
-                       page_context=_bounce_checks, methods=sending.LABELS,
+                       page_context=_page_notes, methods=sending.LABELS,
                        statuses=STATUS_LABELS)
 
 
@@ -287,12 +286,14 @@ def _preview_page(message: Message, status: int = 200, **extra):
 
 def _newest_page() -> dict:
     """The list shown above a preview opened by its own URL."""
-    return {"page": listing.page_from_request(current_user.id, {}), **_bounce_checks()}
+    return {"page": listing.page_from_request(current_user.id, {}), **_page_notes()}
 
 
-def _bounce_checks() -> dict:
-    """Whether the page asks for a bounce check once loaded: the person has IMAP set up."""
-    return {"bounce_checks": imap_settings.imap_config_for(current_user.id) is not None}
+def _page_notes() -> dict:
+    """What Sent mail says above its list: whether the background worker runs, and when the
+    person's bounce reports were last read (None: nothing reads their inbox)."""
+    return {"worker_health": worker.health(),
+            "bounce_reading": BOUNCE_READING(current_user.id)}
 
 
 @bp.route("/sent/<id:message_id>/body.html")
@@ -342,10 +343,19 @@ def _download(data: bytes, filename: str, content_type: str, inline: bool) -> Re
     return response
 
 
+@bp.route("/sent/<id:message_id>/copy")
+@login_required
+def copy_state(message_id: int):
+    """The Sent-folder copy's state (asked again while the worker copies)."""
+    message = _own_message_or_404(message_id)
+    return render_fragment("sentcopy/partials/_copy_state.html", copy=copying.copy_of(message.id),
+                           copy_of=message.id, copy_own=True)
+
+
 @bp.route("/sent/<id:message_id>/copy/retry", methods=["POST"])
 @login_required
 def retry_copy(message_id: int):
-    """Copy one sent message to the Sent folder again (never a second copy)."""
+    """Copy one sent message to the Sent folder again, on the worker (never a second copy)."""
     message = services.get_own(current_user.id, message_id)
     if message is None or message.status != "sent":
         abort(404)

@@ -12,6 +12,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,8 @@ from huey.api import TaskWrapper
 from webpanel.worker import tasks
 from webpanel.worker.tasks import HEARTBEAT_KEY, Job, daily, every_minutes
 
-__all__ = ["HEARTBEAT_KEY", "Job", "daily", "define", "enqueue", "every_minutes", "queue",
-           "running", "task"]
+__all__ = ["HEARTBEAT_KEY", "Health", "Job", "daily", "define", "enqueue", "every_minutes",
+           "health", "queue", "running", "task"]
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,9 @@ log = logging.getLogger(__name__)
 QUEUE_FILE = "queue.db"
 #: A worker counts as running while its heartbeat is younger than this many intervals.
 STALE_AFTER_BEATS = 3
+#: The pages warn that it stopped once no heartbeat came for this many intervals (two minutes
+#: at the default ten seconds): a worker being restarted is not news.
+QUIET_AFTER_BEATS = 12
 EXTENSION = "webpanel.worker"
 
 
@@ -152,6 +156,37 @@ def running(app: Flask | None = None) -> bool:
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config.get("WORKER_IMMEDIATE"):
         return True
-    beat = last_heartbeat(app)
+    return _fresh(app, last_heartbeat(app))
+
+
+def _fresh(app: Flask, beat: float | None) -> bool:
     limit = STALE_AFTER_BEATS * app.config["WORKER_HEARTBEAT"]
     return beat is not None and time.time() - beat < limit
+
+
+@dataclass(frozen=True)
+class Health:
+    """Whether a worker runs, and when one last beat (naive UTC, like every stored time;
+    None: never), for the pages that say so (templates/worker/_notice.html)."""
+
+    running: bool
+    last_beat: datetime | None = None
+    reachable: bool = True  # False: the queue (Redis) did not answer
+    stopped: bool = False  # the pages warn: never ran, silent for QUIET_AFTER_BEATS, no queue
+
+
+def health(app: Flask | None = None) -> Health:
+    """The worker's state as the pages show it (never raises: a queue that does not answer
+    is a worker that does not run)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config.get("WORKER_IMMEDIATE"):
+        return Health(running=True)
+    try:
+        beat = last_heartbeat(app)
+    except Exception:
+        log.exception("Could not read the worker's heartbeat from the queue")
+        return Health(running=False, reachable=False, stopped=True)
+    moment = None if beat is None else datetime.fromtimestamp(beat, UTC).replace(tzinfo=None)
+    quiet = beat is None or time.time() - beat >= QUIET_AFTER_BEATS * app.config[
+        "WORKER_HEARTBEAT"]
+    return Health(running=_fresh(app, beat), last_beat=moment, stopped=quiet)

@@ -1,7 +1,7 @@
 """the office may hold each email a few seconds for Undo (issue 19)
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 
 company gets undo_seconds: how long the background worker waits before sending an email from
 the Email dialog, during which Undo cancels it; 0 (the default) sends at once.
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision: str = '0021'
-down_revision: str | Sequence[str] | None = '0020'
+revision: str = '0022'
+down_revision: str | Sequence[str] | None = '0021'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,37 @@
+"""What the background worker does by itself, and when: sweeping the outbox every minute,
+reading bounce reports every BOUNCE_CHECK_MINUTES, renewing sign-ins hourly, pruning nightly
+at 03:00 (and, as a worker starts, the sweep and the bounce round)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from tests.integration.test_pruning import age_sessions, session_count, sign_in, signed_in
+from webpanel import maintenance, worker
+
+
+def due_at(app, hour: int, minute: int) -> set[str]:
+    """The names of the periodic jobs a worker queues at hour:minute."""
+    moment = datetime(2026, 12, 7, hour, minute)
+    return {task.name for task in worker.queue(app).read_periodic(moment)}
+
+
+def test_the_schedule(make_app):
+    app = make_app(BOUNCE_CHECK_MINUTES=10)
+    assert due_at(app, 3, 0) == {"outbox.sweep", "bounces.read-all", "oauth.check-sign-ins",
+                                 "maintenance.prune"}
+    assert due_at(app, 4, 0) == {"outbox.sweep", "bounces.read-all", "oauth.check-sign-ins"}
+    assert due_at(app, 14, 10) == {"outbox.sweep", "bounces.read-all"}
+    assert due_at(app, 14, 5) == {"outbox.sweep"}
+    assert worker.start_jobs(app) == ["outbox.sweep", "bounces.read-all"]
+    assert due_at(make_app(), 14, 5) >= {"bounces.read-all"}  # every 5 minutes by default
+
+
+def test_the_nightly_prune_ends_expired_sign_ins_and_keeps_live_ones(app, user_id):
+    live = sign_in(app)
+    sign_in(app, remember=True)
+    age_sessions(app, timedelta(days=20), remembered_only=True)  # ended, never seen again
+    with app.app_context():
+        done = maintenance.nightly()  # the job's function, as the worker runs it at 03:00
+    assert done.sessions == 1 and session_count(app) == 1
+    assert signed_in(live)
