@@ -45,4 +45,17 @@ def local(moment: datetime, zone_name: str | None, style: str = "datetime") -> s
     return f"{text} {aware.astimezone(place).tzname()}"
 
 
-from datetime import UTC, date, datetime, timedelta, tzinfo
+def day(value: date) -> str:
+    """A calendar day as the panel writes one ("8 Dec 2026")."""
+    return format_date(value, PATTERNS["date"], locale="en_GB")
+
+
+def duration(length: timedelta) -> str:
+    """A length of time in the largest whole unit: "less than a minute", "1 minute",
+    "12 minutes", "3 hours", "2 days"."""
+    seconds = max(int(length.total_seconds()), 0)
+    for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return "less than a minute"
