@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import delete, func, select, update
 
 from tests.conftest import Htmx, sam_with_smtp, sign_in
-from tests.integration.test_worker import start_worker, wait_for  # noqa: F401
 from tests.support.documents import text_of
 from tests.support.office import first_document, messages, send
 from tests.support.sent_mail import UNKNOWN, envid_of, report, set_up_imap
+from tests.support.workers import wait_for
 from webpanel import worker
 from webpanel.bounces import claims, jobs, services
 from webpanel.bounces.models import BounceReport, BounceScan

@@ -11,11 +11,11 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 
 from tests.conftest import PASSWORD, child_env, csrf_from
+from tests.support.sessions import age_sessions, session_count, sign_in, signed_in
 from webpanel.auth import services as auth_services
-from webpanel.auth.models import LoginSession
 from webpanel.database import utcnow
 from webpanel.documents import services as documents
 from webpanel.documents.models import Document
@@ -24,35 +24,6 @@ from webpanel.extensions import db
 from webpanel.throttle import RateEvent
 
 pytestmark = pytest.mark.renders_pdfs  # fills and prunes the cache folder
-
-
-def sign_in(app, email: str = "sam@example.com", remember: bool = False):
-    client = app.test_client()
-    token = csrf_from(client.get("/login").get_data(as_text=True))
-    data = {"csrf_token": token, "email": email, "password": PASSWORD}
-    if remember:
-        data["remember"] = "y"
-    assert client.post("/login", data=data).status_code == 302
-    return client
-
-
-def age_sessions(app, by: timedelta, remembered_only: bool = False) -> None:
-    with app.app_context():
-        query = select(LoginSession)
-        if remembered_only:
-            query = query.where(LoginSession.remember.is_(True))
-        for row in db.session.scalars(query):
-            row.created_at -= by
-        db.session.commit()
-
-
-def session_count(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(LoginSession))
-
-
-def signed_in(client) -> bool:
-    return client.get("/account/password").status_code == 200
 
 
 def remember_cookie_only(app, client):

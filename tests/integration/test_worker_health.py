@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import sign_in
-from tests.integration.test_worker import BEAT, start_worker, wait_for  # noqa: F401
 from tests.support.documents import text_of
 from tests.support.smtpd import closed_port
+from tests.support.workers import wait_for
 from webpanel import timefmt, worker
 from webpanel.database import utcnow
 from webpanel.documents.models import Document
@@ -22,6 +22,8 @@ from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db
 from webpanel.outbox.models import Message
 
+#: Short heartbeats so "stale" comes within a second (three missed beats).
+BEAT = 0.2
 NEVER = ("The background worker has never run, so emails wait and bounce reports are not "
          "read.")
 ADMIN_WORDS = ("Start it with flask --app wsgi worker beside the web server (make run starts "

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from tests.integration.test_pruning import age_sessions, session_count, sign_in, signed_in
+from tests.support.sessions import age_sessions, session_count, sign_in, signed_in
 from webpanel import maintenance, worker
 
 
