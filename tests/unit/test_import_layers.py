@@ -3,6 +3,7 @@ code as it is, and fail once an import makes a cycle: checked on a copy of the p
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -49,3 +50,15 @@ def test_a_planted_cycle_breaks_the_contracts(tree):
     assert "Packages import only downward BROKEN" in result.stdout
     assert "No cycle between the packages and modules of webpanel BROKEN" in result.stdout
     assert "- .settings -> .emailtab (1 import)" in result.stdout
+
+
+def test_test_modules_share_helpers_through_tests_support_only():
+    """A test module that imports another couples their fixtures and order: what several use
+    lives in tests/support."""
+    offenders = []
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom) and node.module and any(
+                    part.startswith("test_") for part in node.module.split(".")):
+                offenders.append(f"{path.relative_to(ROOT)}: from {node.module}")
+    assert offenders == []
