@@ -93,15 +93,16 @@ def test_a_queue_that_does_not_answer_is_said_not_a_crash(make_app, admin_id):
 
 def waiting_message(app, user_id: int, label: str, status: str = "queued",
                     waited: timedelta = timedelta(0), due_in: timedelta | None = None,
-                    document_id: int | None = None, key: str = "") -> int:
-    """A message waiting for the worker: queued `waited` ago, or due `due_in` from now."""
+                    document_id: int | None = None, key: str = "", attempts: int = 0) -> int:
+    """A message waiting for the worker: queued `waited` ago, or due `due_in` from now (after
+    `attempts` tries: an automatic retry)."""
     with app.app_context():
         message = Message(user_id=user_id, idempotency_key=key or label, method="smtp",
                           status=status,
                           subject=f"{label} from Acme", document_label=label,
                           to_addrs="ann@customer.example", updated_at=utcnow() - waited,
                           due_at=None if due_in is None else utcnow() + due_in,
-                          document_id=document_id)
+                          document_id=document_id, attempts=attempts)
         db.session.add(message)
         db.session.commit()
         return message.id
@@ -146,7 +147,7 @@ def test_messages_waiting_for_the_worker_show_in_sent_mail_and_the_history(queue
         invoice_id, label = invoice.id, invoice.label
     waiting_message(queued, user_id, label, document_id=invoice_id)
     later = waiting_message(queued, user_id, label, document_id=invoice_id,
-                            due_in=timedelta(minutes=5), key="retry")  # an automatic retry
+                            due_in=timedelta(minutes=5), key="retry", attempts=1)  # retries
     history = queued.sam.get(f"/documents/{invoice_id}/emails", headers={"HX-Request": "true"})
     assert history.status_code == 200 and text_of(history).count("Queued") == 2
     assert f"/sent/{later}/retry" in history.get_data(as_text=True)  # Retry sends it now
