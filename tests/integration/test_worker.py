@@ -7,29 +7,18 @@ from __future__ import annotations
 import os
 import signal
 import stat
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from huey import RedisHuey, SqliteHuey
 
-from tests.conftest import child_env
 from tests.support.redis import RedisServer
+from tests.support.workers import wait_for
 from webpanel import StartupError, create_app, worker
-from webpanel.config import PROJECT_ROOT
 
 #: Short heartbeats so "stale" comes within a second (three missed beats).
 BEAT = 0.2
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 15.0) -> None:
-    """Poll `condition` until it holds; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
 
 
 @pytest.fixture(params=["sqlite", "redis"])
@@ -54,28 +43,6 @@ def app(instance_dir, queue_url):
         settings += f"QUEUE_URL = {queue_url!r}\n"
     (instance_dir / "config.py").write_text(settings)
     return create_app({"TESTING": True})
-
-
-@pytest.fixture
-def start_worker(instance_dir, tmp_path) -> Iterator[Callable[[], subprocess.Popen]]:
-    """Start `flask worker` on the test's instance folder; stopped at teardown whatever
-    happened."""
-    started: list[subprocess.Popen] = []
-
-    def start() -> subprocess.Popen:
-        log = open(tmp_path / f"worker-{len(started)}.log", "w")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "webpanel", "worker", "--workers", "1"],
-            cwd=PROJECT_ROOT, env=child_env(instance_dir), stdout=log, stderr=subprocess.STDOUT)
-        log.close()
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=10)
 
 
 def test_no_worker_is_running_before_one_ever_beat(app):
