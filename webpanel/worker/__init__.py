@@ -23,8 +23,8 @@ from huey.api import TaskWrapper
 from webpanel.worker import tasks
 from webpanel.worker.tasks import HEARTBEAT_KEY, Job, daily, every_minutes
 
-__all__ = ["HEARTBEAT_KEY", "Job", "daily", "define", "enqueue", "every_minutes", "queue",
-           "running", "task"]
+__all__ = ["HEARTBEAT_KEY", "Job", "beat", "daily", "define", "enqueue", "every_minutes",
+           "queue", "running", "task"]
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ class Worker:
         """Add a feature's job (before the queue opens; a name is taken once)."""
         if self._huey is not None:
             raise RuntimeError(f"The queue is open: define {job.name} in init_app.")
-        if job.name in self.jobs or job.name in ("heartbeat", "ping"):
+        if job.name in self.jobs or job.name == "ping":
             raise RuntimeError(f"The job {job.name} is already defined.")
         self.jobs[job.name] = job
 
@@ -141,13 +141,18 @@ def task(name: str, app: Flask | None = None) -> TaskWrapper:
     return app.extensions[EXTENSION].task(name)
 
 
+def beat(app: Flask | None = None) -> None:
+    """Leave the time in the queue's storage, from a running worker: `running()` reads it."""
+    queue(app).put(HEARTBEAT_KEY, time.time())
+
+
 def last_heartbeat(app: Flask | None = None) -> float | None:
-    """When a worker last ran its heartbeat task (a Unix time), or None if never."""
+    """When a worker last beat (a Unix time), or None if never."""
     return queue(app).get(HEARTBEAT_KEY, peek=True)
 
 
 def running(app: Flask | None = None) -> bool:
-    """True only if a worker ran its heartbeat within the last few intervals (always, in
+    """True only if a worker beat within the last few intervals (always, in
     immediate mode: every job runs where it is queued)."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config.get("WORKER_IMMEDIATE"):

@@ -9,6 +9,7 @@ import threading
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from huey.consumer import Consumer
 
 from webpanel import worker
 
@@ -16,23 +17,33 @@ log = logging.getLogger(__name__)
 
 
 class Beat(threading.Thread):
-    """Queues the heartbeat task every `WORKER_HEARTBEAT` seconds while the consumer runs:
-    the beat counts only once a consumer's worker has run it."""
+    """Leaves the time in the queue's storage every `WORKER_HEARTBEAT` seconds while the
+    consumer's threads are alive. Written from here rather than by a queued task: a task
+    would wait behind every job queued before it, and a worker draining a long queue would
+    look stopped to the panel (whose dialog then says so)."""
 
-    def __init__(self, app: Flask) -> None:
+    def __init__(self, app: Flask, consumer: Consumer) -> None:
         super().__init__(name="webpanel-heartbeat", daemon=True)
-        self.app, self.stopped = app, threading.Event()
+        self.app, self.consumer, self.stopped = app, consumer, threading.Event()
 
     def run(self) -> None:
         interval = self.app.config["WORKER_HEARTBEAT"]
         while True:
-            try:
-                worker.task("heartbeat", self.app)()
-            except Exception:  # the queue is unreachable: say so, and beat again later
-                log.exception("Could not queue the heartbeat; the panel will show the worker "
-                              "as stopped until it can")
-            if self.stopped.wait(interval):
+            alive = self.alive()
+            if alive:
+                try:
+                    worker.beat(self.app)
+                except Exception:  # the queue is unreachable: say so, and beat again later
+                    log.exception("Could not leave the heartbeat; the panel will show the "
+                                  "worker as stopped until it can")
+            if self.stopped.wait(interval if alive else min(interval, 0.1)):
                 return
+
+    def alive(self) -> bool:
+        """Whether the consumer's scheduler and every one of its worker threads run."""
+        environment, consumer = self.consumer.environment, self.consumer
+        threads = [consumer.scheduler, *(thread for _, thread in consumer.worker_threads)]
+        return all(environment.is_alive(thread) for thread in threads)
 
 
 @click.command("worker")
@@ -52,7 +63,7 @@ def worker_command(workers: int) -> None:
         max_delay=min(10.0, app.config["WORKER_HEARTBEAT"]))
     for name in worker.start_jobs(app):  # e.g. the sweeper: what waited while none ran
         worker.enqueue(name, app=app)
-    beat = Beat(app)
+    beat = Beat(app, consumer)
     beat.start()
     try:
         consumer.run()

@@ -8,7 +8,6 @@ The worker is core: it knows no feature. A feature hands it jobs from its ``init
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
@@ -19,7 +18,7 @@ from huey import Huey
 from huey.api import TaskWrapper
 from huey.api import crontab as Crontab  # noqa: N812 (a type here)
 
-#: Where the heartbeat task leaves the time it last ran, in the queue's key-value storage.
+#: Where a running worker leaves the time of its last beat, in the queue's key-value storage.
 HEARTBEAT_KEY = "webpanel:heartbeat"
 
 
@@ -38,16 +37,11 @@ def register(huey: Huey, app: Flask, jobs: Iterable[Job] = ()) -> dict[str, Task
     """Register the panel's own tasks and the features' jobs on `huey`, each run within
     `app`'s context; by name."""
 
-    def heartbeat() -> None:
-        """Leave the time in the queue's storage: `running()` reads it (no result is kept)."""
-        huey.put(HEARTBEAT_KEY, time.time())
-
     def ping() -> int:
         """Answer with the worker's process id: proves a queued task ran in a worker."""
         return os.getpid()
 
-    registered = {name: huey.task(name=name)(_in_context(app, function))
-                  for name, function in (("heartbeat", heartbeat), ("ping", ping))}
+    registered = {"ping": huey.task(name="ping")(_in_context(app, ping))}
     for job in jobs:
         wrapped = _in_context(app, job.function)
         if job.every is None:
