@@ -13,6 +13,7 @@ from __future__ import annotations
 import email
 import email.policy
 import secrets
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -337,3 +338,33 @@ def test_a_message_whose_job_was_lost_goes_by_the_start_up_sweep(app, sam, runni
     sam.smtp.wait_for_messages(1, timeout=15)
     wait_for(lambda: status_of(app, message_id) == "sent", why=workers.log)
     assert len(sam.smtp.messages) == 1
+
+
+LOST = 30
+
+
+def test_two_sweeps_at_once_queue_each_lost_message_once(app, sam, running, workers):
+    ids = [queue_message(app, sam.user_id, f"Lost {n}") for n in range(LOST)]
+    lose_jobs(app, *ids)
+    now, start, counts = utcnow(), threading.Barrier(2), []
+
+    def sweep() -> None:
+        with app.app_context():
+            start.wait(5)
+            counts.append(dispatch.sweep(now))
+
+    sweepers = [threading.Thread(target=sweep) for _ in range(2)]
+    for sweeper in sweepers:
+        sweeper.start()
+    for sweeper in sweepers:
+        sweeper.join(30)
+    assert sum(counts) == LOST  # each lost message to one sweep
+    assert worker.queue(app).pending_count() == LOST
+    with app.app_context():  # swept again at once: their wait started over
+        assert dispatch.sweep(now) == 0
+    running()
+    running()
+    sam.smtp.wait_for_messages(LOST, timeout=30)
+    wait_for(lambda: column(app, "status") == {"sent"}, why=workers.log)
+    assert column(app, "attempts") == {1}
+    assert set(ids_received(sam.smtp).values()) == {1} and len(sam.smtp.messages) == LOST
