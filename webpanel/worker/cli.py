@@ -9,11 +9,19 @@ import threading
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from huey import Huey
 from huey.consumer import Consumer
 
 from webpanel import worker
 
 log = logging.getLogger(__name__)
+
+#: How often an idle worker thread looks into a queue it has to poll (the SQLite file; Redis
+#: hands a job over as it is queued): the longest a send waits for a free thread to see it.
+#: A look is one read of a small table.
+POLL_SECONDS = 0.1
+#: The longest wait between two tries to read a queue that failed (Redis down).
+RETRY_SECONDS = 10.0
 
 
 class Beat(threading.Thread):
@@ -46,6 +54,15 @@ class Beat(threading.Thread):
         return all(environment.is_alive(thread) for thread in threads)
 
 
+def _pace(huey: Huey) -> dict[str, float]:
+    """How huey's worker threads wait: a queue that is polled, every POLL_SECONDS whatever
+    the hour (backing off while idle made a send wait up to RETRY_SECONDS); a blocking one
+    (Redis) waits only after an error, backing off up to RETRY_SECONDS."""
+    if huey.storage.blocking:
+        return {"max_delay": RETRY_SECONDS}
+    return {"initial_delay": POLL_SECONDS, "backoff": 1.0, "max_delay": POLL_SECONDS}
+
+
 @click.command("worker")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Tasks run at the same time (threads).")
@@ -54,13 +71,12 @@ def worker_command(workers: int) -> None:
     """Run the background worker until Ctrl+C or SIGTERM (start it beside the web server)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    logging.getLogger("huey").setLevel(logging.WARNING)  # not a line per heartbeat
+    logging.getLogger("huey").setLevel(logging.WARNING)  # not a line per task
     logging.getLogger("huey.consumer").setLevel(logging.INFO)
     if app.config.get("WORKER_IMMEDIATE"):
         raise click.UsageError("WORKER_IMMEDIATE runs each job where it is queued: no worker.")
-    consumer = worker.queue(app).create_consumer(
-        workers=workers, periodic=True,
-        max_delay=min(10.0, app.config["WORKER_HEARTBEAT"]))
+    huey = worker.queue(app)
+    consumer = huey.create_consumer(workers=workers, periodic=True, **_pace(huey))
     for name in worker.start_jobs(app):  # e.g. the sweeper: what waited while none ran
         worker.enqueue(name, app=app)
     beat = Beat(app, consumer)
