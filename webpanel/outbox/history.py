@@ -55,7 +55,7 @@ def history(document, user_id: int) -> list[Entry]:
     rows = db.session.execute(
         select(Message.id, Message.created_at, Message.sent_at, Message.to_addrs,
                Message.cc_addrs, Message.method, Message.status, Message.updated_at,
-               Message.user_id, Message.retry_helps, User.email)
+               Message.due_at, Message.user_id, Message.retry_helps, User.email)
         .join(User, User.id == Message.user_id)
         .where(_of(document))
         .order_by(Message.id.desc()).limit(HISTORY_LIMIT)).all()
