@@ -12,12 +12,13 @@ from bench import (
     slow_token,
     tab_switch,
     throughput,
+    worker_sends,
     write_lock,
 )
 from bench.harness import print_table
 
 SUITES = [tab_switch, send_test, pdf_cache, sent_mail, drip_sends, write_lock, slow_token,
-          throughput]
+          throughput, worker_sends]
 
 
 def main() -> None:

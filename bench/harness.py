@@ -106,6 +106,25 @@ def served(instance: Path, workers: int, threads: int, env: dict[str, str] | Non
             process.wait(20)
 
 
+@contextmanager
+def worker_processes(instance: Path, count: int = 1, threads: int = 2,
+                     env: dict[str, str] | None = None) -> Iterator[list[subprocess.Popen]]:
+    """`count` background workers (`flask worker --workers threads`) on `instance`, as
+    `make run` starts one beside the web server; stopped (SIGTERM) afterwards."""
+    with open(os.devnull, "w") as quiet:
+        processes = [subprocess.Popen(
+            [str(BIN / "flask"), "--app", "webpanel", "worker", "--workers", str(threads)],
+            cwd=ROOT, env={**os.environ, "WEBPANEL_INSTANCE": str(instance), **(env or {})},
+            stdout=quiet, stderr=quiet) for _ in range(count)]
+    try:
+        yield processes
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(20)
+
+
 def _wait_until_up(url: str, process: subprocess.Popen) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and process.poll() is None:

@@ -8,6 +8,7 @@ import os
 import re
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,13 @@ def postgres(request) -> Iterator[PostgresServer | None]:
     if request.config.getoption("--database") != "postgresql":
         yield None
         return
+    with migrated_postgres() as server:
+        yield server
+
+
+@contextmanager
+def migrated_postgres() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL cluster with a migrated template database for `fresh_database`."""
     with PostgresServer() as server:
         server.execute(f'CREATE DATABASE "{POSTGRES_TEMPLATE}"')
         template = create_app({"TESTING": True, "DATABASE_URL": server.url(POSTGRES_TEMPLATE)})
@@ -124,6 +132,12 @@ def database_url(postgres, monkeypatch) -> Iterator[str | None]:
     if postgres is None:
         yield None
         return
+    yield from fresh_database(postgres, monkeypatch)
+
+
+def fresh_database(postgres: PostgresServer, monkeypatch) -> Iterator[str]:
+    """Body of a fixture: a copy of the migrated template in DATABASE_URL, dropped afterwards
+    with every engine the test made on it disposed first."""
     name = postgres.create_database(template=POSTGRES_TEMPLATE)
     monkeypatch.setenv("DATABASE_URL", postgres.url(name))
     engines: list[Engine] = []

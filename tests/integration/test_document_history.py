@@ -33,6 +33,31 @@ def test_the_document_page_lists_each_send_with_a_link_and_retry(sam, office):
     assert "Sent." in retried
 
 
+def test_a_message_waiting_for_its_automatic_retry_shows_in_the_history_with_retry(
+        sam, office):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from webpanel.database import utcnow
+    from webpanel.extensions import db
+    from webpanel.outbox.models import Message
+    invoice = first_document(office, "invoice")
+    sam.smtp.stop()
+    send(sam, invoice.id)
+    [record] = messages(office)
+    with office.app_context():  # as a worker leaves a failure that may pass
+        db.session.execute(update(Message).values(status="queued",
+                                                  due_at=utcnow() + timedelta(minutes=5)))
+        db.session.commit()
+    response = sam.client.get(f"/documents/{invoice.id}")
+    assert response.status_code == 200
+    history = text_of(response).split("Email history")[1]
+    assert "SMTP Queued" in history
+    assert f'hx-post="/sent/{record.id}/retry"' in response.get_data(as_text=True)
+    assert sam.get(f"/documents/{invoice.id}/emails").status_code == 200
+
+
 def test_the_list_shows_each_documents_status_and_an_email_action(sam, office):
     invoice = first_document(office, "invoice")
     listing = sam.client.get("/documents/invoices/").get_data(as_text=True)

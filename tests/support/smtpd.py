@@ -15,6 +15,7 @@ import logging
 import socket
 import ssl
 import threading
+import time
 import weakref
 from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
@@ -74,6 +75,7 @@ class Received:
     mail_options: list[str] = field(default_factory=list)
     dsn_mail: list[str] = field(default_factory=list)  # RET=, ENVID= as sent (case kept)
     dsn_rcpt: dict[str, list[str]] = field(default_factory=dict)  # NOTIFY=, ORCPT= per address
+    received_at: float = field(default_factory=time.time)  # when the data was in (Unix time)
 
     def parsed(self) -> EmailMessage:
         """The data parsed with the modern email policy."""
@@ -163,6 +165,8 @@ class _Handler:
                 dsn_rcpt=dict(getattr(envelope, "dsn_rcpt", {})),
             )
         )
+        if self._owner.hold_replies:  # the message is in; the 250 waits for release_replies()
+            await asyncio.get_running_loop().run_in_executor(None, self._owner._released.wait)
         return "250 2.0.0 OK: queued"
 
 
@@ -250,7 +254,10 @@ class SmtpServer:
     otherwise AUTH PLAIN/LOGIN are offered (in starttls mode only after STARTTLS) and,
     with ``require_auth``, MAIL before a login gets 530. ``smtputf8=False`` and
     ``eightbitmime=False`` leave those extensions out of EHLO; ``bad_auth_challenge`` offers
-    CRAM-MD5 with a challenge that is not base64. The port is chosen at construction,
+    CRAM-MD5 with a challenge that is not base64. With ``hold_replies`` a message's data is
+    recorded as it arrives but the final 250 waits until ``release_replies()`` (or ``stop()``):
+    a client stopped at that moment has handed the message over and heard nothing. The port
+    is chosen at construction,
     so a test can configure a client before ``start()`` and restart after ``stop()``.
     """
 
@@ -274,6 +281,7 @@ class SmtpServer:
         smtputf8: bool = True,
         eightbitmime: bool = True,
         bad_auth_challenge: bool = False,
+        hold_replies: bool = False,
         port: int | None = None,
         server_hostname: str = "localhost",
     ) -> None:
@@ -298,6 +306,8 @@ class SmtpServer:
         self.smtputf8 = smtputf8  # offer SMTPUTF8 (RFC 6531); without it, non-ASCII gets 500
         self.eightbitmime = eightbitmime  # offer 8BITMIME (RFC 6152)
         self.bad_auth_challenge = bad_auth_challenge  # offer CRAM-MD5 with a broken challenge
+        self.hold_replies = hold_replies  # hold each final 250 until release_replies()
+        self._released = threading.Event()
         self.mail_commands: list[str] = []  # every MAIL argument received, even refused ones
         self.server_hostname = server_hostname
         self._auto_port = port is None
@@ -343,8 +353,13 @@ class SmtpServer:
                 self.port = free_port()
         raise OSError(errno.EADDRINUSE, "no free port found for the SMTP server")
 
+    def release_replies(self) -> None:
+        """Answer the held messages (and every later one) at once."""
+        self._released.set()
+
     def stop(self) -> None:
         """Drop every open connection, stop the loop and join its thread. Idempotent."""
+        self.release_replies()  # no handler may wait past the server
         controller, self._controller = self._controller, None
         if controller is None:
             return

@@ -273,6 +273,28 @@ def test_drop_during_data_then_recover(
     assert len(server.wait_for_messages(1)) == 1
 
 
+def test_held_replies_keep_the_message_and_answer_only_when_released(
+    plain_smtp: SmtpServer,
+) -> None:
+    plain_smtp.hold_replies = True
+    answered = threading.Event()
+
+    def send() -> None:
+        with client(plain_smtp) as smtp:
+            smtp.send_message(message())
+        answered.set()
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    [received] = plain_smtp.wait_for_messages(1)
+    assert received.parsed()["Subject"] == "Invoice 42"
+    assert received.received_at <= time.time()
+    assert not answered.is_set()  # the data is in; the client still waits for the 250
+    plain_smtp.release_replies()
+    sender.join(5)
+    assert answered.is_set() and len(plain_smtp.messages) == 1
+
+
 def test_bcc_goes_to_envelope_not_data(plain_smtp: SmtpServer) -> None:
     with client(plain_smtp) as smtp:
         smtp.send_message(message(Bcc="alice-archive@example.com"))

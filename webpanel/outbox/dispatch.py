@@ -62,13 +62,19 @@ def claim(message_id: int) -> bool:
 
 def sweep(now: datetime | None = None) -> int:
     """Queue again each due message that has waited past LOST_AFTER (its job was lost);
-    returns how many. On PostgreSQL the rows another sweeper is reading are skipped."""
+    returns how many. Their wait starts over in the same statement, so neither a sweep at the
+    same time (on PostgreSQL it skips the rows this one holds) nor the next one queues them
+    again before LOST_AFTER has passed once more."""
     now = now or utcnow()
-    lost = or_(Message.due_at.is_(None) & (Message.updated_at < now - LOST_AFTER),
-               Message.due_at < now - LOST_AFTER)
-    ids = list(db.session.scalars(
-        select(Message.id).where(Message.status.in_(WAITING), lost)
-        .order_by(Message.id).limit(SWEEP_BATCH).with_for_update(skip_locked=True)))
+    before = now - LOST_AFTER
+    lost = (select(Message.id)
+            .where(Message.status.in_(WAITING), Message.updated_at < before,
+                   or_(Message.due_at.is_(None), Message.due_at < before))
+            .order_by(Message.id).limit(SWEEP_BATCH).with_for_update(skip_locked=True))
+    ids = sorted(db.session.scalars(
+        update(Message).where(Message.id.in_(lost.scalar_subquery()))
+        .values(updated_at=now).returning(Message.id)
+        .execution_options(synchronize_session=False)))
     db.session.commit()
     for message_id in ids:
         if not enqueue(message_id):

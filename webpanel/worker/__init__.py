@@ -24,7 +24,7 @@ from huey.api import TaskWrapper
 from webpanel.worker import tasks
 from webpanel.worker.tasks import HEARTBEAT_KEY, Job, daily, every_minutes
 
-__all__ = ["HEARTBEAT_KEY", "Health", "Job", "daily", "define", "enqueue", "every_minutes",
+__all__ = ["HEARTBEAT_KEY", "Health", "Job", "beat", "daily", "define", "enqueue", "every_minutes",
            "health", "queue", "running", "task"]
 
 log = logging.getLogger(__name__)
@@ -145,13 +145,18 @@ def task(name: str, app: Flask | None = None) -> TaskWrapper:
     return app.extensions[EXTENSION].task(name)
 
 
+def beat(app: Flask | None = None) -> None:
+    """Leave the time in the queue's storage, from a running worker: `running()` reads it."""
+    queue(app).put(HEARTBEAT_KEY, time.time())
+
+
 def last_heartbeat(app: Flask | None = None) -> float | None:
-    """When a worker last ran its heartbeat task (a Unix time), or None if never."""
+    """When a worker last beat (a Unix time), or None if never."""
     return queue(app).get(HEARTBEAT_KEY, peek=True)
 
 
 def running(app: Flask | None = None) -> bool:
-    """True only if a worker ran its heartbeat within the last few intervals (always, in
+    """True only if a worker beat within the last few intervals (always, in
     immediate mode: every job runs where it is queued)."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config.get("WORKER_IMMEDIATE"):

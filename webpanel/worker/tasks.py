@@ -18,8 +18,7 @@ from huey import Huey
 from huey.api import TaskWrapper
 from huey.api import crontab as Crontab  # noqa: N812 (a type here)
 
-#: Where a running worker leaves the time of its last heartbeat, in the queue's key-value
-#: storage (`flask worker`'s heartbeat thread writes it).
+#: Where a running worker leaves the time of its last beat, in the queue's key-value storage.
 HEARTBEAT_KEY = "webpanel:heartbeat"
 
 
@@ -42,8 +41,7 @@ def register(huey: Huey, app: Flask, jobs: Iterable[Job] = ()) -> dict[str, Task
         """Answer with the worker's process id: proves a queued task ran in a worker."""
         return os.getpid()
 
-    registered = {name: huey.task(name=name)(_in_context(app, function))
-                  for name, function in (("ping", ping),)}
+    registered = {"ping": huey.task(name="ping")(_in_context(app, ping))}
     for job in jobs:
         wrapped = _in_context(app, job.function)
         if job.every is None:
