@@ -126,3 +126,12 @@ def test_a_job_that_breaks_before_sending_ends_failed_with_retry(sam, retrying, 
     assert "Something unexpected went wrong in the panel" in html and ">Retry<" in html
     [record] = messages(retrying)
     assert record.status == "failed" and not sam.smtp.messages
+
+
+def test_the_home_page_lists_a_message_waiting_for_its_retry_with_retry(sam, retrying):
+    sam.smtp.stop()
+    send(sam, first_document(retrying, "invoice").id)
+    [record] = messages(retrying)
+    html = sam.get("/").get_data(as_text=True)
+    assert "Not sent yet" in html and "tries again by itself at" in html
+    assert f"/sent/{record.id}/retry" in html

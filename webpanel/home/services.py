@@ -47,8 +47,11 @@ def recent_documents(limit: int = RECENT_DOCUMENTS) -> list[Document]:
 
 
 def to_retry(user_id: int, limit: int = TO_RETRY) -> list:
-    """The person's messages that failed or whose fate is unknown, newest first."""
+    """The person's messages that failed, wait for an automatic retry, or whose fate is
+    unknown, newest first."""
     unsettled = or_(Message.status == "failed",
+                    (Message.status == "queued") & (Message.attempts > 0)
+                    & Message.due_at.is_not(None),
                     (Message.status == "sending") & (Message.updated_at < stale_before()))
     return list(db.session.execute(select(*LIST_COLUMNS).where(
         Message.user_id == user_id, unsettled).order_by(Message.id.desc()).limit(limit)))

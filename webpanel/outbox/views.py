@@ -224,7 +224,8 @@ def _result(message: Message, document=None, in_dialog: bool | None = None,
                "step_labels": STEP_LABELS, "in_dialog": in_dialog,
                "retry_offered": records.can_retry(message),
                "message_copy": copying.copy_for(message.id),
-               "worker_running": worker.running(), "notice": notice, "refusal": refusal}
+               "worker_running": worker.running(), "notice": notice, "refusal": refusal,
+               "polled": request.endpoint == "outbox.progress"}
     if document is not None and not htmx:  # sent from the Email page: the result on that page
         return render_htmx(COMPOSE_PAGE, "outbox/partials/_send_result.html",
                            document=document, label=document.label, **context)
