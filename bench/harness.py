@@ -19,6 +19,7 @@ import requests
 
 from webpanel import create_app, migrate
 from webpanel.auth import services as auth_services
+from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +36,18 @@ class Row:
     value: str
     target: str
     ok: bool
+
+
+def office(app, people: int) -> list[int]:
+    """Migrate the app's database, load the sample documents and create `people` people
+    (person0@example.com, …); their ids."""
+    with app.app_context():
+        migrate.upgrade(app)
+        load_sample_data()
+        created = [auth_services.create_user(f"person{n}@example.com", PASSWORD)
+                   for n in range(people)]
+        db.session.commit()
+        return [person.id for person in created]
 
 
 def median_seconds(fn: Callable[[], object], runs: int = 21, warmup: int = 2) -> float:

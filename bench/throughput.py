@@ -15,13 +15,11 @@ from pathlib import Path
 import requests
 from sqlalchemy import func, select
 
-from bench.harness import PASSWORD, Row, served, worker_processes
+from bench.harness import PASSWORD, Row, office, served, worker_processes
 from tests.support.postgres import PostgresServer
 from tests.support.smtpd import SmtpServer
-from webpanel import create_app, migrate
-from webpanel.auth import services as auth_services
+from webpanel import create_app
 from webpanel.documents.models import Document
-from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db
 from webpanel.outbox.models import Message
 
@@ -38,13 +36,8 @@ def _prepare(instance: Path, url: str) -> tuple[list[int], list[int]]:
     (instance / "config.py").write_text("NEW_MAIL_SERVER_LIMIT = 0\n")
     os.environ["WEBPANEL_INSTANCE"] = str(instance)
     app = create_app({"TESTING": True, "DATABASE_URL": url})
+    ids = office(app, PEOPLE)
     with app.app_context():
-        migrate.upgrade(app)
-        load_sample_data()
-        people = [auth_services.create_user(f"person{n}@example.com", PASSWORD)
-                  for n in range(PEOPLE)]
-        db.session.commit()
-        ids = [person.id for person in people]
         documents = list(db.session.scalars(select(Document.id).order_by(Document.id)))
     app.extensions["webpanel.engine"].dispose()
     return ids, documents

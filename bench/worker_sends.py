@@ -24,15 +24,13 @@ from pathlib import Path
 import requests
 from sqlalchemy import func, select
 
-from bench.harness import PASSWORD, Row, csrf, served, worker_processes
+from bench.harness import PASSWORD, Row, csrf, office, served, worker_processes
 from tests.support.postgres import PostgresServer
 from tests.support.redis import RedisServer
 from tests.support.smtpd import SmtpServer
-from webpanel import create_app, migrate
-from webpanel.auth import services as auth_services
+from webpanel import create_app
 from webpanel.config_checks import TEST_PASSWORD_HASH, WORKER_IMMEDIATE
 from webpanel.documents.models import Document
-from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db
 from webpanel.mail import builder
 from webpanel.outbox import services
@@ -75,13 +73,7 @@ def _prepare(instance: Path, stack: Stack, smtp_port: int):
     queue = f"QUEUE_URL = {stack.queue_url!r}\n" if stack.queue_url else ""
     (instance / "config.py").write_text(f"NEW_MAIL_SERVER_LIMIT = 0\n{queue}")
     app = _app(instance, stack)
-    with app.app_context():
-        migrate.upgrade(app)
-        load_sample_data()
-        people = [auth_services.create_user(f"person{n}@example.com", PASSWORD)
-                  for n in range(PEOPLE)]
-        db.session.commit()
-        ids = [person.id for person in people]
+    ids = office(app, PEOPLE)
     for n, uid in enumerate(ids):
         _save_settings(app.test_client(), n, uid, smtp_port)
     return app, ids

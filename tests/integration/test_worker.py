@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from huey import RedisHuey, SqliteHuey
 
-from tests.support.redis import RedisServer
+from tests.support.redis import queue_url_for
 from tests.support.workers import wait_for
 from webpanel import StartupError, create_app, worker
 
@@ -24,14 +24,8 @@ BEAT = 0.2
 @pytest.fixture(params=["sqlite", "redis"])
 def queue_url(request) -> Iterator[str | None]:
     """No QUEUE_URL (the instance folder's SQLite file), or a throwaway redis-server's."""
-    if request.param == "sqlite":
-        yield None
-        return
-    server = RedisServer().start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
+    with queue_url_for(request.param) as url:
+        yield url
 
 
 @pytest.fixture

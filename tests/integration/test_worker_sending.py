@@ -25,7 +25,7 @@ from sqlalchemy import select, update
 from tests.conftest import Htmx, fresh_database, migrated_postgres, sam_with_smtp, sign_in
 from tests.support.office import first_document, send
 from tests.support.postgres import PostgresServer
-from tests.support.redis import RedisServer
+from tests.support.redis import queue_url_for
 from tests.support.sent_mail import last_message
 from tests.support.workers import wait_for
 from webpanel import worker
@@ -75,14 +75,8 @@ def database_url(request, stack, postgres, monkeypatch) -> Iterator[str | None]:
 @pytest.fixture
 def queue_url(stack) -> Iterator[str | None]:
     """A throwaway redis-server's URL, or None for the queue file in the instance folder."""
-    if stack == "sqlite":
-        yield None
-        return
-    server = RedisServer().start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
+    with queue_url_for("sqlite" if stack == "sqlite" else "redis") as url:
+        yield url
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Self
 
 import redis
@@ -55,3 +57,17 @@ class RedisServer:
             self.process.terminate()
             self.process.wait(timeout=10)
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@contextmanager
+def queue_url_for(kind: str) -> Iterator[str | None]:
+    """A throwaway redis-server's URL for "redis"; None (the queue file in the instance
+    folder) for anything else. The server is stopped on leaving, whatever happened."""
+    if kind != "redis":
+        yield None
+        return
+    server = RedisServer().start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
