@@ -30,7 +30,7 @@ EVERY_PLACEHOLDER = (
     "{{ document.total }}.{% if document.due_date %} Due {{ document.due_date }}.{% endif %}\n"
     "From {{ company.name }}, {{ sender.name }} <{{ sender.email }}>."
 )
-TIMESHEET = "Timesheet November.csv"
+TIMESHEET = "Stundenzettel März.csv"  # an accent that must arrive as it was
 
 
 def set_up_office(app, admin_client, document_id: int) -> dict:
@@ -109,6 +109,10 @@ def test_every_placeholder_recipient_reply_to_and_file_reach_the_smtp_server(
     assert record.attachment_count == 2
     preview = sam.get(f"/sent/{record.id}").get_data(as_text=True)
     assert TIMESHEET in preview
+    download = sam.get(f"/sent/{record.id}/attachments/1")
+    assert download.data == sheet and download.headers["Content-Disposition"] == (
+        "attachment; filename=\"Stundenzettel-Marz.csv\"; "
+        "filename*=UTF-8''Stundenzettel%20M%C3%A4rz.csv")
 
 
 def test_the_signature_follows_once_and_the_name_is_not_said_twice(sam, office):

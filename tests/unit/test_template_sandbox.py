@@ -179,8 +179,11 @@ def test_the_type_comes_from_the_content(data, expected):
 
 @pytest.mark.parametrize(("name", "expected"), [
     ("../../etc/passwd", "passwd"), ("C:\\Users\\x\\Terms.pdf", "Terms.pdf"),
-    ("a\r\nBcc: x@y.example.pdf", "a-Bcc- x-y.example.pdf"), ('"quoted";.pdf', "quoted-.pdf"),
-    ("Übersicht März.xlsx", "Ubersicht Marz.xlsx"), ("...", "attachment"),
+    ("a\r\nBcc: x@y.example.pdf", "a-Bcc- x@y.example.pdf"), ('"quoted";.pdf', "quoted-.pdf"),
+    ("Übersicht März.xlsx", "Übersicht März.xlsx"), ("...", "attachment"),
+    ("U\u0308bersicht.pdf", "Übersicht.pdf"), ("見積書 2026.pdf", "見積書 2026.pdf"),
+    ("invoice\u202efdp.exe", "invoice-fdp.exe"), ("a\u200bb\u00a0c.pdf", "a-b c.pdf"),
+    ("a\u2028b.pdf", "a-b.pdf"),
     ("x" * 300 + ".pdf", "x" * 90 + ".pdf"),
 ])
 def test_file_names_are_made_safe(name, expected):

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import email
-import re
-import unicodedata
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 
 import nh3
 
-SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "cid", "data"}
 
 
@@ -73,13 +70,6 @@ def attachment_bytes(message: EmailMessage, index: int) -> tuple[AttachmentInfo,
                                   part.get_content_type(), len(data))
             return info, data
     return None
-
-
-def safe_filename(name: str, fallback: str = "attachment") -> str:
-    """An ASCII file name made by the server: no paths, quotes or control characters."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    cleaned = SAFE_NAME.sub("-", ascii_name).strip(".-")[:100]
-    return cleaned or fallback
 
 
 RAW_LIMIT = 200_000

@@ -16,6 +16,7 @@ from webpanel.database import utcnow
 from webpanel.documents import services as documents
 from webpanel.extensions import htmx
 from webpanel.fragments import render_fragment, render_htmx
+from webpanel.mail import attachments
 from webpanel.mail.hints import STEP_LABELS
 from webpanel.outbox import (
     compose,
@@ -322,7 +323,7 @@ def attachment(message_id: int, index: int):
     info, data = found
     inline = request.args.get("inline") == "1" and info.is_pdf and data.startswith(b"%PDF-")
     content_type = "application/pdf" if inline else "application/octet-stream"
-    return _download(data, preview.safe_filename(info.filename), content_type, inline)
+    return _download(data, info.filename, content_type, inline)
 
 
 @bp.route("/sent/<id:message_id>/message.eml")
@@ -330,15 +331,16 @@ def attachment(message_id: int, index: int):
 def message_file(message_id: int):
     """The message as an .eml file: the exact bytes recorded (a draft for the email client)."""
     message = _own_message_or_404(message_id)
-    name = preview.safe_filename(message.document_label or message.subject, "message") + ".eml"
+    name = (message.document_label or message.subject or "message") + ".eml"
     return _download(records.mime_of(message), name, "message/rfc822", inline=False)
 
 
 def _download(data: bytes, filename: str, content_type: str, inline: bool) -> Response:
+    """`data` as a download named after `filename` (made safe here), never sniffed or cached."""
     response = make_response(data)
     response.headers["Content-Type"] = content_type
-    disposition = "inline" if inline else "attachment"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers["Content-Disposition"] = attachments.content_disposition(
+        "inline" if inline else "attachment", filename)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = PDF_CSP if inline else DOWNLOAD_CSP
     return response
