@@ -11,6 +11,8 @@ from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from babel.dates import format_date, format_datetime
+from flask import has_request_context
+from flask_login import current_user
 
 PATTERNS = {"datetime": "d MMM y, HH:mm", "short": "d MMM HH:mm", "date": "d MMM y"}
 
@@ -43,6 +45,14 @@ def local(moment: datetime, zone_name: str | None, style: str = "datetime") -> s
     if style == "date":
         return text
     return f"{text} {aware.astimezone(place).tzname()}"
+
+
+def today(zone_name: str | None = None) -> date:
+    """Today's date in the zone (by default the signed-in person's, else UTC): at 19:34 in Los
+    Angeles it is still that day there, whatever the server's clock says."""
+    if zone_name is None:
+        zone_name = getattr(current_user, "time_zone", "") if has_request_context() else ""
+    return datetime.now(zone(zone_name)).date()
 
 
 def day(value: date) -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
-
 from flask import flash, g, request, url_for
 from flask_login import login_required
 from sqlalchemy.exc import IntegrityError
 
+from webpanel import timefmt
 from webpanel.contacts.services import contacts_of_kind
 from webpanel.documents import services, slots
 from webpanel.documents.blueprint import bp
@@ -38,7 +37,7 @@ BUSY = "Another document was saved at the same moment. Press Save again."
 def new(slug: str):
     """An empty form, dated today, with the tax rate of the newest document."""
     kind = by_slug(slug).key
-    today = datetime.date.today()
+    today = timefmt.today()
     form = document_form(kind, data={"tax_rate": services.last_tax_rate(),
                                      "valid_until": services.default_valid_until(today)})
     return _render(kind, None, form)

@@ -10,6 +10,7 @@ from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAr
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from webpanel import timefmt
 from webpanel.contacts.models import Contact
 from webpanel.documents.fields import NumberField, PlainDateField, entry_format, optional_id
 from webpanel.documents.kinds import KINDS
@@ -57,7 +58,7 @@ class DocumentForm(FlaskForm):
     """The fields of a document; `contact_kind` says whether it goes to a customer or vendor."""
 
     date = PlainDateField("Date", validators=[InputRequired("Enter the document's date.")],
-                          default=datetime.date.today)
+                          default=timefmt.today)
     contact_id = SelectField("Customer", coerce=optional_id, validate_choice=False)
     lines = FieldList(FormField(LineForm), min_entries=1, max_entries=MAX_LINES)
     tax_rate = NumberField(

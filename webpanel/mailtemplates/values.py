@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from webpanel import formatting
+from webpanel import formatting, timefmt
 from webpanel.documents.kinds import default_first
 
 
@@ -61,7 +61,7 @@ def values_for(document, sender, company) -> dict[str, dict[str, str]]:
 
 def sample_values(title: str, company) -> dict[str, dict[str, str]]:
     """Made-up values for a preview when no document of the kind exists yet."""
-    today = datetime.date.today()
+    today = timefmt.today()
     return {
         "contact": {"name": "Example Customer Ltd", "person": "Alex Example"},
         "document": {"title": title, "number": "0001",
