@@ -69,7 +69,7 @@ def test_edit_the_invoice_template_then_email_an_invoice_with_an_extra_file(
     message = email.message_from_bytes(received.data, policy=policy.default)
     assert message["Subject"] == "Invoice INV-0002: thank you!"
     pdf, terms = message.iter_attachments()
-    assert terms.get_filename() == "Terms - Conditions.pdf" and terms.get_content() == TERMS
+    assert terms.get_filename() == "Terms & Conditions.pdf" and terms.get_content() == TERMS
     assert terms.get_content_type() == "application/pdf"
     dialog.get_by_role("button", name="Close").click()
 
