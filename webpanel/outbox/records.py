@@ -27,11 +27,6 @@ def effective_status(message) -> str:
     return message.status
 
 
-def held(message) -> bool:
-    """Whether the message waits out the office's Undo time (queued, never tried, due soon)."""
-    return message.status == "queued" and message.attempts == 0 and message.due_at is not None
-
-
 def waiting_to_retry(message) -> bool:
     """Whether the message failed in a way that may pass and waits for its automatic retry."""
     return message.status == "queued" and message.attempts > 0 and message.due_at is not None

@@ -66,7 +66,7 @@ def send(settings: EmailSettings, draft: builder.Draft, key: str,
         limits.check(outgoing, method, draft.attachments)
     except limits.TooLarge as refused:
         raise NotReady(str(refused), "files") from None
-    queued = sending.METHODS[method].network if method in sending.METHODS else True
+    queued = _over_network(method)
     status = ("scheduled" if due_at else "queued") if queued else "sending"
     if queued and due_at is None and hold > 0:
         due_at = utcnow() + timedelta(seconds=hold)
@@ -187,9 +187,15 @@ def _later(message: Message, error: MailError) -> None:
     """Wait for an automatic retry when the failure may pass and attempts are left (the
     reason stays on the record, to say why it waits)."""
     due = dispatch.next_try(message.attempts) if dispatch.may_pass(error) else None
-    if due is not None and message.method in sending.METHODS \
-            and sending.METHODS[message.method].network:
+    if due is not None and _over_network(message.method):
         message.status, message.due_at = "queued", due
+
+
+def _over_network(method: str) -> bool:
+    """Whether a method's own network carries the message (so the worker sends it); an
+    unknown method is taken to, and fails there with a plain reason."""
+    known = sending.METHODS.get(method)
+    return known.network if known else True
 
 
 def _failed(message: Message, error: MailError) -> None:
@@ -204,7 +210,7 @@ def retry(message: Message, settings: EmailSettings) -> Message:
     automatic retry too), or send them at once when Retry hands a draft to the email client;
     a second click does nothing."""
     method = retry_method(message, settings)
-    network = sending.METHODS[method].network if method in sending.METHODS else True
+    network = _over_network(method)
     values = ({"status": "queued", "due_at": None} if network
               else {"status": "sending", "attempts": Message.attempts + 1})
     claimed = db.session.execute(
