@@ -125,6 +125,7 @@ def first_admin(panel, browser):
     page = browser.new_page()
     page.goto(panel)
     expect(page.get_by_role("heading", name="Create the first administrator")).to_be_visible()
+    page.get_by_label("Company name").fill("Northwind Studio LLC")
     page.get_by_label("Email").fill(ADMIN_EMAIL)
     page.get_by_label("Password", exact=True).fill(ADMIN_PASSWORD)
     page.get_by_label("Password again").fill(ADMIN_PASSWORD)

@@ -15,6 +15,7 @@ def test_first_run_creates_the_administrator_and_signs_in(client, app):
     assert "Create the first administrator" in page
     token = csrf_from(page)
     response = client.post("/setup", data={"csrf_token": token, "email": "Boss@Example.com",
+                                           "company_name": "Northwind Studio LLC",
                                            "password": PASSWORD, "confirm": PASSWORD})
     assert response.status_code == 302
     assert "Email settings" in client.get("/", follow_redirects=True).get_data(as_text=True)
@@ -28,7 +29,8 @@ def test_first_run_can_load_sample_data(client, app):
 
     token = csrf_from(client.get("/setup").get_data(as_text=True))
     client.post("/setup", data={"csrf_token": token, "email": "boss@example.com",
-                                "password": PASSWORD, "confirm": PASSWORD, "sample_data": "y"})
+                                "company_name": "Ruiz & Daughters", "password": PASSWORD,
+                                "confirm": PASSWORD, "sample_data": "y"})
     with app.app_context():
         kinds = {d.kind for d in db.session.query(Document)}
     assert kinds == {"proposal", "sales_order", "invoice", "purchase_order"}

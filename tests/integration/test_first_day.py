@@ -99,6 +99,7 @@ def test_the_setup_page_asks_the_first_administrator_for_a_name(app, client):
     page = client.get("/setup").get_data(as_text=True)
     assert 'name="name"' in page
     client.post("/setup", data={"csrf_token": csrf_from(page), "name": "Boss Person",
+                                "company_name": "Northwind Studio LLC",
                                 "email": "boss@example.com", "password": PASSWORD,
                                 "confirm": PASSWORD})
     assert user_row(app, "boss@example.com").name == "Boss Person"

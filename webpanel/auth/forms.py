@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 
 from webpanel.validators import email_address, single_line
@@ -43,6 +43,10 @@ def no_brackets(_form, field) -> None:
 class SetupForm(FlaskForm):
     """Create the first administrator."""
 
+    company_name = StringField("Company name", validators=[
+        InputRequired("Enter your company's name: it goes on every document and email."),
+        Length(max=200), single_line])
+    company_address = TextAreaField("Postal address", validators=[Length(max=1000)])
     name = name_field()
     email = EmailField("Email", validators=[InputRequired("Enter your email address."),
                                             Length(max=254), single_line, email_address])

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from webpanel.auth import services
 from webpanel.auth.blueprint import bp
 from webpanel.auth.forms import ChangePasswordForm, LoginForm, SetupForm
+from webpanel.company.services import name_company
 from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db
 
@@ -21,6 +22,7 @@ def setup():
         abort(404)
     form = SetupForm()
     if form.validate_on_submit():
+        name_company(form.company_name.data, form.company_address.data)
         user = services.create_user(form.email.data, form.password.data, is_admin=True,
                                     name=form.name.data)
         if form.sample_data.data:

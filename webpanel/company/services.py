@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import g, has_app_context
+from dataclasses import dataclass
+
+from flask import g, has_app_context, url_for
 
 from webpanel.company.forms import CompanyForm
 from webpanel.company.models import COMPANY_ROW_ID, DEFAULT_VALID_DAYS, Company
@@ -56,6 +58,35 @@ def save_company(company: Company, form: CompanyForm) -> None:
     db.session.add(company)
     db.session.commit()
     g.pop("company", None)
+
+
+def name_company(name: str, address: str) -> None:
+    """Store the company's name and postal address (first run); the rest stays as it was."""
+    company = get_company()
+    company.name, company.address = name.strip(), clean_text(address)
+    db.session.add(company)
+    g.pop("company", None)
+
+
+@dataclass(frozen=True)
+class Unnamed:
+    """Why a document may not be emailed yet, and for an administrator the page that fixes it."""
+
+    reason: str
+    link: str = ""
+    link_text: str = ""
+
+
+def unnamed(is_admin: bool) -> Unnamed | None:
+    """None when the company has a name; else the plain reason emailing is refused."""
+    if current_company().name:
+        return None
+    reason = ("Your company has no name yet, so this email and its PDF would not say who "
+              "sends them.")
+    if not is_admin:
+        return Unnamed(f"{reason} Ask an administrator to enter it on the Company page.")
+    return Unnamed(f"{reason} Enter it on the Company page, then email again.",
+                   url_for("company.edit"), "Open Company")
 
 
 def clean_text(value: str | None) -> str:

@@ -48,7 +48,7 @@ def document_count() -> int:
 
 
 def load_sample_data() -> None:
-    """Add a company (if none is set), the sample customers and vendors, and each kind's samples.
+    """Fill the company's empty details; add the sample customers, vendors and documents.
 
     Does nothing when any customer or vendor exists, so it is safe to run again.
     """
@@ -64,11 +64,12 @@ def load_sample_data() -> None:
 
 
 def _ensure_company() -> None:
+    """Fill the company's empty details with the sample's, keeping what the office entered."""
     company = get_company()
-    if not company.name:
-        for field, value in COMPANY.items():
+    for field, value in COMPANY.items():
+        if not getattr(company, field):
             setattr(company, field, value)
-        db.session.add(company)
+    db.session.add(company)
 
 
 def _contact(kind: str, name: str, person: str, email: str, address: str) -> Contact:

@@ -12,6 +12,7 @@ from urllib.parse import quote
 from flask_login import current_user
 
 from webpanel import sending
+from webpanel.company import services as company
 from webpanel.documents import services as documents
 from webpanel.mail.attachments import safe_filename, sniff_type
 from webpanel.mail.builder import Attachment, Draft
@@ -115,5 +116,6 @@ def context(document, settings: EmailSettings, form: ComposeForm) -> dict:
             "method_note": method_note(settings, method), "method": method,
             "mailto": mailto(form) if method is sending.CLIENT else None,
             "setup": readiness.check(settings),
+            "unnamed": company.unnamed(current_user.is_admin),
             "quick_times": schedule.quick_choices(current_user.time_zone)
             if form.schedulable else []}

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from webpanel import sending, worker
 from webpanel.company.services import current_company
+from webpanel.company.services import unnamed as company_unnamed
 from webpanel.database import utcnow
 from webpanel.documents import services as documents
 from webpanel.extensions import htmx
@@ -110,6 +111,10 @@ def send(document_id: int):
     document = _document_or_404(document_id)
     settings = settings_services.load(current_user.id)
     form = compose.new_form(document)
+    unnamed = company_unnamed(current_user.is_admin)
+    if unnamed and form.validate_on_submit():
+        return render_htmx(COMPOSE_PAGE, "outbox/partials/_compose_form.html", status=422,
+                           refused=unnamed.reason, **compose.context(document, settings, form))
     if not form.validate_on_submit():
         return render_htmx(COMPOSE_PAGE, "outbox/partials/_compose_form.html", status=422,
                            **compose.context(document, settings, form))
