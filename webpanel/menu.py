@@ -9,7 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 #: The first part of a path, and the menu section it belongs to.
-SECTIONS = {"documents": "documents", "customers": "customers", "vendors": "vendors",
+SECTIONS = {"": "home", "documents": "documents", "customers": "customers", "vendors": "vendors",
             "company": "company", "email-templates": "email-templates",
             "integrations": "integrations", "sent": "sent", "account": "password"}
 
@@ -23,11 +23,12 @@ def section_of(path: str, user_id: int | None) -> str | None:
     return SECTIONS.get(parts[0])
 
 
-def menu_current(section: str) -> Markup:
-    """` aria-current="page"` on the menu link of the page's section, else nothing."""
+def menu_current(*sections: str, mark: str = "page") -> Markup:
+    """` aria-current="page"` on the menu link of the page's section, else nothing; a menu
+    that folds several sections (Office) passes them all and `mark="true"`."""
     user_id = current_user.id if current_user.is_authenticated else None
-    if section_of(request.path, user_id) == section:
-        return Markup(' aria-current="page"')
+    if section_of(request.path, user_id) in sections:
+        return Markup(f' aria-current="{mark}"')
     return Markup("")
 
 

@@ -81,6 +81,25 @@
     });
   }
 
+  // The Office menu (a <details>): Escape closes it and gives the focus back to its summary;
+  // so does a click or the focus going anywhere outside it.
+  function setUpSubmenus() {
+    document.querySelectorAll("[data-submenu]").forEach(function (submenu) {
+      submenu.addEventListener("keydown", function (event) {
+        if (event.key !== "Escape" || !submenu.open) return;
+        event.stopPropagation();
+        submenu.open = false;
+        submenu.querySelector("summary").focus();
+      });
+      submenu.addEventListener("focusout", function (event) {
+        if (event.relatedTarget && !submenu.contains(event.relatedTarget)) submenu.open = false;
+      });
+      document.addEventListener("click", function (event) {
+        if (submenu.open && !submenu.contains(event.target)) submenu.open = false;
+      });
+    });
+  }
+
   function showMenu(toggle, menu, open) {
     menu.classList.toggle("open", open);
     toggle.setAttribute("aria-expanded", open ? "true" : "false");
@@ -217,6 +236,7 @@
   document.addEventListener("input", markDirty);
   document.addEventListener("DOMContentLoaded", function () {
     setUpMenu();
+    setUpSubmenus();
     showQuickTimes(document.body);
     document.querySelectorAll("[role=tablist]").forEach(rovingTabindex);
     startDownloads(document.body);  // a draft made on the Email page (sent without htmx)

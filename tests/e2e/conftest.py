@@ -136,6 +136,12 @@ def first_admin(panel, browser):
     return ADMIN_EMAIL
 
 
+def open_office_page(page: Page, name: str) -> None:
+    """Open `name` (Company, Email templates, Integrations, Users) from the Office menu."""
+    page.get_by_role("navigation", name="Main").get_by_text("Office", exact=True).click()
+    page.get_by_role("link", name=name, exact=True).click()
+
+
 def sign_in(page: Page, panel: str, password: str = ADMIN_PASSWORD) -> None:
     page.goto(f"{panel}/login")
     page.get_by_label("Email").fill(ADMIN_EMAIL)
@@ -269,7 +275,7 @@ API_TABS = {"Gmail": ("Sign In With Google", "Gmail API"), "Outlook": ("Sign in 
 
 def configure_integrations(page: Page, panel: str) -> None:
     """Save both app registrations on the Integrations page."""
-    page.get_by_role("link", name="Integrations").click()
+    open_office_page(page, "Integrations")
     page.get_by_label("Google client ID").fill(GOOGLE_ID)
     page.get_by_label("Google client secret").fill(GOOGLE_SECRET)
     page.get_by_label("Microsoft application (client) ID").fill(MICROSOFT_ID)

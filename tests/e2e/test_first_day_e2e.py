@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import open_office_page, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -20,7 +20,7 @@ LEE, LEE_PASSWORD = "lee.park@gmail.com", "lee's long password"
 
 def add_colleague(page: Page, panel: str) -> None:
     sign_in(page, panel)
-    page.get_by_role("link", name="Users").click()
+    open_office_page(page, "Users")
     page.get_by_label("Name", exact=True).fill("Lee Park")
     page.get_by_label("Email", exact=True).fill(LEE)
     page.get_by_label("Password", exact=True).fill(LEE_PASSWORD)

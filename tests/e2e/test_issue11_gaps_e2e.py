@@ -93,6 +93,9 @@ def test_an_administrator_renames_an_account_by_keyboard_on_a_phone(browser, pan
             "Kim Lee-Park")
         fits_the_width(page, "phone")
         page.get_by_role("button", name="Menu").click()
+        office = page.get_by_role("navigation", name="Main").get_by_text("Office", exact=True)
+        expect(office).to_have_attribute("aria-current", "true")
+        office.click()
         users = page.get_by_role("navigation", name="Main").get_by_role("link", name="Users")
         expect(users).to_have_attribute("aria-current", "page")
         expect(users).to_have_css("font-weight", "700")  # marked by more than colour

@@ -10,7 +10,7 @@ from email import policy
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import open_document, sign_in, use_smtp
+from tests.e2e.conftest import open_document, open_office_page, sign_in, use_smtp
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +26,7 @@ def test_edit_the_invoice_template_then_email_an_invoice_with_an_extra_file(
     sign_in(page, panel)
     use_smtp(page, panel, plain_smtp.port)
 
-    page.get_by_role("link", name="Email templates").click()
+    open_office_page(page, "Email templates")
     expect(page.get_by_role("link", name="Invoice", exact=True)).to_have_attribute(
         "aria-current", "page")
     expect(page.locator("#preview-subject")).to_contain_text(re.compile(r"^Invoice INV-\d+"))

@@ -143,3 +143,31 @@ def test_phone_lists_become_labelled_rows(browser, panel, signed_in_state):
         label = total.evaluate("cell => getComputedStyle(cell, '::before').content")
         assert label == '"Total"'
         expect(row.get_by_role("link", name=re.compile("^View PDF"))).to_be_in_viewport(ratio=1)
+
+
+def test_the_laptop_menu_is_one_line_and_the_office_menu_works_by_keyboard(
+        browser, panel, signed_in_state):
+    with sized_page(browser, "desktop", signed_in_state) as page:
+        page.goto(f"{panel}/documents/")
+        nav = page.get_by_role("navigation", name="Main")
+        tops = nav.locator(":scope > a, :scope > details > summary").evaluate_all(
+            "items => items.map(item => Math.round(item.getBoundingClientRect().top))")
+        assert len(tops) == 7 and len(set(tops)) == 1, tops  # Home … Email settings, Office
+        header = page.locator("header.topbar").bounding_box()
+        assert header["height"] < 60  # brand, menu and Sign out on one line
+        office = nav.get_by_text("Office", exact=True)
+        users = nav.get_by_role("link", name="Users")
+        expect(users).to_be_hidden()
+        office.focus()
+        page.keyboard.press("Enter")
+        expect(users).to_be_visible()
+        page.keyboard.press("Escape")
+        expect(users).to_be_hidden()
+        expect(office).to_be_focused()
+        page.keyboard.press("Enter")
+        for _ in range(4):  # Company, Email templates, Integrations, Users
+            page.keyboard.press("Tab")
+        expect(users).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", name="Users", level=1)).to_be_visible()
+        expect(nav.get_by_text("Office", exact=True)).to_have_attribute("aria-current", "true")

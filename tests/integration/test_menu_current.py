@@ -30,7 +30,7 @@ def current_links(client, path: str) -> list[str]:
     ("/integrations/", "Integrations"),
     ("/users/", "Users"),
     ("/sent", "Sent mail"),
-    ("/account/password", "Password"),
+    ("/", "Home"),
 ])
 def test_the_current_section_is_marked(admin_client, path, link):
     assert current_links(admin_client, path) == [link]
@@ -47,5 +47,32 @@ def test_a_contacts_edit_page_marks_its_group(app, user_client):
     assert current_links(user_client, f"/vendors/{vendor}/edit") == ["Vendors"]
 
 
-def test_the_home_page_marks_no_section(user_client):
-    assert current_links(user_client, "/") == []
+MENU = re.compile(r'<a href="[^"]*"(?: aria-current="page")?>([^<]*)</a>|<summary[^>]*>([^<]*)<')
+
+
+def menu_entries(client, path: str = "/") -> list[str]:
+    """The main menu's entries in order: links, and the Office menu's summary."""
+    nav = NAV.search(client.get(path).get_data(as_text=True)).group(1)
+    return [link or summary for link, summary in MENU.findall(nav)]
+
+
+def test_the_menu_leads_with_home_and_folds_the_office_pages_for_administrators(
+        admin_client, user_client):
+    everyone = ["Home", "Documents", "Customers", "Vendors", "Sent mail", "Email settings"]
+    assert menu_entries(user_client) == everyone
+    assert menu_entries(admin_client) == [*everyone, "Office", "Company", "Email templates",
+                                          "Integrations", "Users"]
+
+
+def test_the_office_menu_is_marked_on_its_pages_only(admin_client):
+    def office_marked(path: str) -> bool:
+        html = admin_client.get(path).get_data(as_text=True)
+        return '<summary aria-current="true">Office</summary>' in html
+    assert office_marked("/company/") and office_marked("/users/")
+    assert not office_marked("/documents/") and not office_marked("/")
+
+
+def test_the_password_page_marks_the_account_link_not_a_menu_section(user_client):
+    html = user_client.get("/account/password").get_data(as_text=True)
+    assert current_links(user_client, "/account/password") == []
+    assert re.search(r'<a href="/account/password" aria-current="page">Password</a>', html)
