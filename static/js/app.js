@@ -205,6 +205,25 @@
       });
   }
 
+  // A document's "Add new customer…": its fields show only while it is chosen (without script
+  // they always show, with a hint), and choosing it takes the focus to the new name.
+  function showNewContact(root, focus) {
+    root.querySelectorAll("[data-contact-choice]").forEach(function (select) {
+      var box = select.form && select.form.querySelector("[data-new-contact]");
+      if (!box) return;
+      var adding = select.value === select.dataset.contactChoice;
+      box.hidden = !adding;
+      box.querySelectorAll("[data-no-script-hint]").forEach(function (hint) { hint.hidden = true; });
+      if (adding && focus) box.querySelector("input").focus();
+    });
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("[data-contact-choice]")) {
+      showNewContact(event.target.form, true);
+    }
+  });
+
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
     if (!document.body.contains(target)) {
@@ -215,6 +234,7 @@
       if (document.activeElement && document.activeElement !== document.body) return;
     }
     showQuickTimes(target);
+    showNewContact(target, false);
     openDialogs(target);
     announce(target);
     focusResult(target);
@@ -237,6 +257,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     setUpMenu();
     setUpSubmenus();
+    showNewContact(document.body, false);
     showQuickTimes(document.body);
     document.querySelectorAll("[role=tablist]").forEach(rovingTabindex);
     startDownloads(document.body);  // a draft made on the Email page (sent without htmx)

@@ -34,7 +34,7 @@ class Screen:
 
 
 SCREENS = [
-    Screen("home", "/", "link", "All documents"),
+    Screen("home", "/", "link", "New invoice"),
     Screen("email-general", "/users/1/email/general", "button", "Save"),
     Screen("email-smtp", "/users/1/email/smtp", "button", "Send Test"),
     Screen("email-gmail", "/users/1/email/gmail", "heading", "Gmail"),

@@ -65,7 +65,7 @@ def test_a_german_office_types_commas_and_gets_euros(page: Page, panel, german_o
     expect(totals).to_contain_text(re.compile(r"Total\s*1\.234,56\s€"))
     expect(page.get_by_role("button", name="Update totals")).to_have_count(0)
 
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("heading", name=re.compile(r"Invoice INV-\d+"))).to_be_visible()
     expect(page.locator("dl.facts")).to_contain_text("24.12.2026")
     pdf = page.request.get(page.url + "/pdf").body()

@@ -6,7 +6,7 @@ from sqlalchemy import Column, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from webpanel.company.services import clean_text
-from webpanel.contacts.forms import ContactForm
+from webpanel.contacts.forms import ContactBasics, ContactForm
 from webpanel.contacts.models import Contact
 from webpanel.extensions import db
 from webpanel.listing import Page, paginate
@@ -59,6 +59,18 @@ def save_contact(contact: Contact, form: ContactForm) -> None:
     contact.default_bcc = form.default_bcc.data or ""
     db.session.add(contact)
     db.session.commit()
+
+
+def add_contact(kind: str, fields: ContactBasics) -> Contact:
+    """A new customer or vendor from its basic fields, in the caller's transaction (flushed for
+    its id; the caller commits it together with what refers to it)."""
+    contact = Contact(kind=kind, name=fields.name.data.strip(),
+                      contact_person=(fields.contact_person.data or "").strip(),
+                      email=fields.email.data or "", address=clean_text(fields.address.data),
+                      default_cc="", default_bcc="")
+    db.session.add(contact)
+    db.session.flush()
+    return contact
 
 
 def document_numbers(contact: Contact, limit: int = 5) -> tuple[int, list[str]]:

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from webpanel import timefmt
 from webpanel.contacts.services import contacts_of_kind
-from webpanel.documents import services, slots
+from webpanel.documents import new_contact, services, slots
 from webpanel.documents.blueprint import bp
 from webpanel.documents.fields import entry_format
 from webpanel.documents.forms import (
@@ -19,9 +19,10 @@ from webpanel.documents.forms import (
 )
 from webpanel.documents.kinds import KINDS, by_slug
 from webpanel.documents.models import Document
+from webpanel.documents.new_contact import NEW, store_if_new
 from webpanel.documents.totals import line_amount
 from webpanel.documents.views import SLUG, get_or_404, kind_labels
-from webpanel.extensions import db
+from webpanel.extensions import db, htmx
 from webpanel.fragments import render_htmx
 from webpanel.listing import redirect_after_post
 from webpanel.transactions import reads_only
@@ -40,6 +41,8 @@ def new(slug: str):
     today = timefmt.today()
     form = document_form(kind, data={"tax_rate": services.last_tax_rate(),
                                      "valid_until": services.default_valid_until(today)})
+    if len(form.contact_id.choices) == 2:  # none yet: the new contact's fields are open
+        form.contact_id.data = NEW
     return _render(kind, None, form)
 
 
@@ -52,12 +55,12 @@ def create(slug: str):
     if not form.validate_on_submit():
         return _render(kind, None, form, status=422)
     try:
+        store_if_new(form, KINDS[kind].contact_kind)
         document = services.create_document(kind, form)
     except IntegrityError:
         db.session.rollback()
         return _render(kind, None, form, status=409, notice=BUSY)
-    flash(f"Saved {document.label}.")
-    return redirect_after_post(url_for("documents.show", document_id=document.id))
+    return _saved(document)
 
 
 @bp.route(f"/{SLUG}/new/lines", methods=["POST"])
@@ -84,9 +87,9 @@ def update(document_id: int):
     form = document_form(document.kind)
     if not form.validate_on_submit():
         return _render(document.kind, document, form, status=422)
+    store_if_new(form, KINDS[document.kind].contact_kind)
     services.update_document(document, form)
-    flash(f"Saved {document.label}.")
-    return redirect_after_post(url_for("documents.show", document_id=document.id))
+    return _saved(document)
 
 
 @bp.route("/<id:document_id>/lines", methods=["POST"])
@@ -96,6 +99,16 @@ def edit_lines(document_id: int):
     """Add or remove an item of a saved document (saved only with Save)."""
     document = entry_document(document_id)
     return _edit_lines(document.kind, document)
+
+
+def _saved(document: Document):
+    """To the saved document; with Save and email, its Email dialog opens there."""
+    flash(f"Saved {document.label}.")
+    if request.form.get("then") != "email":
+        return redirect_after_post(url_for("documents.show", document_id=document.id))
+    if htmx:  # the document's page, its Email dialog opening as it loads
+        return redirect_after_post(url_for("documents.show", document_id=document.id, email=1))
+    return redirect_after_post(url_for("outbox.compose_dialog", document_id=document.id))
 
 
 def entry_document(document_id: int) -> Document:
@@ -111,8 +124,10 @@ def document_form(kind: str, **kwargs) -> DocumentForm:
     contact_kind = KINDS[kind].contact_kind
     form.contact_kind = contact_kind
     form.contact_id.label.text = contact_kind.capitalize()
-    form.contact_id.choices = [("", f"Choose a {contact_kind}…")] + [
+    form.contact_id.choices = [("", f"Choose a {contact_kind}…"),
+                               (NEW, f"Add new {contact_kind}…")] + [
         (contact.id, contact.name) for contact in contacts_of_kind(contact_kind)]
+    new_contact.label(form, contact_kind)
     drop_fields_of_other_kinds(form, kind)
     return form
 
@@ -151,5 +166,5 @@ def _render(kind: str, document: Document | None, form: DocumentForm, status: in
                        form=form, document=document,
                        action=action, lines_url=lines_url, live_url=live_url,
                        totals=form.live_totals(), amount=line_amount, currency=entry_format()[1],
-                       no_contacts=len(form.contact_id.choices) == 1,
+                       new_contact=NEW,
                        **labels, **extra)

@@ -12,9 +12,10 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from webpanel import timefmt
 from webpanel.contacts.models import Contact
-from webpanel.documents.fields import NumberField, PlainDateField, entry_format, optional_id
+from webpanel.documents.fields import NumberField, PlainDateField, entry_format
 from webpanel.documents.kinds import KINDS
 from webpanel.documents.models import PAYMENT_TERMS
+from webpanel.documents.new_contact import NEW, contact_choice, new_contact_field
 from webpanel.documents.totals import MAX_TOTAL, Totals, compute_totals
 from webpanel.extensions import db
 from webpanel.validators import single_line
@@ -59,7 +60,8 @@ class DocumentForm(FlaskForm):
 
     date = PlainDateField("Date", validators=[InputRequired("Enter the document's date.")],
                           default=timefmt.today)
-    contact_id = SelectField("Customer", coerce=optional_id, validate_choice=False)
+    contact_id = SelectField("Customer", coerce=contact_choice, validate_choice=False)
+    new_contact = new_contact_field()
     lines = FieldList(FormField(LineForm), min_entries=1, max_entries=MAX_LINES)
     tax_rate = NumberField(
         "Tax rate (%)", what="tax rate", examples=("8.25",), places=2, maximum=Decimal(100),
@@ -87,6 +89,8 @@ class DocumentForm(FlaskForm):
 
     def validate_contact_id(self, field: SelectField) -> None:
         """The chosen contact must exist and be a customer (or, for purchase orders, a vendor)."""
+        if field.data == NEW:
+            return  # the new contact's own fields are checked instead
         contact = db.session.get(Contact, field.data) if field.data else None
         if contact is None or contact.kind != self.contact_kind:
             raise ValidationError(f"Choose a {self.contact_kind} from the list.")
@@ -116,6 +120,7 @@ class DocumentForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         """Check every field, then the items: at least one, each complete, total storable."""
+        self.new_contact.active = self.contact_id.data == NEW
         fields_ok = super().validate(extra_validators)
         fields_ok = self._check_due_date_chosen() and fields_ok
         lines_ok = self._check_lines()
