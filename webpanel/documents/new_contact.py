@@ -34,11 +34,8 @@ def new_contact_field() -> WhenChosen:
 
 
 def label(form, contact_kind: str) -> None:
-    """Word the new-contact fields for the document's kind (customer or vendor)."""
-    sub = form.new_contact
-    sub.label.text = f"New {contact_kind}"
-    sub.form.name.label.text = f"{contact_kind.capitalize()} name"
-    sub.form.email.label.text = f"{contact_kind.capitalize()}'s email"
+    """Name the new-contact fieldset for the document's kind: "New customer", "New vendor"."""
+    form.new_contact.label.text = f"New {contact_kind}"
 
 
 def store_if_new(form, contact_kind: str) -> None:
