@@ -110,3 +110,15 @@ def test_save_and_email_without_script_goes_to_the_email_page(app, user_client):
     page = user_client.get(redirect_target(response))
     assert page.status_code == 200 and "Email Invoice INV-0001" in text_of(page)
     assert 'value="desk@acme.example.org"' in page.get_data(as_text=True)  # To, prefilled
+
+
+def test_an_item_starts_at_quantity_one_and_an_untouched_row_is_ignored(app, user_client):
+    acme = add_contact(app, "Acme Dental Practice")
+    page = user_client.get(NEW_INVOICE).get_data(as_text=True)
+    assert re.search(r'name="lines-0-quantity"[^>]*value="1"|value="1"[^>]*name="lines-0-quantity"',
+                     page)
+    data = {**document_form(acme, lines=(("Cleaning", "1", "80.00"), ("", "1", "")))}
+    Htmx(user_client, NEW_INVOICE).post(NEW_INVOICE, data)
+    with app.app_context():
+        document = db.session.scalars(select(Document)).one()
+        assert [(line.description, line.quantity) for line in document.lines] == [("Cleaning", 1)]

@@ -33,14 +33,17 @@ class LineForm(Form):
     description = StringField("Description", validators=[Length(max=300), single_line])
     quantity = NumberField(
         "Quantity", what="quantity", examples=("2", "1.5"), places=3, maximum=BILLION,
-        too_large="Enter a quantity of at most 1,000,000,000.")
+        too_large="Enter a quantity of at most 1,000,000,000.", default=Decimal(1))
     unit_price = NumberField(
         "Unit price", what="unit price", examples=("19.99",), places=None, maximum=BILLION,
         too_large="Enter a unit price of at most 1,000,000,000.")
 
     def is_blank(self) -> bool:
-        """Whether the person left the whole row empty (such rows are ignored)."""
-        return not any(_typed(f) for f in (self.description, self.quantity, self.unit_price))
+        """Whether the person left the row empty (such rows are ignored); the quantity a new
+        row starts with (1) alone does not count."""
+        if _typed(self.description) or _typed(self.unit_price):
+            return False
+        return not _typed(self.quantity) or self.quantity.data == 1
 
     def check_filled(self) -> bool:
         """A row that is not blank needs all three values; say which is missing."""
