@@ -229,3 +229,14 @@ def test_a_contact_person_that_looks_like_code_is_only_ever_text(admin, sam, off
     assert "SECRET_KEY" not in preview.get_data(as_text=True)
     body = htmllib.unescape(compose(sam, document.id)["body"])
     assert body.startswith("Dear {{ config }} <b>Bo</b> {% include 'x' %},\n\nPlease find")
+
+
+def test_a_stored_mistake_is_told_at_the_line_of_the_body_as_shown(admin, office):
+    """The greeting's line is split off the stored body, so line numbers are the Body's own."""
+    with office.app_context():
+        db.session.add(MailTemplate(kind="invoice", subject="Invoice", bcc="", reply_to="",
+                                    body="{{ greeting.dear }}\n\nHi\n{{ document.nmber }}"))
+        db.session.commit()
+    page = text_of(admin.client.get(PAGE))
+    assert "Body: Line 2: Unknown placeholder “document.nmber”. Did you mean " \
+           "{{ document.number }}?" in page

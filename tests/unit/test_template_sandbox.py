@@ -64,6 +64,8 @@ def test_every_listed_placeholder_renders():
     "{% set x = 1 %}", "{% macro m() %}{% endmacro %}", "{{ range(99999999) }}",
     "{{ contact.name * 1000000 }}", "{{ 9 ** 999999 }}", "{{ lipsum() }}",
     "{{ contact.name.format(contact) }}", "{% raw %}{% endraw %}{{ x }}",
+    "{{ greeting }}", "{{ greeting.__class__ }}", "{{ greeting.items() }}", "{{ greeting.keys }}",
+    "{{ greeting.dear.__class__ }}", "{{ greeting['dear'] }}",
 ])
 def test_escapes_are_refused_before_anything_runs(source):
     with pytest.raises(TemplateProblem):

@@ -10,17 +10,26 @@ in Python from the contact person, as every other value: never read as a templat
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
+
+
+class Greeting(NamedTuple):
+    """What the Greeting field says, and the line with and without a contact person."""
+
+    choice: str
+    with_person: str
+    without: str
+
 
 NONE = "none"
-#: Each greeting: its key (the placeholder greeting.<key>), what the Greeting field says, and
-#: its line with and without a contact person.
-GREETINGS: dict[str, tuple[str, str, str]] = {
-    "dear": ("Dear <contact person>, or Dear Sir or Madam,", "Dear {person},",
-             "Dear Sir or Madam,"),
-    "hello": ("Hello <contact person>, or Hello,", "Hello {person},", "Hello,"),
+#: Each greeting by key (its placeholder is greeting.<key>).
+GREETINGS: dict[str, Greeting] = {
+    "dear": Greeting("Dear <contact person>, or Dear Sir or Madam,", "Dear {person},",
+                     "Dear Sir or Madam,"),
+    "hello": Greeting("Hello <contact person>, or Hello,", "Hello {person},", "Hello,"),
 }
 #: The Greeting field's choices, "None" last.
-CHOICES: list[tuple[str, str]] = [(key, words) for key, (words, _, _) in GREETINGS.items()]
+CHOICES: list[tuple[str, str]] = [(key, greeting.choice) for key, greeting in GREETINGS.items()]
 CHOICES.append((NONE, "None"))
 
 _FIRST_LINE = re.compile(r"\A[ \t]*\{\{-?[ \t]*greeting\.(" + "|".join(GREETINGS)
@@ -30,8 +39,8 @@ _FIRST_LINE = re.compile(r"\A[ \t]*\{\{-?[ \t]*greeting\.(" + "|".join(GREETINGS
 def lines(person: str) -> dict[str, str]:
     """Every greeting line for this contact person (the polite form without one)."""
     person = " ".join(person.split())
-    return {key: with_person.format(person=person) if person else without
-            for key, (_, with_person, without) in GREETINGS.items()}
+    return {key: greeting.with_person.format(person=person) if person else greeting.without
+            for key, greeting in GREETINGS.items()}
 
 
 def placeholder(key: str) -> str:

@@ -30,10 +30,10 @@ class Placeholder:
 
 
 def _greeting(key: str) -> Placeholder:
-    with_person, without = (GREETINGS[key][1].format(person="<contact person>"),
-                            GREETINGS[key][2])
+    with_person, without = GREETINGS[key].with_person, GREETINGS[key].without
     return Placeholder(f"Greeting: {without.split()[0].rstrip(',')} …",
-                       f"“{with_person}”, or “{without}” when there is no contact person")
+                       f"“{with_person.format(person='<contact person>')}”, or “{without}” "
+                       "when there is no contact person")
 
 
 #: Every placeholder, in the order the editor lists them: the sandbox's allow-list, the
