@@ -170,8 +170,10 @@
     fields.classList.toggle("not-needed", notNeeded);
   }
 
-  // Email templates: a placeholder button inserts its text where the cursor was in the
-  // Subject or Body last used, and the preview follows (an input event).
+  // Email templates: an Insert button puts its placeholder where the cursor was in the
+  // Subject or Body last used, and the preview follows (an input event). The buttons are one
+  // toolbar (WAI-ARIA toolbar pattern): one Tab stop, arrow keys, Home and End move in it,
+  // and the button last used keeps the Tab stop.
   var lastField = null;
   document.addEventListener("focusin", function (event) {
     if (event.target.matches && event.target.matches("[data-placeholder-target]")) lastField = event.target;
@@ -180,17 +182,40 @@
     var field = lastField && document.body.contains(lastField) ? lastField
       : document.querySelector("[data-placeholder-target]");
     if (!field) return;
+    var toolbar = button.closest("[data-toolbar]");
+    if (toolbar) moveToolbarStop(toolbar, button);
     var start = field.selectionStart, end = field.selectionEnd;
     field.setRangeText(button.dataset.insert, start, end, "end");
     field.focus();
     field.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
+  function moveToolbarStop(toolbar, button) {
+    toolbar.querySelectorAll("button").forEach(function (b) { b.tabIndex = b === button ? 0 : -1; });
+  }
+
+  function toolbarKey(event) {
+    var toolbar = event.target.closest && event.target.closest("[data-toolbar]");
+    if (!toolbar || event.altKey || event.ctrlKey || event.metaKey) return;
+    var buttons = Array.prototype.slice.call(toolbar.querySelectorAll("button"));
+    var index = buttons.indexOf(event.target), next = null;
+    if (index < 0) return;
+    if (event.key === "ArrowRight" || event.key === "ArrowDown") next = buttons[(index + 1) % buttons.length];
+    else if (event.key === "ArrowLeft" || event.key === "ArrowUp") next = buttons[(index - 1 + buttons.length) % buttons.length];
+    else if (event.key === "Home") next = buttons[0];
+    else if (event.key === "End") next = buttons[buttons.length - 1];
+    if (!next) return;
+    event.preventDefault();
+    moveToolbarStop(toolbar, next);
+    next.focus();
+  }
+
   // Send later: a quick choice ("Tomorrow 8:00") fills the date and time beside it. The
-  // buttons need this script, so they show only once it runs.
+  // buttons need this script, so they show only once it runs (so do the Insert buttons).
   function showQuickTimes(root) {
     if (!root || !root.querySelectorAll) return;
-    root.querySelectorAll("[data-quick-times][hidden]").forEach(function (group) { group.hidden = false; });
+    root.querySelectorAll("[data-quick-times][hidden], [data-needs-script][hidden]")
+      .forEach(function (group) { group.hidden = false; });
   }
 
   function fillTime(button) {
@@ -253,6 +278,7 @@
     if (quick) fillTime(quick);
   });
   document.addEventListener("keydown", tabKey);
+  document.addEventListener("keydown", toolbarKey);
   document.addEventListener("input", markDirty);
   document.addEventListener("DOMContentLoaded", function () {
     setUpMenu();

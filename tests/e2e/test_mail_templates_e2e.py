@@ -1,5 +1,6 @@
 """An administrator edits the Invoice template and watches the preview follow; a person emails
-an invoice with an extra file; the invoice page and the documents list show the send."""
+an invoice with an extra file; the invoice page and the documents list show the send. On a
+phone, by keyboard alone: Insert buttons and the Greeting field fill in the preview."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import open_document, open_office_page, sign_in, use_smtp
+from tests.e2e.screens import SIZES
 
 pytestmark = pytest.mark.e2e
 
@@ -38,11 +40,13 @@ def test_edit_the_invoice_template_then_email_an_invoice_with_an_extra_file(
     expect(page.locator("#preview-text")).to_contain_text(re.compile(r"is due\."))
     expect(page.frame_locator("#preview-html").locator("body")).to_contain_text("is due.")
     page.get_by_label("Body").fill("Amount: ")
-    page.get_by_role("button", name="{{ document.total }}").click()
+    page.get_by_role("button", name="Insert Total").click()
     expect(page.get_by_label("Body")).to_have_value("Amount: {{ document.total }}")
     expect(page.locator("#preview-text")).to_contain_text(re.compile(r"Amount: \$[\d,]+\.\d\d"))
     page.get_by_label("Body").fill("Hello {{ contact.nmae }}")
-    expect(page.locator("#template-preview")).to_contain_text("is not a placeholder")
+    expect(page.locator("#template-preview")).to_contain_text(
+        "Unknown placeholder “contact.nmae”. Did you mean {{ contact.name }}?")
+    page.get_by_label("Greeting").select_option(label="None")  # the body has its own
     page.get_by_label("Body").fill(
         "{% if contact.person %}Dear {{ contact.person }},{% else %}Hello,{% endif %}\n\n"
         "Please find attached invoice {{ document.number }} for {{ document.total }}.\n\n"
@@ -79,3 +83,45 @@ def test_edit_the_invoice_template_then_email_an_invoice_with_an_extra_file(
     expect(history.get_by_role("row").nth(1)).to_contain_text(first_admin)
     page.get_by_role("link", name="Back to invoices").click()
     expect(invoice_row(page, "INV-0002")).to_contain_text(re.compile(r"\bSent\b"))
+
+
+def test_insert_placeholders_and_choose_a_greeting_by_keyboard_on_a_phone(
+        page: Page, panel, first_admin):
+    page.set_viewport_size(SIZES["phone"])
+    sign_in(page, panel)
+    page.goto(f"{panel}/email-templates/proposals/")
+    expect(page.get_by_label("Greeting")).to_have_value("dear")
+    preview = page.locator("#preview-text")
+    expect(preview).to_contain_text(re.compile(r"^Dear [^{}]+,\s+Thank you for your interest"))
+
+    body = page.get_by_label("Body")
+    body.fill("Amount: ")
+    expect(preview).to_contain_text("Amount:")
+    page.keyboard.press("Shift+Tab")  # the toolbar is one Tab stop, just before the Body
+    expect(page.get_by_role("button", name="Insert Customer name")).to_be_focused()
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    total = page.get_by_role("button", name="Insert Total")
+    expect(total).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(body).to_have_value("Amount: {{ document.total }}")
+    expect(body).to_be_focused()
+    expect(preview).to_contain_text(re.compile(r"Amount: \$[\d,]+\.\d\d"))
+
+    subject = page.get_by_label("Subject")
+    subject.focus()
+    page.keyboard.press("End")
+    page.keyboard.press("Tab")  # the Greeting field
+    page.keyboard.press("Tab")  # the toolbar, on the button used last
+    expect(total).to_be_focused()
+    page.keyboard.press("Enter")  # goes to the Subject, the field used last
+    expect(subject).to_have_value(re.compile(r"\{\{ company\.name \}\}\{\{ document\.total \}\}$"))
+    expect(page.locator("#preview-subject")).to_have_text(re.compile(r"\$[\d,]+\.\d\d$"))
+
+    greeting = page.get_by_label("Greeting")
+    greeting.focus()
+    greeting.select_option(label="Hello <contact person>, or Hello,")
+    expect(preview).to_contain_text(re.compile(r"^Hello [^{}]+,\s+Amount: \$"))
+    greeting.select_option(label="None")
+    expect(preview).to_contain_text(re.compile(r"^Amount: \$"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= SIZES["phone"]["width"]

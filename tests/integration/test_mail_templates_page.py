@@ -40,10 +40,11 @@ def test_a_saved_template_is_used_and_kept(admin):
 
 
 @pytest.mark.parametrize(("body", "line", "words"), [
-    ("Hello\n{{ contact.nmae }}", 2, "{{ contact.nmae }} is not a placeholder"),
+    ("Hello\n{{ contact.nmae }}", 2, "Unknown placeholder “contact.nmae”. Did you mean "
+                                    "{{ contact.name }}? Use the Insert buttons"),
     ("Hello\n\n{% if document.total %}", 3, "cannot be read"),
     ("a\n{{ ''.__class__.__mro__ }}", 2, "not allowed"),
-    ("{{ config }}", 1, "not allowed"),
+    ("{{ config }}", 1, "Unknown placeholder “config”."),
     ("{% include '/etc/passwd' %}", 1, "{% include %} is not allowed"),
     ("{% import 'base.html' as b %}", 1, "{% import %} is not allowed"),
     ("{% for i in range(10**9) %}x{% endfor %}", 1, "A loop is not allowed"),

@@ -101,8 +101,7 @@ _ENTRIES = (
         email_subject="Invoice {{ document.number }} from {{ company.name }}",
         email_text=(
             "Please find attached invoice {{ document.number }} of {{ document.date }} for "
-            "{{ document.total }}.{% if document.due_date %} Payment is due by "
-            "{{ document.due_date }}.{% endif %}\n\n"
+            "{{ document.total }}. {{ document.payment_due }}\n\n"
             "Thank you for your business. If you have any questions about this invoice, "
             "just reply to this email."),
         samples=(

@@ -1,13 +1,17 @@
 """Checking and rendering templates in Jinja's sandbox, with an allow-list of placeholders.
 
 A template may only print placeholders (`{{ document.number }}`) and choose with
-`{% if %}`/`{% else %}`; anything else (loops, include, import, filters, calls, attributes
-outside the list) is refused when the template is saved, with the line it is on. A template
+`{% if %}`/`{% else %}` (the defaults need none: see `greeting` and `values`); anything else
+(loops, include, import, filters, calls, attributes outside the list) is refused when the
+template is saved, with the line it is on, in words for people who only use it. A template
 too long or too deeply nested is refused before Jinja reads it (see `limits`), and a
 RecursionError from Jinja is still caught as a last net: a person's template never gives a 500.
 """
 
 from __future__ import annotations
+
+import difflib
+import re
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.exceptions import TemplateError
@@ -20,8 +24,12 @@ ALLOWED = {tuple(name.split(".")) for name in PLACEHOLDERS}
 #: Nodes a template may contain besides placeholders.
 PLAIN_NODES = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.If, nodes.Not,
                nodes.And, nodes.Or)
-HINT = ("Use only the placeholders listed beside the editor, and {% if … %} … {% else %} … "
-        "{% endif %}.")
+HINT = "Use the Insert buttons for the placeholders available."
+#: Said when a tag is not closed or otherwise unreadable.
+UNREADABLE = ("Check that every {{ has its }} (and every {% if … %} its {% endif %}). "
+              + HINT)
+#: Spaces and tabs at the end of a line (left by a placeholder that came out empty).
+TRAILING = re.compile(r"[ \t]+$", re.M)
 
 
 TOO_DEEP = (f"This template is nested too deeply: blocks, brackets and operators together "
@@ -95,14 +103,20 @@ def _check_node(node: nodes.Node) -> None:
     if isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name):
         if (node.node.name, node.attr) in ALLOWED:
             return
-        raise TemplateProblem(f"{{{{ {node.node.name}.{node.attr} }}}} is not a placeholder. "
-                              + HINT, node.lineno)
+        raise TemplateProblem(unknown(f"{node.node.name}.{node.attr}"), node.lineno)
+    if isinstance(node, nodes.Name):
+        raise TemplateProblem(unknown(node.name), node.lineno)
     raise TemplateProblem(f"{_describe(node)} is not allowed here. " + HINT, node.lineno)
 
 
+def unknown(name: str) -> str:
+    """What the editor says of a placeholder that does not exist, with the nearest one."""
+    near = difflib.get_close_matches(name, PLACEHOLDERS, n=1, cutoff=0.75)
+    guess = f" Did you mean {{{{ {near[0]} }}}}?" if near else ""
+    return f"Unknown placeholder “{name}”.{guess} Use the Insert buttons for the ones available."
+
+
 def _describe(node: nodes.Node) -> str:
-    if isinstance(node, nodes.Name):
-        return f"“{node.name}” on its own (pick a placeholder such as {{{{ document.number }}}})"
     if isinstance(node, nodes.Getattr):
         return f"“….{node.attr}”"
     return {"For": "A loop", "Include": "{% include %}", "Import": "{% import %}",
@@ -113,15 +127,16 @@ def _describe(node: nodes.Node) -> str:
 
 
 def _syntax_message(error: TemplateSyntaxError) -> str:
-    return f"The template cannot be read ({error.message}). " + HINT
+    return f"The template cannot be read ({error.message}). " + UNREADABLE
 
 
 def render(source: str, values: dict) -> str:
     """Render a checked template with the given values (raises TemplateProblem, never more)."""
     check(source)
     try:
-        return environment().from_string(source).render(values)
+        text = environment().from_string(source).render(values)
     except TemplateError as error:
         raise TemplateProblem(f"The template could not be filled in ({error}).", None) from None
     except TOO_DEEP_FOR_PYTHON:
         raise TemplateProblem(TOO_DEEP, None, "it is nested too deeply") from None
+    return TRAILING.sub("", text)

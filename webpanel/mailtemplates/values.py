@@ -7,10 +7,12 @@ Money and dates are written in the office's locale and the document's currency, 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from webpanel import formatting, timefmt
 from webpanel.documents.kinds import default_first
+from webpanel.mailtemplates.greeting import GREETINGS, lines
 
 
 def join_or(words: list[str]) -> str:
@@ -19,19 +21,53 @@ def join_or(words: list[str]) -> str:
     return f"{', '.join(rest)} or {last}" if rest else last
 
 
-#: Every placeholder, in the order the editor lists them, with what it says.
-PLACEHOLDERS: dict[str, str] = {
-    "contact.name": "The customer's or vendor's name",
-    "contact.person": "The contact person (may be empty)",
-    "document.title": join_or([kind.title for kind in default_first()]),
-    "document.number": "The document's number, e.g. INV-0007",
-    "document.total": "The total, with tax",
-    "document.date": "The document's date",
-    "document.due_date": "The date payment is due (may be empty)",
-    "company.name": "Your company's name",
-    "sender.name": "The sender's Email Display Name",
-    "sender.email": "The sender's Email Address",
+@dataclass(frozen=True)
+class Placeholder:
+    """One value a template may print: its Insert button's words, and what it holds."""
+
+    label: str
+    meaning: str
+
+
+def _greeting(key: str) -> Placeholder:
+    with_person, without = GREETINGS[key].with_person, GREETINGS[key].without
+    return Placeholder(f"Greeting: {without.split()[0].rstrip(',')} …",
+                       f"“{with_person.format(person='<contact person>')}”, or “{without}” "
+                       "when there is no contact person")
+
+
+#: Every placeholder, in the order the editor lists them: the sandbox's allow-list, the
+#: editor's Insert buttons and its list of meanings are all made from this one table.
+#: "{party}" and "{who}" are the kind's Customer or Vendor.
+PLACEHOLDERS: dict[str, Placeholder] = {
+    "contact.name": Placeholder("{party} name", "The {who}'s name"),
+    "contact.person": Placeholder("Contact person", "The contact person (may be empty)"),
+    "document.title": Placeholder("Document kind", join_or([kind.title for kind in
+                                                            default_first()])),
+    "document.number": Placeholder("Document number", "The document's number, e.g. INV-0007"),
+    "document.total": Placeholder("Total", "The total, with tax"),
+    "document.date": Placeholder("Document date", "The document's date"),
+    "document.due_date": Placeholder("Due date", "The date payment is due (may be empty)"),
+    "document.payment_due": Placeholder(
+        "Payment is due by …", "“Payment is due by <due date>.”, or nothing when the "
+        "document has no due date"),
+    "company.name": Placeholder("Company name", "Your company's name"),
+    "sender.name": Placeholder("Your name", "The sender's name (their Email Display Name)"),
+    "sender.email": Placeholder("Your email address", "The sender's email address"),
+    **{f"greeting.{key}": _greeting(key) for key in GREETINGS},
 }
+
+
+def labelled(contact_kind: str) -> list[tuple[str, str, str]]:
+    """(placeholder, Insert button words, meaning) for a kind addressed to `contact_kind`."""
+    words = {"party": contact_kind.capitalize(), "who": contact_kind}
+    return [(name, p.label.format(**words), p.meaning.format(**words))
+            for name, p in PLACEHOLDERS.items()]
+
+
+def payment_due(due_date: str) -> str:
+    """The sentence saying when payment is due (empty without a due date)."""
+    return f"Payment is due by {due_date}." if due_date else ""
 
 
 def money(value: Decimal | None, currency: str, locale: str) -> str:
@@ -47,7 +83,7 @@ def day(value: datetime.date | None, locale: str) -> str:
 def values_for(document, sender, company) -> dict[str, dict[str, str]]:
     """The template values for one document, its sender's settings and the company."""
     contact = document.contact
-    return {
+    return _with_sentences({
         "contact": {"name": contact.name if contact else "",
                     "person": (contact.contact_person if contact else "") or ""},
         "document": {"title": document.title, "number": document.number,
@@ -56,13 +92,13 @@ def values_for(document, sender, company) -> dict[str, dict[str, str]]:
                      "due_date": day(document.due_date, company.locale)},
         "company": {"name": company.name or ""},
         "sender": {"name": sender.display_name or "", "email": sender.address or ""},
-    }
+    })
 
 
 def sample_values(title: str, company) -> dict[str, dict[str, str]]:
     """Made-up values for a preview when no document of the kind exists yet."""
     today = timefmt.today()
-    return {
+    return _with_sentences({
         "contact": {"name": "Example Customer Ltd", "person": "Alex Example"},
         "document": {"title": title, "number": "0001",
                      "total": money(Decimal("1234.50"), company.currency_code, company.locale),
@@ -70,4 +106,11 @@ def sample_values(title: str, company) -> dict[str, dict[str, str]]:
                      "due_date": day(today + datetime.timedelta(days=30), company.locale)},
         "company": {"name": "Your Company"},
         "sender": {"name": "Your Name", "email": "you@example.com"},
-    }
+    })
+
+
+def _with_sentences(values: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """The values plus those made of them: the greetings and the payment-due sentence."""
+    values["document"]["payment_due"] = payment_due(values["document"]["due_date"])
+    values["greeting"] = lines(values["contact"]["person"])
+    return values

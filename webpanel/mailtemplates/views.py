@@ -9,10 +9,11 @@ from webpanel.access import admin_required
 from webpanel.documents.kinds import DEFAULT_KIND, KINDS, by_slug, slug_rule
 from webpanel.fragments import render_fragment, render_htmx
 from webpanel.mail.builder import body_html
+from webpanel.mailtemplates import greeting as greetings
 from webpanel.mailtemplates import limits, render, services
 from webpanel.mailtemplates.blueprint import bp
 from webpanel.mailtemplates.forms import FileForm, TemplateForm
-from webpanel.mailtemplates.values import PLACEHOLDERS
+from webpanel.mailtemplates.values import labelled
 from webpanel.settings import services as settings_services
 from webpanel.transactions import reads_only
 
@@ -31,9 +32,8 @@ def index():
 @admin_required
 def edit(slug: str):
     """One kind's template in the editor, with its preview."""
-    template = services.get_template(by_slug(slug).key)
-    form = TemplateForm(formdata=None, obj=template)
-    return _render(slug, form, stored=True)
+    return _render(slug, TemplateForm.load(services.get_template(by_slug(slug).key)),
+                   stored=True)
 
 
 @bp.route(f"/{SLUG}/", methods=["POST"])
@@ -44,7 +44,7 @@ def save(slug: str):
     if not form.validate_on_submit():
         return _render(slug, form, status=422)
     services.save_template(services.get_template(by_slug(slug).key), form.subject.data,
-                           form.body.data, form.bcc.data or "", form.reply_to.data or "")
+                           form.full_body(), form.bcc.data or "", form.reply_to.data or "")
     return _render(slug, form, saved=True)
 
 
@@ -53,7 +53,7 @@ def save(slug: str):
 def reset(slug: str):
     """Put back the default subject and body."""
     services.reset_template(by_slug(slug).key)
-    form = TemplateForm(formdata=None, obj=services.get_template(by_slug(slug).key))
+    form = TemplateForm.load(services.get_template(by_slug(slug).key))
     return _render(slug, form, notice="The default subject and body are back.")
 
 
@@ -105,8 +105,9 @@ def _render(slug: str, form: TemplateForm, status: int = 200, saved: bool = Fals
     kind = by_slug(slug).key
     return render_htmx(PAGE, PARTIAL, status=status, form=form, saved=saved, notice=notice,
                        slug=slug, kind=kind, title=KINDS[kind].title, kinds=list(KINDS.values()),
-                       placeholders=PLACEHOLDERS, files=services.files_of(kind),
-                       upload=FileForm(formdata=None), limits=limits.TEXT,
+                       placeholders=labelled(KINDS[kind].contact_kind),
+                       files=services.files_of(kind), upload=FileForm(formdata=None),
+                       limits=limits.TEXT,
                        **_preview_context(slug, form, stored))
 
 
@@ -118,7 +119,7 @@ STORED_PROBLEM = (" Until this is fixed, the Email dialog starts with the defaul
 
 def _preview_context(slug: str, form: TemplateForm, stored: bool = False) -> dict:
     """Subject, text and HTML for the editor's contents against a real document of the kind;
-    a problem names its field."""
+    a problem names its field (and its line in the Body, the greeting rendered apart)."""
     kind = by_slug(slug).key
     sender = settings_services.load(current_user.id)
     values, document = services.preview_values(kind, KINDS[kind].title, sender)
@@ -127,8 +128,9 @@ def _preview_context(slug: str, form: TemplateForm, stored: bool = False) -> dic
             return {"preview_error": f"{field.label.text}: {field.errors[0]}",
                     "preview_document": document}
     try:
-        subject = _filled(form.subject, values)
-        text = _filled(form.body, values) + "\n"
+        subject = _filled(form.subject, form.subject.data, values)
+        head = render.render(greetings.join(form.greeting.data, ""), values)
+        text = head + _filled(form.body, form.body.data, values) + "\n"
     except render.TemplateProblem as problem:
         return {"preview_error": str(problem) + (STORED_PROBLEM if stored else ""),
                 "preview_document": document}
@@ -138,12 +140,11 @@ def _preview_context(slug: str, form: TemplateForm, stored: bool = False) -> dic
             "preview_error": ""}
 
 
-
-def _filled(field, values: dict) -> str:
-    """One field filled in, its words joined by single spaces in a subject; a problem is
-    reported under the field's label."""
+def _filled(field, source: str | None, values: dict) -> str:
+    """One field's template filled in, its words joined by single spaces in a subject; a
+    problem is reported under the field's label."""
     try:
-        text = render.render(field.data or "", values)
+        text = render.render(source or "", values)
     except render.TemplateProblem as problem:
         raise render.TemplateProblem(f"{field.label.text}: {problem}", None,
                                      problem.summary) from None
