@@ -26,7 +26,7 @@ from webpanel.extensions import db
 
 pytest_plugins = ["tests.support.smtp_fixtures", "tests.support.oauth_fixtures",
                   "tests.support.mail_servers", "tests.support.office", "tests.support.watching",
-                  "tests.support.workers"]
+                  "tests.support.workers", "tests.support.clock"]
 
 #: The password hash of test apps: one round instead of scrypt's 100 ms (production keeps scrypt;
 #: see webpanel.config_checks.TEST_PASSWORD_HASH).

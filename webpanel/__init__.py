@@ -8,7 +8,7 @@ import sys
 import click
 from flask import Flask
 
-from webpanel import config, errors, menu, routing, security, worker
+from webpanel import clock, config, errors, menu, routing, security, worker
 from webpanel.config import PROJECT_ROOT, StartupError
 from webpanel.crypto import SecretBox
 from webpanel.extensions import csrf, db, htmx, login_manager
@@ -39,6 +39,7 @@ def _build(test_config: dict | None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     config.load(app, test_config)
+    clock.init_app(app)
     routing.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+
+from webpanel import clock
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -43,7 +45,7 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     """The current time in UTC, naive (as every database column stores it)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    return clock.utcnow()
 
 
 class _AppSession(Session):

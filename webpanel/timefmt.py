@@ -14,6 +14,8 @@ from babel.dates import format_date, format_datetime
 from flask import has_request_context
 from flask_login import current_user
 
+from webpanel import clock
+
 PATTERNS = {"datetime": "d MMM y, HH:mm", "short": "d MMM HH:mm", "date": "d MMM y"}
 
 
@@ -52,7 +54,7 @@ def today(zone_name: str | None = None) -> date:
     Angeles it is still that day there, whatever the server's clock says."""
     if zone_name is None:
         zone_name = getattr(current_user, "time_zone", "") if has_request_context() else ""
-    return datetime.now(zone(zone_name)).date()
+    return clock.today_in(zone(zone_name))
 
 
 def day(value: date) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.office import first_document, messages, send
-from tests.support.workers import wait_for
+from tests.support.workers import wait_for, write_config
 from webpanel import keys, worker
 from webpanel.crypto import secret_box
 from webpanel.extensions import db
@@ -18,17 +18,10 @@ SETTINGS = {"WORKER_HEARTBEAT": 0.2, "MAIL_TIMEOUT": 1.0, "WORKER_TIMEOUT": 3.5,
             "SEND_ATTEMPTS": 1}
 
 
-def write_config(instance_dir, **settings) -> None:
-    """The instance folder's config.py, which `flask worker` reads as it starts."""
-    instance_dir.mkdir(parents=True, exist_ok=True)
-    (instance_dir / "config.py").write_text(
-        "".join(f"{key} = {value!r}\n" for key, value in {**SETTINGS, **settings}.items()))
-
-
 @pytest.fixture
 def app(make_app, instance_dir):
     """The panel queueing for a real worker; the worker reads the same settings."""
-    write_config(instance_dir)
+    write_config(instance_dir, **SETTINGS)
     return make_app(WORKER_IMMEDIATE=False, **SETTINGS)
 
 

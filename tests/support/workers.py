@@ -27,6 +27,13 @@ def wait_for(condition: Callable[[], object], timeout: float = 15.0,
         time.sleep(0.05)
 
 
+def write_config(instance_dir: Path, **settings) -> None:
+    """The instance folder's config.py, which `flask worker` reads as it starts."""
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    (instance_dir / "config.py").write_text(
+        "".join(f"{key} = {value!r}\n" for key, value in settings.items()))
+
+
 class Workers:
     """The `flask worker` processes one test started; each writes its own log file."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from webpanel import timefmt
 from webpanel.company.services import get_company
 from webpanel.contacts.models import Contact
 from webpanel.contacts.services import has_contacts
@@ -79,7 +80,7 @@ def _contact(kind: str, name: str, person: str, email: str, address: str) -> Con
 
 
 def _document(kind: DocumentKind, contact: Contact, sample: SampleDocument) -> None:
-    date = datetime.date.today() - datetime.timedelta(days=sample.days_ago)
+    date = timefmt.today() - datetime.timedelta(days=sample.days_ago)
     document = Document(kind=kind.key, contact=contact, date=date,
                         tax_rate=Decimal(sample.tax_rate), notes=sample.notes,
                         currency=get_company().currency_code)
