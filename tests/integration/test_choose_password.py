@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import html as html_lib
 
-from sqlalchemy import select
+import pytest
+from alembic import command
+from sqlalchemy import inspect, select, text
+from werkzeug.security import generate_password_hash
 
-from tests.conftest import Htmx, csrf_from, sign_in
+from tests.conftest import CHEAP_HASH, PASSWORD, Htmx, csrf_from, sign_in
+from webpanel import create_app, migrate
 from webpanel.auth.models import User
 from webpanel.extensions import db
 
@@ -122,3 +126,24 @@ def test_an_administrator_who_sets_their_own_password_is_not_asked_again(app, ad
 def test_someone_with_their_own_password_is_sent_on_from_the_page(user_client):
     assert user_client.get(CHOOSE).location == "/"
     assert user_client.get("/").status_code == 200
+
+
+@pytest.mark.sqlite_only("builds its own SQLite database from revision 0022")
+def test_the_upgrade_asks_nothing_new_of_existing_accounts_and_goes_back(instance_dir):
+    app = create_app({"TESTING": True})
+    with app.app_context():
+        migrate.upgrade(app, "0022")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO users (id, email, password_hash, is_admin, created_at)"
+                              " VALUES (1, 'a@x.org', :hash, 1, '2026-01-01')"),
+                         {"hash": generate_password_hash(PASSWORD, CHEAP_HASH)})
+        migrate.upgrade(app)
+        assert db.session.get(User, 1).must_change_password is False
+        db.session.commit()
+        assert sign_in(app.test_client(), "a@x.org").location == "/"
+        command.downgrade(migrate.alembic_config(app), "0022")
+        with db.engine.connect() as conn:
+            schema = inspect(conn)
+            assert "invitations" not in schema.get_table_names()
+            assert "must_change_password" not in {c["name"] for c in schema.get_columns("users")}
+    app.extensions["webpanel.engine"].dispose()

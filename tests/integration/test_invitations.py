@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD, Htmx, csrf_from, sign_in
+from tests.support.api_accounts import choose as choose_method
+from tests.support.api_accounts import connect
 from webpanel.auth import invitations
 from webpanel.auth.models import Invitation, User
 from webpanel.database import utcnow
@@ -24,11 +26,18 @@ LEE_PASSWORD = "lee's very own password"
 LINK_RE = re.compile(r"(http://\S+/invitation/\S+)")
 
 
-def admin_sends_with(admin_client, admin_id: int, smtp) -> None:
-    """The administrator's own General and SMTP tabs, sending through `smtp`."""
+def admin_general(admin_client, admin_id: int, **more: str) -> Htmx:
+    """The administrator's own General tab saved (Boss Person, admin@example.com)."""
     hx = Htmx(admin_client, f"/users/{admin_id}/email/general")
     hx.post(f"/users/{admin_id}/email/general", {"display_name": "Boss Person",
-                                                 "address": "admin@example.com"})
+                                                 "address": "admin@example.com", **more})
+    hx.user_id = admin_id
+    return hx
+
+
+def admin_sends_with(admin_client, admin_id: int, smtp, **general: str) -> None:
+    """The administrator's own General and SMTP tabs, sending through `smtp`."""
+    hx = admin_general(admin_client, admin_id, **general)
     saved = hx.post(f"/users/{admin_id}/email/smtp", {
         "send_using": "smtp", "smtp_server": "127.0.0.1", "smtp_port": str(smtp.port),
         "smtp_security": "none", "smtp_username": "user", "smtp_password": "secret"})
@@ -93,6 +102,27 @@ def test_the_invitation_arrives_and_its_link_sets_the_password_and_signs_in(
     assert again.status_code == 410
     assert "This link was already used" in html_lib.unescape(again.get_data(as_text=True))
     assert "Invitation sent, waiting" not in admin_client.get("/users/").get_data(as_text=True)
+
+
+def test_the_invitation_goes_through_the_administrators_gmail(emulated, admin_client, admin_id,
+                                                             google):
+    hx = admin_general(admin_client, admin_id)
+    connect(hx, google, "google", "admin@example.com")
+    choose_method(hx, "gmail")
+    assert invite(admin_client).status_code == 302
+    [sent] = google.sent
+    assert sent.endpoint == "gmail.send" and sent.message["To"] == LEE
+    text = sent.message.get_body(preferencelist=("plain",)).get_content()
+    path = urlsplit(LINK_RE.search(text).group(1)).path
+    assert choose(emulated.test_client(), path).status_code == 302
+
+
+def test_no_copy_of_the_link_goes_to_the_administrator(app, admin_client, admin_id,
+                                                      plain_smtp):
+    admin_sends_with(admin_client, admin_id, plain_smtp, auto_bcc_self="y")
+    invite(admin_client)
+    [received] = plain_smtp.messages
+    assert received.rcpt_tos == [LEE]  # Auto BCC Self would hand the admin a working link
 
 
 def test_the_database_holds_only_a_hash_of_the_link(app, admin_client, admin_id, plain_smtp):
@@ -182,7 +212,7 @@ def test_the_link_form_needs_its_csrf_token_and_the_password_rules(app, admin_cl
 def test_without_working_email_the_form_says_so_and_a_password_can_still_be_set(
         app, admin_client):
     page = html_lib.unescape(admin_client.get("/users/").get_data(as_text=True))
-    assert "You cannot email an invitation yet." in page
+    assert "To email them a link, the panel sends from your own email." in page
     assert "Set up sending on the SMTP tab" in page
     assert re.search(r'<input[^>]*disabled[^>]*value="link"', page)
     assert re.search(r'<input checked[^>]*value="password"', page)

@@ -21,7 +21,7 @@ from webpanel.auth.models import User
 from webpanel.extensions import db
 from webpanel.mail import builder, international
 from webpanel.mail.unexpected import unexpected_error
-from webpanel.mailbase import MailError
+from webpanel.mailbase import MailError, Transport
 from webpanel.settings import readiness, servers
 from webpanel.settings import services as settings_services
 from webpanel.settings.models import EmailSettings
@@ -68,7 +68,7 @@ def send(admin: User, user: User, invitation_id: int, token: str) -> MailError |
     settings = settings_services.load(admin.id)
     release()  # the account and its invitation are saved before any network call
     try:
-        _send(settings, _draft(settings, admin, user, link(token)))
+        transport = _send(settings, _draft(settings, admin, user, link(token)))
     except MailError as error:
         log.info("invitation %s not sent by user %s: %s", invitation_id, admin.id, error)
         failure = error
@@ -82,10 +82,23 @@ def send(admin: User, user: User, invitation_id: int, token: str) -> MailError |
         log.info("invitation %s sent by user %s", invitation_id, admin.id)
     record_sent(invitation_id, f"{failure.reason} {failure.hint}" if failure else "")
     db.session.commit()
+    if failure is None:
+        _remember(admin.id, transport)
     return failure
 
 
-def _send(settings: EmailSettings, draft: builder.Draft) -> None:
+def _remember(admin_id: int, transport: Transport) -> None:
+    """Note that the server worked, once the invitation is recorded as sent: failing to note
+    it must not turn an invitation that went into one that did not."""
+    try:
+        servers.worked(admin_id, transport)
+        db.session.commit()
+    except Exception:
+        log.exception("could not note that a mail server worked for user %s", admin_id)
+        db.session.rollback()
+
+
+def _send(settings: EmailSettings, draft: builder.Draft) -> Transport:
     transport = sending.transport_for(settings)
     if not sending.get(settings.send_using).network:
         raise MailError("settings", "You send with Email Client, so the panel cannot email an "
@@ -96,7 +109,7 @@ def _send(settings: EmailSettings, draft: builder.Draft) -> None:
     _count(settings.user_id)
     servers.admit(settings.user_id, transport)  # commits before the network call
     transport.send(outgoing)
-    servers.worked(settings.user_id, transport)
+    return transport
 
 
 def _count(admin_id: int) -> None:
