@@ -20,7 +20,6 @@ from webpanel.auth.invitations import INVITATION_LIFETIME, record_sent
 from webpanel.auth.models import User
 from webpanel.extensions import db
 from webpanel.mail import builder, international
-from webpanel.mail.unexpected import unexpected_error
 from webpanel.mailbase import MailError, Transport
 from webpanel.settings import readiness, servers
 from webpanel.settings import services as settings_services
@@ -75,8 +74,10 @@ def send(admin: User, user: User, invitation_id: int, token: str) -> MailError |
     except Exception:  # a surprise: said in plain words, the details in the log
         log.exception("invitation %s failed unexpectedly", invitation_id)
         db.session.rollback()
-        failure = unexpected_error("message", may_have_left=settings.send_using
-                                   != sending.SMTP.name)
+        failure = MailError("message", "Something unexpected went wrong in the panel while "
+                            "sending the invitation, so it may not have arrived.",
+                            "Ask them whether it arrived; a new invitation replaces it either "
+                            "way. The panel's log has the details.")
     else:
         failure = None
         log.info("invitation %s sent by user %s", invitation_id, admin.id)
