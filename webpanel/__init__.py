@@ -67,6 +67,7 @@ def _register_blueprints(app: Flask) -> None:
     """Each feature's blueprint (made in its ``blueprint.py``) from the modules that add its
     routes, registered here and nowhere else."""
     from webpanel.admin import views as admin
+    from webpanel.auth import choose as choose_password
     from webpanel.auth import hooks as sign_in
     from webpanel.auth import views as auth
     from webpanel.bounces import views as bounces
@@ -84,9 +85,9 @@ def _register_blueprints(app: Flask) -> None:
     from webpanel.outbox import views as outbox
 
     sign_in.init_app(app)
-    route_modules = (auth, admin, email_tab, email_api_tabs, email_sent_copy, outbox, company,
-                     contacts, documents, document_editing, integrations, oauth, mailtemplates,
-                     home, bounces)
+    route_modules = (auth, choose_password, admin, email_tab, email_api_tabs, email_sent_copy,
+                     outbox, company, contacts, documents, document_editing, integrations, oauth,
+                     mailtemplates, home, bounces)
     for blueprint in dict.fromkeys(module.bp for module in route_modules):
         app.register_blueprint(blueprint)
 

@@ -1,6 +1,6 @@
 """Every model, gathered so Alembic sees the whole schema."""
 
-from webpanel.auth.models import LoginSession, User
+from webpanel.auth.models import Invitation, LoginSession, User
 from webpanel.bounces.models import BounceReport, BounceScan, MessageEnvelope
 from webpanel.company.models import Company
 from webpanel.contacts.models import Contact
@@ -16,7 +16,8 @@ from webpanel.throttle import RateEvent
 metadata = Base.metadata
 
 __all__ = ["Company", "Contact", "Document", "DocumentCounter", "DocumentLine", "EmailSettings",
-           "IntegrationSettings", "KnownMailServer", "LoginSession", "MailTemplate", "Message",
+           "IntegrationSettings", "Invitation", "KnownMailServer", "LoginSession", "MailTemplate",
+           "Message",
            "MessageBody",
            "BounceReport", "BounceScan", "MessageEnvelope",
            "ImapSettings", "SentCopy",

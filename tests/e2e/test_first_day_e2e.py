@@ -1,8 +1,8 @@
-"""A colleague's first day in a real browser: the administrator adds them with a name; they sign
-in, the home page says their email is not set up, the Email dialog says so too, the link leads
-to the SMTP tab, Use recommended settings fills it in; a failed send waits on the home page and
-Retry turns its row "Sent"; times show in the browser's time zone; a refused send's message
-takes the focus in view."""
+"""A colleague's first day in a real browser: the administrator adds them with a name and a
+password; they sign in and choose their own password; the home page says their email is not set
+up, the Email dialog says so too, the link leads to the SMTP tab, Use recommended settings fills
+it in; a failed send waits on the home page and Retry turns its row "Sent"; times show in the
+browser's time zone; a refused send's message takes the focus in view."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from tests.e2e.conftest import open_office_page, sign_in
 pytestmark = pytest.mark.e2e
 
 LEE, LEE_PASSWORD = "lee.park@gmail.com", "lee's long password"
+GIVEN = "the password the administrator gave Lee"
 
 
 def add_colleague(page: Page, panel: str) -> None:
@@ -23,17 +24,23 @@ def add_colleague(page: Page, panel: str) -> None:
     open_office_page(page, "Users")
     page.get_by_label("Name", exact=True).fill("Lee Park")
     page.get_by_label("Email", exact=True).fill(LEE)
-    page.get_by_label("Password", exact=True).fill(LEE_PASSWORD)
+    page.get_by_label("Set a password now").check()
+    page.get_by_label("Password", exact=True).fill(GIVEN)
     page.get_by_role("button", name="Add user").click()
     expect(page.get_by_text(f"Added {LEE}.")).to_be_visible()
     expect(page.get_by_role("row").filter(has_text=LEE)).to_contain_text("Lee Park")
 
 
 def sign_in_as_lee(page: Page, panel: str) -> None:
+    """Lee's first sign-in: the administrator's password, then Lee chooses their own."""
     page.goto(f"{panel}/login")
     page.get_by_label("Email").fill(LEE)
-    page.get_by_label("Password").fill(LEE_PASSWORD)
+    page.get_by_label("Password").fill(GIVEN)
     page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Choose your password")).to_be_visible()
+    page.get_by_label("Password", exact=True).fill(LEE_PASSWORD)
+    page.get_by_label("Password again").fill(LEE_PASSWORD)
+    page.get_by_role("button", name="Save my password").click()
     page.wait_for_url(re.compile(r"/$"))  # loaded: htmx wires the buttons (see open_document)
 
 

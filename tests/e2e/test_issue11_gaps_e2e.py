@@ -64,6 +64,7 @@ def test_an_administrator_renames_an_account_by_keyboard_on_a_phone(browser, pan
         page.goto(f"{panel}/users/")
         page.get_by_label("Name", exact=True).fill("Kim Lee")
         page.get_by_label("Email", exact=True).fill(colleague)
+        page.get_by_label("Set a password now").check()
         page.get_by_label("Password", exact=True).fill(ADMIN_PASSWORD)
         page.get_by_role("button", name="Add user").click()
         expect(page.get_by_text(f"Added {colleague}.")).to_be_visible()

@@ -22,10 +22,27 @@ from webpanel.outbox.models import Message
 SWITCHED_OFF = "This account is switched off. Ask your administrator."
 
 
+GIVEN = "the administrator's password for Lee"
+
+
 def add_colleague(admin_client, name: str = "Lee Park", email_address: str = "lee@example.com"):
+    """The administrator adds a colleague with a password; at their first sign-in the colleague
+    chooses their own (PASSWORD)."""
     hx = Htmx(admin_client, "/users/")
-    return hx.post("/users/", {"name": name, "email": email_address, "password": PASSWORD},
-                   htmx=False)
+    response = hx.post("/users/", {"name": name, "email": email_address, "how": "password",
+                                   "password": GIVEN}, htmx=False)
+    if response.status_code == 302:
+        first_sign_in(admin_client.application, email_address)
+    return response
+
+
+def first_sign_in(app, email_address: str) -> None:
+    client = app.test_client()
+    assert sign_in(client, email_address, GIVEN).location == "/account/choose-password"
+    token = csrf_from(client.get("/account/choose-password").get_data(as_text=True))
+    chosen = client.post("/account/choose-password", data={
+        "csrf_token": token, "password": PASSWORD, "confirm": PASSWORD})
+    assert chosen.status_code == 302
 
 
 def user_row(app, email_address: str) -> User:

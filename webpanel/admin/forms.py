@@ -5,8 +5,9 @@ from __future__ import annotations
 import unicodedata
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
 
 from webpanel.auth.forms import MIN_PASSWORD, no_brackets
 from webpanel.validators import email_address, single_line, unsafe_character
@@ -36,14 +37,45 @@ def account_name_field() -> StringField:
         Length(max=NAME_MAX, message=f"Keep the name to {NAME_MAX} characters or fewer.")])
 
 
+#: How a new colleague gets their password.
+LINK, SET_NOW = "link", "password"
+HOW_CHOICES = [SelectChoice(LINK, "Email them a link to set their password"),
+               SelectChoice(SET_NOW, "Set a password now")]
+
+
+def only_when_set_now(form, field) -> None:
+    """The password counts only with "Set a password now"; then it must be given."""
+    if form.how.data != SET_NOW:
+        field.errors[:] = []
+        raise StopValidation()
+    if not field.data:
+        raise StopValidation("Choose a password.")
+
+
 class AddUserForm(FlaskForm):
-    """Add an account."""
+    """Add an account: invited by email, or with a password the administrator sets."""
+
+    #: Why the administrator cannot email an invitation now ("" when they can); set by the view.
+    invite_blocked = ""
 
     name = account_name_field()
     email = EmailField("Email", validators=[InputRequired("Enter the person's email address."),
                                             Length(max=254), single_line, email_address])
-    password = PasswordField("Password", validators=PASSWORD_RULES)
+    how = RadioField("Their password", choices=HOW_CHOICES, default=SET_NOW)
+    password = PasswordField("Password", validators=[
+        only_when_set_now, Length(min=MIN_PASSWORD, max=200,
+                                  message=f"Use at least {MIN_PASSWORD} characters.")])
     is_admin = BooleanField("Administrator")
+
+    def validate_how(self, field) -> None:
+        """A link needs the administrator's own email to be set up."""
+        if field.data == LINK and self.invite_blocked:
+            raise ValidationError(f"The panel cannot email them a link: {self.invite_blocked} "
+                                  "Choose “Set a password now”, or set up your email first.")
+
+
+class ResendForm(FlaskForm):
+    """Send the invitation again (a new link; the old one stops working)."""
 
 
 class RenameForm(FlaskForm):

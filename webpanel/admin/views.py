@@ -1,17 +1,28 @@
-"""List users, add one, rename one, reset a password, grant admin, switch an account off or on;
-and how the background worker and its queue stand."""
+"""List users, add one (invited by email or with a password set now), send an invitation
+again, rename one, reset a password, grant admin, switch an account off or on; and how the
+background worker and its queue stand."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 from sqlalchemy import select
 
 from webpanel import timefmt, worker
 from webpanel.access import admin_required
+from webpanel.admin import invite
 from webpanel.admin.blueprint import bp
-from webpanel.admin.forms import ActiveForm, AddUserForm, AdminForm, RenameForm, ResetPasswordForm
-from webpanel.auth import services
+from webpanel.admin.forms import (
+    LINK,
+    SET_NOW,
+    ActiveForm,
+    AddUserForm,
+    AdminForm,
+    RenameForm,
+    ResendForm,
+    ResetPasswordForm,
+)
+from webpanel.auth import invitations, services
 from webpanel.auth.models import User
 from webpanel.database import utcnow
 from webpanel.extensions import db
@@ -22,10 +33,23 @@ from webpanel.settings.models import EmailSettings
 def _page(add_form: AddUserForm | None = None, status: int = 200,
           renaming: tuple[User, RenameForm] | None = None):
     users = db.session.scalars(select(User).order_by(User.email)).all()
-    return render_template("admin/users.html", users=users, add_form=add_form or AddUserForm(),
+    blocked = invite.blocked(current_user)
+    return render_template("admin/users.html", users=users,
+                           add_form=add_form or _add_form(blocked),
                            reset_form=ResetPasswordForm(), admin_form=AdminForm(),
                            active_admins=services.active_admins(),
+                           invitations=invitations.waiting(), invite_blocked=blocked,
+                           is_expired=invitations.is_expired,
                            renaming=renaming, **_background_worker(users)), status
+
+
+def _add_form(blocked: invite.Blocked | None) -> AddUserForm:
+    """The Add a user form; its choice starts at the link when the administrator can send one
+    (a post without the choice, from before it existed, sets the password it carries)."""
+    given = request.method == "POST" and request.form.get("password")
+    form = AddUserForm(how=SET_NOW if blocked or given else LINK)
+    form.invite_blocked = blocked.problem if blocked else ""
+    return form
 
 
 def _background_worker(users: list[User]) -> dict:
@@ -48,19 +72,64 @@ def users():
 @bp.route("/", methods=["POST"])
 @admin_required
 def add_user():
-    """Add an account."""
-    form = AddUserForm()
+    """Add an account, then email the invitation (the account stays if sending fails)."""
+    form = _add_form(invite.blocked(current_user))
     if not form.validate_on_submit():
         return _page(form, 422)
     try:
-        services.create_user(form.email.data, form.password.data, form.is_admin.data,
-                             name=form.name.data)
+        user = _create(form)
     except services.UserExists as exc:
         form.email.errors.append(str(exc))
         return _page(form, 422)
     db.session.commit()
-    flash(f"Added {form.email.data}.")
+    if form.how.data == SET_NOW:
+        flash(f"Added {user.email}. Tell them the password: at their first sign-in they choose "
+              "their own.")
+        return redirect(url_for("admin.users"))
+    return _invite(user, f"Added {user.email}.")
+
+
+def _create(form: AddUserForm) -> User:
+    if form.how.data == LINK:
+        return services.create_invited(form.email.data, form.is_admin.data, name=form.name.data)
+    user = services.create_user(form.email.data, form.password.data, form.is_admin.data,
+                                name=form.name.data)
+    user.must_change_password = True
+    return user
+
+
+def _invite(user: User, said: str = ""):
+    """Email `user` a new link (the old one stops working) and say how it went."""
+    admin = current_user._get_current_object()
+    invitation, token = invitations.invite(user, admin)
+    failure = invite.send(admin, user, invitation.id, token)
+    if failure is None:
+        flash(f"{said} An invitation went to {user.email}: its link lets them choose their "
+              "password, once, within 24 hours.".strip())
+    else:
+        flash(f"{said} The invitation to {user.email} was not sent: {failure.reason} "
+              f"{failure.hint} Then press “Send the invitation again” in their row, or set "
+              "a password for them.".strip(), "error")
     return redirect(url_for("admin.users"))
+
+
+@bp.route("/<id:user_id>/invitation", methods=["POST"])
+@admin_required
+def resend_invitation(user_id: int):
+    """Send a new link to someone who has not chosen their password yet."""
+    user = _get(user_id)
+    if not ResendForm().validate_on_submit():
+        abort(400)
+    if user.id not in invitations.waiting():
+        flash(f"{user.email} has no invitation waiting: they chose their password already, or "
+              "an administrator set one.", "error")
+        return redirect(url_for("admin.users"))
+    blocked = invite.blocked(current_user)
+    if blocked:
+        flash(f"The invitation to {user.email} was not sent: {blocked.problem} "
+              f"{blocked.link_text}, or set a password for them.", "error")
+        return redirect(url_for("admin.users"))
+    return _invite(user)
 
 
 @bp.route("/<id:user_id>/name", methods=["POST"])
@@ -93,17 +162,21 @@ def _renamed(user: User) -> str:
 @bp.route("/<id:user_id>/password", methods=["POST"])
 @admin_required
 def reset_password(user_id: int):
-    """Set a new password; the person is signed out everywhere."""
+    """Set a new password; the person is signed out everywhere and chooses their own at the
+    next sign-in (an administrator's own password is simply changed)."""
     user = _get(user_id)
     form = ResetPasswordForm()
     if not form.validate_on_submit():
         flash(f"Password for {user.email} not changed: {_first_error(form)}", "error")
         return redirect(url_for("admin.users"))
-    services.change_password(user, form.password.data)
+    services.set_by_admin(user, form.password.data, current_user)
     db.session.commit()
     if user.id == current_user.id:
         login_user(user)
-    flash(f"New password set for {user.email}. They were signed out everywhere.")
+        flash("Your new password is set. Your other computers were signed out.")
+    else:
+        flash(f"New password set for {user.email}. They were signed out everywhere; tell them "
+              "the password: at their next sign-in they choose their own.")
     return redirect(url_for("admin.users"))
 
 

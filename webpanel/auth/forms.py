@@ -70,3 +70,9 @@ class ChangePasswordForm(FlaskForm):
     current = PasswordField("Current password", validators=[InputRequired("Enter your current "
                                                                           "password.")])
     password, confirm = new_password_fields()
+
+
+class ChoosePasswordForm(FlaskForm):
+    """Choose one's own password: from an invitation link, or after an administrator set one."""
+
+    password, confirm = new_password_fields()

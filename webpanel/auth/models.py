@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -43,6 +43,9 @@ class User(UserMixin, Base):
     #: An IANA zone ("Europe/Paris") for the times shown; "" until the browser tells it.
     time_zone: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: An administrator set the password: at the next sign-in the person chooses their own and
+    #: can open nothing else until they have (webpanel.auth.hooks).
+    must_change_password: Mapped[bool] = mapped_column(default=False)
 
     # The sign-in session this object was loaded for; not a column.
     login_sid: ClassVar[str | None] = None
@@ -85,3 +88,33 @@ class LoginSession(Base):
     def hash_sid(sid: str) -> str:
         """The stored form of a session id (the raw id lives only in the cookie)."""
         return hashlib.sha256(sid.encode()).hexdigest()
+
+
+class Invitation(Base):
+    """A link that lets a new colleague choose their own password: single use, for a limited
+    time, replaced by a newer one. Only a hash of its token is stored (the raw token lives only
+    in the email)."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (Index("ix_invitations_user_id_created_at", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The administrator who sent it (their own sending settings carried it).
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    #: When the link set the password; it works only once.
+    used_at: Mapped[datetime | None]
+    #: When a newer invitation, or a password set by an administrator, replaced it.
+    revoked_at: Mapped[datetime | None]
+    #: When the mail server or API accepted the email; None until then.
+    sent_at: Mapped[datetime | None]
+    #: Why the email could not be sent, in plain words ("" when it was, or not yet tried).
+    send_error: Mapped[str] = mapped_column(String(500), default="")
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        """The stored form of a link's token (SHA-256, hex)."""
+        return hashlib.sha256(token.encode()).hexdigest()

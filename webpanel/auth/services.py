@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webpanel import throttle
+from webpanel.auth import invitations
 from webpanel.auth.models import PASSWORD_METHOD, LoginSession, User, hash_method
 from webpanel.database import utcnow
 from webpanel.extensions import db
@@ -171,10 +172,29 @@ def end_all_sessions(user: User) -> None:
 
 
 def change_password(user: User, new_password: str) -> str | None:
-    """Set a new password, sign out every other browser, and keep this one signed in."""
+    """Set a new password, sign out every other browser, and keep this one signed in. The
+    person chose it, so nothing more is asked of them at sign-in."""
     user.set_password(new_password)
+    user.must_change_password = False
     end_all_sessions(user)
     return start_session(user) if user.login_sid else None
+
+
+def set_by_admin(user: User, new_password: str, by: User) -> str | None:
+    """An administrator sets `user`'s password: signed out everywhere, invitation links
+    replaced, and (unless it is the administrator's own) the person chooses their own at the
+    next sign-in, so the administrator never knows the password in use (the caller commits)."""
+    user.set_password(new_password)
+    user.must_change_password = user.id != by.id
+    end_all_sessions(user)
+    invitations.revoke(user)
+    return start_session(user) if user.login_sid else None
+
+
+def create_invited(email: str, is_admin: bool = False, name: str = "") -> User:
+    """Add an account that has no usable password until the person follows their invitation
+    (a random one nobody knows; the caller commits)."""
+    return create_user(email, secrets.token_urlsafe(32), is_admin=is_admin, name=name)
 
 
 class LastAdministrator(ValueError):

@@ -51,6 +51,9 @@ def login():
         else:
             if user:
                 _sign_in(user, remember=form.remember.data)
+                if user.must_change_password:  # an administrator set it: choose one first
+                    return redirect(url_for("auth.choose_password",
+                                            next=request.args.get("next")))
                 return redirect(safe_next(request.args.get("next")))
             error = "That email and password do not match an account. Check both and try again."
     status = 401 if error else (422 if form.errors else 200)
