@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from markupsafe import Markup
 
 from webpanel.documents.pdf_fonts import CJK, JAPANESE, SANS, WORLD, WORLD_SERIF, find_fonts
@@ -58,3 +61,10 @@ def test_the_faces_a_document_needs_are_only_those_its_text_uses() -> None:
     hindi = PdfText("en_IN", fonts)
     hindi.mark("नमस्ते")
     assert hindi.faces() == [SANS, WORLD]
+
+
+def test_a_character_no_font_has_is_said_in_the_log(caplog: pytest.LogCaptureFixture) -> None:
+    text = PdfText("en_US", find_fonts())
+    with caplog.at_level(logging.WARNING, logger="webpanel.documents.pdf_text"):
+        assert text.mark("Ok \U0001FAE0") == "Ok \U0001FAE0"
+    assert "No PDF font has a glyph for '\U0001fae0' (U+1FAE0): it prints as a box." in caplog.text

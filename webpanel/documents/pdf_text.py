@@ -10,6 +10,7 @@ office's value whose Han IPAex Gothic has) prefers the Japanese face; others Dro
 from __future__ import annotations
 
 import bisect
+import logging
 from collections.abc import Callable
 
 from flask import Flask
@@ -47,6 +48,7 @@ LATIN_ORDER = (SANS, WORLD, WORLD_SERIF)
 JAPANESE_ORDER = (JAPANESE, CJK, SANS)
 CJK_ORDER = (CJK, JAPANESE, SANS)
 JAPANESE_CLASS, CJK_CLASS = "cjk-ja", "cjk"
+log = logging.getLogger(__name__)
 #: The template variable holding the render's PdfText; the environment's key in app.extensions.
 PDF_TEXT, _ENV_KEY = "_pdf_text", "webpanel.pdf_jinja_env"
 
@@ -117,7 +119,10 @@ class PdfText:
         """Note the face each character of ``run`` will be drawn with."""
         for char in set(run) - set(" \t\r\n"):
             face = next((face for face in order if ord(char) in self._has(face)), None)
-            if face is not None:
+            if face is None:
+                log.warning("No PDF font has a glyph for %r (U+%04X): it prints as a box.",
+                            char, ord(char))
+            else:
                 self.needed.add(face)
 
     def faces(self) -> list[Face]:
