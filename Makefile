@@ -6,8 +6,8 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 2
 THREADS ?= 24
-APT_PACKAGES_RUN  := fonts-dejavu-core
-APT_PACKAGES_TEST := chromium fonts-dejavu-core dovecot-imapd poppler-utils postgresql redis-server
+APT_PACKAGES_RUN  := fonts-dejavu-core fonts-ipaexfont-gothic fonts-droid-fallback fonts-freefont-ttf
+APT_PACKAGES_TEST := chromium fonts-dejavu-core fonts-ipaexfont-gothic fonts-droid-fallback fonts-freefont-ttf dovecot-imapd poppler-utils postgresql redis-server
 
 .PHONY: run test lint bench install install-test system-run system-test clean
 

@@ -7,6 +7,7 @@ import logging
 from bench import (
     drip_sends,
     pdf_cache,
+    pdf_scripts,
     send_test,
     sent_mail,
     slow_token,
@@ -17,8 +18,8 @@ from bench import (
 )
 from bench.harness import print_table
 
-SUITES = [tab_switch, send_test, pdf_cache, sent_mail, drip_sends, write_lock, slow_token,
-          throughput, worker_sends]
+SUITES = [tab_switch, send_test, pdf_cache, pdf_scripts, sent_mail, drip_sends, write_lock,
+          slow_token, throughput, worker_sends]
 
 
 def main() -> None:

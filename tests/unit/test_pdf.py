@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import io
-import logging
 import re
 import shutil
 import subprocess
@@ -142,17 +141,40 @@ def test_hostile_names_print_literally(app: Flask) -> None:
     assert "<b>not bold</b>" in text
 
 
-def test_missing_fonts_fall_back_to_vera(
-    app: Flask, tmp_path: Path, caplog: pytest.LogCaptureFixture
+def test_no_pdf_refers_to_a_font_it_does_not_embed(app: Flask) -> None:
+    """reportlab's Helvetica (every page's initial font, xhtml2pdf's empty paragraphs) is
+    drawn with the embedded DejaVu Sans; nothing else is used for Latin text."""
+    for kind in sorted(KIND_TITLES):
+        data = render_pdf(replace(sample_doc(kind, n_lines=40), notes=""))
+        for page in PdfReader(io.BytesIO(data)).pages:
+            for font in page["/Resources"]["/Font"].values():
+                font = font.get_object()
+                assert "/FontFile2" in font["/FontDescriptor"], font["/BaseFont"]
+                assert "DejaVuSans" in str(font["/BaseFont"])
+
+
+def test_missing_fonts_are_a_plain_error_naming_the_package(
+    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from webpanel.documents import pdf_fonts
+
+    elsewhere = replace(pdf_fonts.JAPANESE, folders=(str(tmp_path),))
+    monkeypatch.setattr(pdf_fonts, "FACES", (pdf_fonts.SANS, elsewhere, pdf_fonts.CJK))
+    monkeypatch.setattr(pdf_fonts, "_fontconfig_files", lambda: {})
+    with pytest.raises(PdfRenderError) as error:
+        render_pdf(sample_doc())
+    assert str(error.value) == (
+        "The fonts for PDFs are not installed on the server: IPAex Gothic (Debian package "
+        "fonts-ipaexfont-gothic). Install them with 'apt-get install fonts-ipaexfont-gothic' "
+        "(make system-run does).")
     app.config["PDF_FONT_DIR"] = str(tmp_path)
     try:
-        with caplog.at_level(logging.WARNING, logger="webpanel.documents.pdf"):
-            data = render_pdf(sample_doc())
+        with pytest.raises(PdfRenderError, match=f"or put ipaexg.ttf in {tmp_path} "):
+            render_pdf(sample_doc())
+        shutil.copy(Path(pdf_fonts.JAPANESE.folders[0], "ipaexg.ttf"), tmp_path)
+        assert render_pdf(sample_doc()).startswith(b"%PDF-")  # found in PDF_FONT_DIR
     finally:
         del app.config["PDF_FONT_DIR"]
-    assert "DejaVu Sans was not found" in caplog.text
-    assert any("Vera" in name for name in font_names(data))
 
 
 def test_unknown_kind_is_a_plain_error(app: Flask) -> None:
@@ -215,9 +237,10 @@ def test_fingerprint_follows_templates_fonts_and_version(
         base = copy / "documents" / "pdf" / "_base.html"
         base.write_text(base.read_text(encoding="utf-8") + "\n", encoding="utf-8")
         assert fingerprint(doc) != key
+    shutil.copy("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", tmp_path)
     app.config["PDF_FONT_DIR"] = str(tmp_path)
     try:
-        assert fingerprint(doc) != key
+        assert fingerprint(doc) != key  # another file of the same font
     finally:
         del app.config["PDF_FONT_DIR"]
     monkeypatch.setattr(pdf, "RENDER_VERSION", pdf.RENDER_VERSION + "-next")

@@ -21,30 +21,37 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app
 
 from webpanel.documents.cache_pruning import PRUNE_EVERY, prune_folder
 from webpanel.documents.kinds import KINDS
+from webpanel.documents.pdf_fonts import (
+    FontSet,
+    MissingFonts,
+    find_fonts,
+    font_face_css,
+    register,
+    replace_base14,
+)
+from webpanel.documents.pdf_text import PDF_TEXT, PdfText, family_css, pdf_environment
 from webpanel.formatting import date_in, decimal_in, money_in
 
 log = logging.getLogger(__name__)
 
 #: Bump when the rendering code changes in a way the templates and fonts do not show.
-RENDER_VERSION = "2"
+RENDER_VERSION = "3"
 
 #: kind -> title ("Sales Order"), from the table of kinds.
 KIND_TITLES: dict[str, str] = {key: kind.title for key, kind in KINDS.items()}
 
-DEFAULT_FONT_DIR = "/usr/share/fonts/truetype/dejavu"
-_DEJAVU = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
-_VERA = ("Vera.ttf", "VeraBd.ttf")
 _TEMPLATE_DIR = "documents/pdf"
 _IBAN = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}")
+#: Where the page's fonts go in _base.html; a "<" no printed value can hold (all are escaped).
+FONTS_MARKER = "/*<fonts>*/"
 
 
 @dataclass(frozen=True)
@@ -136,23 +143,6 @@ class PdfRenderError(Exception):
     """A document could not be turned into a PDF."""
 
 
-@dataclass(frozen=True)
-class _Fonts:
-    """The TrueType files embedded in every PDF."""
-
-    regular: Path
-    bold: Path
-
-    @property
-    def directory(self) -> Path:
-        return self.regular.parent
-
-    def identity(self) -> list[list[Any]]:
-        """Path, size and modification time of each file: changes when a font is replaced."""
-        stats = [(path, path.stat()) for path in (self.regular, self.bold)]
-        return [[str(path), st.st_size, st.st_mtime_ns] for path, st in stats]
-
-
 # --- formatting helpers (passed to the templates) ---------------------------------------
 
 
@@ -169,27 +159,13 @@ def formatters(doc: PdfDocument) -> dict[str, Callable[..., str]]:
 # --- fonts, templates, fingerprint ------------------------------------------------------
 
 
-@cache
-def _warn_missing_fonts(directory: str) -> None:
-    """Say once per process and directory that DejaVu Sans is missing."""
-    log.warning(
-        "DejaVu Sans was not found in %s (set PDF_FONT_DIR or install fonts-dejavu-core); "
-        "PDFs use reportlab's Vera fonts, which lack some characters such as € and ✓.",
-        directory,
-    )
-
-
-def _resolve_fonts() -> _Fonts:
-    """DejaVu Sans from ``PDF_FONT_DIR``, else reportlab's bundled Vera (with a warning)."""
-    directory = Path(current_app.config.get("PDF_FONT_DIR", DEFAULT_FONT_DIR))
-    regular, bold = (directory / name for name in _DEJAVU)
-    if regular.is_file() and bold.is_file():
-        return _Fonts(regular.resolve(), bold.resolve())
-    _warn_missing_fonts(str(directory))
-    import reportlab
-
-    vera = Path(reportlab.__file__).parent / "fonts"
-    return _Fonts((vera / _VERA[0]).resolve(), (vera / _VERA[1]).resolve())
+def _resolve_fonts() -> FontSet:
+    """The PDF fonts (``PDF_FONT_DIR`` first, then Debian's folders); missing ones are an error
+    that names the packages to install."""
+    try:
+        return find_fonts(current_app.config.get("PDF_FONT_DIR"))
+    except MissingFonts as exc:
+        raise PdfRenderError(str(exc)) from exc
 
 
 def _template_names(kind: str) -> tuple[str, str]:
@@ -216,7 +192,8 @@ def fingerprint(doc: PdfDocument) -> str:
     """SHA-256 over the document, its templates, the fonts and the renderer versions.
 
     Equal inputs give the same key in every process; any change gives a new one.
-    Needs an app context (templates and ``PDF_FONT_DIR`` come from the app).
+    Needs an app context (templates and ``PDF_FONT_DIR`` come from the app). Raises
+    ``PdfRenderError`` when fonts are missing.
     """
     payload = {
         "render_version": RENDER_VERSION,
@@ -239,15 +216,18 @@ def _tame_xhtml2pdf_logger() -> None:
         logger.setLevel(logging.ERROR)
 
 
-def _render_html(doc: PdfDocument, fonts: _Fonts) -> str:
-    return render_template(
-        _template_names(doc.kind)[1],
-        doc=doc,
-        title=KIND_TITLES[doc.kind],
-        font_regular=fonts.regular.as_uri(),
-        font_bold=fonts.bold.as_uri(),
-        **formatters(doc),
-    )
+def _render_html(doc: PdfDocument, fonts: FontSet) -> str:
+    """The document's HTML, with ``@font-face`` rules for the faces its text needs."""
+    name, text = _template_names(doc.kind)[1], PdfText(doc.locale, fonts)
+    context: dict[str, Any] = {"doc": doc, "title": KIND_TITLES[doc.kind], PDF_TEXT: text,
+                               **formatters(doc)}
+    current_app.update_template_context(context)
+    html = pdf_environment(current_app).get_template(name).render(context)
+    faces = text.faces()
+    for face in faces:
+        register(fonts, face)
+    css = font_face_css(fonts, faces) + "\n  " + family_css()
+    return html.replace(FONTS_MARKER, css, 1)
 
 
 def _policy_base_dir() -> Path:
@@ -255,11 +235,11 @@ def _policy_base_dir() -> Path:
     return Path(app.root_path, app.template_folder or "templates", _TEMPLATE_DIR)
 
 
-def _html_to_pdf(html: str, fonts: _Fonts) -> bytes:
+def _html_to_pdf(html: str, fonts: FontSet) -> bytes:
     from xhtml2pdf import pisa
     from xhtml2pdf.config.resources import ResourceAccessPolicy
 
-    policy = ResourceAccessPolicy.server(_policy_base_dir(), extra_roots=(fonts.directory,))
+    policy = ResourceAccessPolicy.server(_policy_base_dir(), extra_roots=fonts.folders)
     out = io.BytesIO()
     try:
         status = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=policy)
@@ -280,6 +260,7 @@ def render_pdf(doc: PdfDocument) -> bytes:
     """
     _tame_xhtml2pdf_logger()
     fonts = _resolve_fonts()
+    replace_base14(fonts)
     return _html_to_pdf(_render_html(doc, fonts), fonts)
 
 
