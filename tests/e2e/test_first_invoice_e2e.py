@@ -106,7 +106,8 @@ def test_a_colleagues_first_invoice_goes_out_in_at_most_12_actions_on_a_phone(
         expect(page.get_by_label("User Name")).to_have_value(LEE)
         act.fill(page.get_by_label("Password"), MAILBOX_PASSWORD)
         act.click(page.get_by_role("button", name="Save"))
-        expect(page.get_by_text("Saved and checked: 127.0.0.1 accepted your sign-in")).to_be_visible()
+        checked = "Saved and checked: 127.0.0.1 accepted your sign-in"
+        expect(page.get_by_text(checked)).to_be_visible()
 
         # To a new invoice: Home, then New invoice.
         act.click(page.get_by_role("link", name="webpanel"))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hmac
 import logging
+import os
 import smtplib
 import ssl
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from webpanel.mail import deadline, dsn, hints
 from webpanel.mail.deadline import NO_UPLOAD, Budget, Deadline, OverBudget, Upload
@@ -37,7 +39,26 @@ class SmtpConfig:
 
 
 def tls_context(allow_self_signed: bool) -> ssl.SSLContext:
-    """The system trust store (SSL_CERT_FILE adds a CA); self-signed only on explicit opt-in."""
+    """The system trust store (SSL_CERT_FILE adds a CA); self-signed only on explicit opt-in.
+
+    Reading the trust store costs tens of milliseconds, so a context is kept per process and
+    made again only when the CA file in use (SSL_CERT_FILE or OpenSSL's default) changes.
+    """
+    paths = ssl.get_default_verify_paths()
+    cafile = os.environ.get(paths.openssl_cafile_env) or paths.openssl_cafile
+    return _kept_context(allow_self_signed, cafile, _changed_at(cafile))
+
+
+def _changed_at(path: str | None) -> float:
+    try:
+        return os.stat(path).st_mtime if path else 0.0
+    except OSError:
+        return 0.0
+
+
+@lru_cache(maxsize=8)
+def _kept_context(allow_self_signed: bool, cafile: str | None, changed: float) -> ssl.SSLContext:
+    """A new context for these trust settings (SSLContext is safe to share between threads)."""
     context = ssl.create_default_context()
     if allow_self_signed:
         context.check_hostname = False
