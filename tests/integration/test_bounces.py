@@ -3,7 +3,9 @@ from a real Dovecot INBOX without touching anything there."""
 
 from __future__ import annotations
 
+import base64
 import email.policy
+import quopri
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -155,6 +157,28 @@ def test_a_first_look_finds_the_message_by_envid_or_returned_message_id(inbox):
     scan = bounces.scan_inbox(config, known=known)
     assert [(b.uid, b.recipients[0].recipient) for b in scan.bounces] == [(1, TO), (2, CC)]
     assert scan.last_uid == 3 and scan.remaining == 0 and scan.looked == 3
+
+
+def encoded_headers(original: bytes, encoding: str) -> bytes:
+    """A report whose returned headers are base64 or quoted-printable, as some servers send."""
+    plain = report(original, envid=None, failed=TO)
+    head, rest = plain.split(b"Content-Type: text/rfc822-headers\r\n\r\n")
+    headers = rest.removesuffix(b"\r\n--BOUND--\r\n")
+    body = (base64.encodebytes(headers).replace(b"\n", b"\r\n") if encoding == "base64"
+            else quopri.encodestring(headers.replace(b"\r\n", b"\n")).replace(b"\n", b"\r\n"))
+    return (head + b"Content-Type: text/rfc822-headers\r\nContent-Transfer-Encoding: "
+            + encoding.encode() + b"\r\n\r\n" + body + b"\r\n--BOUND--\r\n")
+
+
+@pytest.mark.parametrize("encoding", ["base64", "quoted-printable"])
+def test_a_first_look_reads_returned_headers_the_sender_encoded(inbox, encoding):
+    dovecot, account, config = inbox
+    sent = message(make_msgid(idstring="x" * 90))  # a long id: quoted-printable folds it
+    dovecot.append(account, "INBOX", encoded_headers(sent, encoding))
+    sent_id = email.message_from_bytes(sent)["Message-ID"]
+    scan = bounces.scan_inbox(config, known={dsn.envid_for(sent_id)})
+    [(doc, status)] = bounces.match(scan.bounces, {dsn.envid_for(sent_id): "INV-0011"})
+    assert doc == "INV-0011" and status.recipient == TO
 
 
 ATOMS = st.sampled_from([b"1", b"7", b"UID", b"RFC822.SIZE", b"BODY[2]<0>", b"BODY[3]",

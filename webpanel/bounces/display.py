@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from webpanel.bounces.models import BounceReport
 from webpanel.extensions import db
-from webpanel.mail.bounces import clean
+from webpanel.mail.dsn_report import clean
 
 LABELS = {"failed": "Bounced", "delayed": "Delayed"}
 RANK = {"failed": 2, "delayed": 1}  # a failure wins over an earlier delay

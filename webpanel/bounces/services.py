@@ -32,6 +32,7 @@ from webpanel.database import utcnow
 from webpanel.extensions import db
 from webpanel.mail import bounces
 from webpanel.mail.dsn import envid_for
+from webpanel.mail.dsn_report import Bounce, RecipientStatus
 from webpanel.mail.imap import ImapConfig
 from webpanel.mailbase import MailError
 from webpanel.outbox.models import Message, MessageBody
@@ -296,7 +297,7 @@ def _unindexed(user_id: int) -> bool:
         .limit(1)) is not None
 
 
-def store(user_id: int, found: tuple[bounces.Bounce, ...] | list[bounces.Bounce]) -> int:
+def store(user_id: int, found: tuple[Bounce, ...] | list[Bounce]) -> int:
     """Keep each reported recipient of the person's own messages; how many were new."""
     if not found:
         return 0
@@ -312,7 +313,7 @@ def store(user_id: int, found: tuple[bounces.Bounce, ...] | list[bounces.Bounce]
     return new
 
 
-def _insert(user_id: int, message_id: int, status: bounces.RecipientStatus,
+def _insert(user_id: int, message_id: int, status: RecipientStatus,
             when: datetime) -> int:
     """Add one recipient's report unless it is there already; 1 if added."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite

@@ -7,21 +7,21 @@ headers come back, by Message-ID; each recipient has an action, a status and the
 
 from __future__ import annotations
 
+import binascii
 import email
 import email.parser
 import email.policy
 import email.utils
 import imaplib
 import logging
+import quopri
 import re
 import time
-import unicodedata
 from collections.abc import Container, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from email.message import Message
 
-from webpanel.mail.dsn import envid_for
+from webpanel.mail.dsn_report import Bounce, RecipientStatus, field, parse
 from webpanel.mail.imap import ImapConfig, ImapError, session
 from webpanel.mail.imap_fetch import BadAnswer, fetch_items
 
@@ -32,51 +32,10 @@ READ_SHARE = 0.5  # of the IMAP deadline spent reading; the rest leaves time to 
 LOOK_BYTES = 8_192  # read of a report's status part and returned message at first
 MAX_REPORT_BYTES = 2 * 1024 * 1024
 LOOK_ITEMS = (f"(UID RFC822.SIZE BODY.PEEK[HEADER.FIELDS (CONTENT-TYPE)]<0.{LOOK_BYTES}> "
-              f"BODY.PEEK[2]<0.{LOOK_BYTES}> BODY.PEEK[3]<0.{LOOK_BYTES}>)")
+              f"BODY.PEEK[2]<0.{LOOK_BYTES}> BODY.PEEK[3.MIME] BODY.PEEK[3]<0.{LOOK_BYTES}>)")
 WHOLE_ITEMS = f"(UID BODY.PEEK[]<0.{MAX_REPORT_BYTES}>)"
 MAX_NUMBER = 4_294_967_295  # IMAP numbers are 32-bit unsigned
 NUMBER = re.compile(r"[0-9]{1,10}")
-MAX_TEXT = 200  # characters of a stranger's diagnostic kept
-
-
-def clean(value: str, limit: int = MAX_TEXT) -> str:
-    """Text from a report, safe to keep and show: no control or format characters (bidi
-    overrides included), one space between words, at most ``limit`` characters."""
-    kept = "".join(c if unicodedata.category(c)[0] != "C" else " " for c in value)
-    text = " ".join(kept.split())
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
-
-
-@dataclass(frozen=True)
-class RecipientStatus:
-    """What happened to one recipient: "failed" / "delayed" / "delivered" ..."""
-
-    recipient: str
-    action: str
-    status: str
-    diagnostic: str = ""
-    original: str = ""  # the address as the panel sent it, when the report says
-
-    @property
-    def summary(self) -> str:
-        """The server's words, e.g. "550 5.1.1 user unknown", else the status code."""
-        return self.diagnostic or self.status
-
-
-@dataclass(frozen=True)
-class Bounce:
-    """One delivery report and the message it is about."""
-
-    envid: str | None
-    message_id: str | None
-    recipients: tuple[RecipientStatus, ...]
-    uid: int = 0
-    reported_at: datetime | None = None  # UTC, naive; from the report's Date or Arrival-Date
-
-    def keys(self) -> set[str]:
-        """Every key the message may be known by (its ENVID and its Message-ID's ENVID)."""
-        found = {self.envid} if self.envid else set()
-        return found | ({envid_for(self.message_id)} if self.message_id else set())
 
 
 @dataclass(frozen=True)
@@ -90,74 +49,6 @@ class Scan:
     remaining: int = 0
     looked: int = 0  # reports looked at in this visit
     error: ImapError | None = None
-
-
-def _field(block: Message, name: str) -> str:
-    return " ".join(str(block.get(name) or "").split())
-
-
-def _address(value: str) -> str:
-    """``rfc822; a@example.com`` -> ``a@example.com``."""
-    return value.partition(";")[2].strip().strip("<>") if ";" in value else value.strip("<>")
-
-
-def _diagnostic(value: str) -> str:
-    """``smtp; 550 5.1.1 <a@x>: user unknown`` -> the text after the type."""
-    return value.partition(";")[2].strip() if ";" in value else value
-
-
-def _recipient(block: Message) -> RecipientStatus | None:
-    original = clean(_address(_field(block, "Original-Recipient")), 254)
-    final = clean(_address(_field(block, "Final-Recipient")), 254) or original
-    action = clean(_field(block, "Action").lower(), 16)
-    if not final or not action:
-        return None
-    return RecipientStatus(final, action, clean(_field(block, "Status"), 16),
-                           clean(_diagnostic(_field(block, "Diagnostic-Code"))), original)
-
-
-def _date(*values: str) -> datetime | None:
-    """The first value that is an RFC 5322 date, in UTC (naive)."""
-    for value in values:
-        try:
-            parsed = email.utils.parsedate_to_datetime(value) if value else None
-        except (TypeError, ValueError, IndexError):
-            parsed = None
-        if parsed is not None:
-            aware = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-            return aware.astimezone(UTC).replace(tzinfo=None)
-    return None
-
-
-def _original_id(report: Message) -> str | None:
-    for part in report.walk():
-        if part.get_content_type() == "text/rfc822-headers":
-            headers = email.message_from_bytes(part.get_payload(decode=True) or b"",
-                                               policy=email.policy.compat32)
-            return _field(headers, "Message-ID") or None
-        if part.get_content_type() == "message/rfc822":
-            inner = part.get_payload()
-            inner = inner[0] if isinstance(inner, list) and inner else inner
-            if isinstance(inner, Message):
-                return _field(inner, "Message-ID") or None
-    return None
-
-
-def parse(data: bytes, uid: int = 0) -> Bounce | None:
-    """The delivery report in a message, or None if it is not one."""
-    report = email.message_from_bytes(data, policy=email.policy.compat32)
-    if (report.get_content_type() != "multipart/report"
-            or str(report.get_param("report-type", "")).lower() != "delivery-status"):
-        return None
-    status = next((p for p in report.walk()
-                   if p.get_content_type() == "message/delivery-status"), None)
-    blocks = status.get_payload() if status is not None else None
-    if not isinstance(blocks, list) or not blocks:
-        return None
-    envid = _field(blocks[0], "Original-Envelope-Id") or None
-    recipients = tuple(r for r in map(_recipient, blocks[1:]) if r is not None)
-    when = _date(_field(report, "Date"), _field(blocks[0], "Arrival-Date"))
-    return Bounce(envid, _original_id(report), recipients, uid, when) if recipients else None
 
 
 def scan_inbox(config: ImapConfig, uidvalidity: int = 0, after_uid: int = 0, *,
@@ -193,14 +84,31 @@ class _Look:
     head: bytes
     status: bytes
     returned: bytes
+    returned_mime: bytes = b""  # the third part's own header: how its bytes are encoded
 
     def keys(self) -> set[str] | None:
         """The keys the report names its message by, or None if it is no delivery report."""
         if not _is_delivery_report(_headers(self.head)):
             return None
-        envid = _field(_headers(self.status), "Original-Envelope-Id") or None
-        message_id = _field(_headers(self.returned), "Message-ID") or None
+        envid = field(_headers(self.status), "Original-Envelope-Id") or None
+        returned = _decoded(self.returned, _headers(self.returned_mime))
+        message_id = field(_headers(returned), "Message-ID") or None
         return Bounce(envid, message_id, ()).keys()
+
+
+def _decoded(start: bytes, mime: Message) -> bytes:
+    """The start of a part as it reads, when the sender encoded it (base64 or quoted-printable,
+    as some servers do the returned headers); a cut-off base64 tail is left out."""
+    encoding = field(mime, "Content-Transfer-Encoding").lower()
+    try:
+        if encoding == "base64":
+            letters = b"".join(start.split())
+            return binascii.a2b_base64(letters[: len(letters) // 4 * 4])
+        if encoding == "quoted-printable":
+            return quopri.decodestring(start)
+    except (binascii.Error, ValueError):
+        return b""
+    return start
 
 
 class _Reading:
@@ -317,7 +225,7 @@ def looks(data: list) -> dict[int, _Look]:
         uid = _number(item.get("UID"), "UID")
         found[uid] = _Look(_number(item.get("RFC822.SIZE"), "RFC822.SIZE"),
                            _text(item, "BODY[HEADER"), _text(item, "BODY[2]"),
-                           _text(item, "BODY[3]"))
+                           _text(item, "BODY[3]"), _text(item, "BODY[3.MIME]"))
     return found
 
 
