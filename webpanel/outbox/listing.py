@@ -17,7 +17,8 @@ from webpanel.outbox.slots import BOUNCE_OUTCOMES
 PAGE_SIZE = 25
 LIST_COLUMNS = (Message.id, Message.method, Message.status, Message.subject, Message.to_addrs,
                 Message.cc_addrs, Message.created_at, Message.updated_at, Message.document_label,
-                Message.retry_helps, Message.due_at, Message.attempts)
+                Message.retry_helps, Message.due_at, Message.attempts, Message.user_id,
+                Message.error_step, Message.error_fix_tab)
 
 
 @dataclass
