@@ -52,6 +52,14 @@ def test_a_refused_sign_in_leads_with_the_smtp_settings(browser, panel, signed_i
         page.wait_for_url(re.compile(r"/email/smtp#smtp_username$"))
         expect(page.get_by_label("User Name")).to_be_focused()
 
+        page.goto(f"{panel}/sent")  # its row in Sent mail offers the same, in the same order
+        row = page.get_by_role("row").filter(has=page.get_by_role("link", name=re.compile(
+            "^Open SMTP settings"))).first
+        expect(row.get_by_role("button", name=re.compile("^Retry"))).to_be_visible()
+        fits_the_width(page, "phone")
+        assert axe_violations(page) == []
+        assert small_targets(page) == []
+
 
 def test_the_preview_keeps_headers_and_raw_under_technical_details(browser, panel,
                                                                     signed_in_state,

@@ -57,11 +57,13 @@ def test_a_refused_sign_in_leads_with_the_smtp_settings_and_keeps_the_reply_in_d
 
 
 def test_every_place_that_shows_the_failed_message_puts_the_settings_first(sam, refused):
+    """The dialog (above), Sent mail's row and preview, the document's history, the home page."""
     _, record, invoice = refused
     preview = sam.get(f"/sent/{record.id}").get_data(as_text=True)
+    sent_list = sam.get("/sent").get_data(as_text=True)
     history = sam.get(f"/documents/{invoice.id}/emails").get_data(as_text=True)
     home = sam.get("/").get_data(as_text=True)
-    for html in (preview, history, home):
+    for html in (preview, sent_list, history, home):
         assert_settings_first(html, sam.user_id)
         assert "535" not in outside_details(html)
     row = home[home.index(f'id="retry-row-{record.id}"'):]

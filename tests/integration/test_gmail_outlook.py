@@ -160,7 +160,9 @@ def test_invalid_grant_means_reconnect_needed_a_failed_record_and_no_loop(sam, e
     token_calls = google.token_requests
     html = send(sam, first_document(emulated, "invoice").id)
     assert "Not sent" in html and "no longer accepts the panel&#39;s sign-in" in html
-    assert "Retry" in html
+    fix = f'<a class="button primary" href="/users/{sam.user_id}/email/gmail#sign-in">Open ' \
+        'Gmail settings</a>'
+    assert fix in html and html.index(fix) < html.index(">Retry</button>")  # sign in first
     assert google.token_requests == token_calls + 1
     [record] = messages(emulated)
     assert record.status == "failed" and record.error_step == "sign-in"
