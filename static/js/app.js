@@ -287,7 +287,18 @@
     showQuickTimes(document.body);
     document.querySelectorAll("[role=tablist]").forEach(rovingTabindex);
     startDownloads(document.body);  // a draft made on the Email page (sent without htmx)
+    focusFix();
   });
+  // "Open SMTP settings" after a failure names the field to fix (#smtp_username), or a radio
+  // group (#smtp_security: its chosen option), or the sign-in button (#sign-in): focus it.
+  function focusFix() {
+    var name = window.location.hash.slice(1);
+    if (!/^[\w-]+$/.test(name)) return;
+    var target = document.getElementById(name) ||
+      document.querySelector("input[name='" + name + "']:checked") ||
+      document.querySelector("input[name='" + name + "']");
+    if (target && target.matches("input, select, textarea, button")) target.focus();
+  }
   function markDirty(event) {
     var dialog = event.target.closest && event.target.closest("dialog[data-confirm-discard]");
     if (dialog && event.target.form) dialog.dataset.dirty = "1";

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import io
 import logging
+import re
 from email import policy
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,7 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import update
 
 from tests.conftest import Htmx, sign_in
-from tests.support.api_accounts import account, choose, connect
+from tests.support.api_accounts import account, choose, connect, tab
 from tests.support.office import first_document, messages, send
 from tests.support.sam_variants import sam_on_stand_ins  # noqa: F401  (the sam fixture)
 from webpanel.extensions import db
@@ -159,7 +160,9 @@ def test_invalid_grant_means_reconnect_needed_a_failed_record_and_no_loop(sam, e
     token_calls = google.token_requests
     html = send(sam, first_document(emulated, "invoice").id)
     assert "Not sent" in html and "no longer accepts the panel&#39;s sign-in" in html
-    assert "Retry" in html
+    fix = f'<a class="button primary" href="/users/{sam.user_id}/email/gmail#sign-in">Open ' \
+        'Gmail settings</a>'
+    assert fix in html and html.index(fix) < html.index(">Retry</button>")  # sign in first
     assert google.token_requests == token_calls + 1
     [record] = messages(emulated)
     assert record.status == "failed" and record.error_step == "sign-in"
@@ -249,3 +252,20 @@ def test_only_the_person_signs_in_for_themselves(emulated, admin_client, user_id
     assert hx.post(f"/users/{user_id}/email/gmail/connect", {}, htmx=False).status_code == 404
     html = admin_client.get(f"/users/{user_id}/email/gmail").get_data(as_text=True)
     assert "Only sam@example.com can sign in" in html
+
+
+def test_outlook_says_sign_in_again_once_larger_messages_are_allowed(sam, emulated, microsoft):
+    emulated.config["MICROSOFT_LARGE_MESSAGES"] = False
+    connect(sam, microsoft, "microsoft")
+    assert "Mail.ReadWrite" not in account(emulated, sam.user_id, "microsoft").scope
+    assert "Your office now allows messages over 4 MB" not in tab(sam, "outlook")
+    emulated.config["MICROSOFT_LARGE_MESSAGES"] = True  # an administrator allows them
+    html = tab(sam, "outlook")
+    assert ("Your office now allows messages over 4 MB. Sign in to Outlook again to use it."
+            in html)
+    assert re.search(r'<button type="submit" class="primary" id="sign-in" '
+                     r'aria-describedby="sign-in-for-more">Sign in to Outlook</button>', html)
+    connect(sam, microsoft, "microsoft")  # signed in again: granted what large messages need
+    assert "Mail.ReadWrite" in account(emulated, sam.user_id, "microsoft").scope
+    html = tab(sam, "outlook")
+    assert "Your office now allows" not in html and 'id="sign-in"' not in html

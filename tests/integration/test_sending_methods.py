@@ -95,8 +95,9 @@ def test_microsoft_refusing_passwords_points_to_the_outlook_tab_and_retry_goes_t
     html = send(sam, invoice.id)
     assert "Microsoft no longer accepts passwords here: use the Outlook tab." in html
     assert "rejected the user name or password" not in html
-    link = re.search(r'<a class="button primary" href="([^"]+)">Open the Outlook tab</a>', html)
-    assert link and link.group(1) == f"/users/{sam.user_id}/email/outlook"
+    link = re.search(r'<a class="button primary" href="([^"]+)">Open Outlook settings</a>', html)
+    assert link and link.group(1) == f"/users/{sam.user_id}/email/outlook#sign-in"
+    assert html.index("Open Outlook settings") < html.index(">Retry</button>")
     [record] = messages(emulated)
     assert record.method == "smtp" and record.error_fix_tab == "outlook"
     connect(sam, microsoft, "microsoft")
@@ -121,7 +122,7 @@ def test_a_send_test_that_microsoft_refuses_offers_the_outlook_tab(sam):
         "smtp_security": "none", "smtp_username": "user", "test_to": "pat@example.org",
         "test_subject": "Test"}).get_data(as_text=True)
     assert "Microsoft no longer accepts passwords here" in html
-    assert f'href="/users/{sam.user_id}/email/outlook">Open the Outlook tab</a>' in html
+    assert f'href="/users/{sam.user_id}/email/outlook#sign-in">Open Outlook settings</a>' in html
 
 
 def test_retry_works_without_htmx_and_shows_the_outcome_on_the_message_page(sam, office):

@@ -182,7 +182,30 @@ def test_outlooks_request_limit_is_checked_before_any_call_naming_the_file(
     _, result = send_with(sam, invoice.id, files=[(io.BytesIO(os.urandom(300_000)),
                                                    "drawings.dwg")])
     assert "Outlook API accepts at most 0.38 MB" in result and "Remove “drawings.dwg”" in result
+    assert ("An administrator can allow larger messages: the Integrations page says how."
+            in result)
+    assert "/integrations" not in result and "Open the Integrations page" not in result
     assert microsoft.sent == [] and messages(emulated) == []
+
+
+def test_an_administrator_refused_for_size_gets_a_link_to_allow_larger_messages(
+        emulated, microsoft, admin_client, admin_id):
+    emulated.config["GRAPH_REQUEST_LIMIT"] = 400_000
+    admin = sam_with_samples(emulated, admin_client, admin_id)
+    connect(admin, microsoft, "microsoft")
+    choose(admin, "outlook")
+    _, result = send_with(admin, first_document(emulated, "invoice").id,
+                          files=[(io.BytesIO(os.urandom(300_000)), "drawings.dwg")])
+    assert "An administrator can allow larger messages" in result
+    link = re.search(r'<a href="([^"]+)">Open the Integrations page</a>', result)
+    assert link and link.group(1).endswith("#larger-messages")
+    page = admin.get(link.group(1).split("#")[0]).get_data(as_text=True)
+    assert re.search(r'id="larger-messages"><strong>Messages over 4 MB through Outlook:</strong> '
+                     r'not allowed\.', page)
+    assert "MICROSOFT_LARGE_MESSAGES = True" in page
+    emulated.config["MICROSOFT_LARGE_MESSAGES"] = True
+    page = admin.get(link.group(1).split("#")[0]).get_data(as_text=True)
+    assert "Messages over 4 MB through Outlook:</strong> allowed." in page
 
 
 @pytest.fixture

@@ -16,7 +16,8 @@ from webpanel.settings.models import EmailSettings
 
 def context(tab: str, owner_id: int, viewer_id: int, settings: EmailSettings,
             args: Mapping[str, str]) -> dict:
-    """The tab's template values; the sent list only for the tab's own owner."""
+    """The tab's template values; the sent list only for the tab's own owner; whether the
+    sign-in predates what an administrator now allows (Outlook: messages over 4 MB)."""
     provider = providers.PROVIDERS[tab]
     account = account_for(owner_id, provider)
     own = owner_id == viewer_id
@@ -28,4 +29,6 @@ def context(tab: str, owner_id: int, viewer_id: int, settings: EmailSettings,
             "own_tab": own, "page": page, "name_mismatch": mismatch,
             "risks": [r for r in health.risks(account) if r.kind != "reconnect"] if account
             else [],
-            "methods": sending.LABELS, "statuses": STATUS_LABELS}
+            "methods": sending.LABELS, "statuses": STATUS_LABELS,
+            "sign_in_for_more": bool(account and providers.lacks_extra(
+                sending.SIGN_INS[provider], account.scope))}

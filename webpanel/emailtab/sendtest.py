@@ -15,6 +15,7 @@ from webpanel.integrations import providers
 from webpanel.mail import builder
 from webpanel.mail.unexpected import unexpected_error
 from webpanel.mailbase import MailError, SendResult, Transport
+from webpanel.outbox import records
 from webpanel.settings import servers, services
 from webpanel.settings.models import EmailSettings
 
@@ -31,6 +32,7 @@ class Outcome:
     to: str
     result: SendResult | None = None
     error: MailError | None = None
+    fix: str = ""  # the Email sub-tab whose settings fix the error (records.fix_tab)
 
 
 def run(settings: EmailSettings, test_form: SendTestForm, method: str,
@@ -50,7 +52,7 @@ def run(settings: EmailSettings, test_form: SendTestForm, method: str,
     except MailError as error:
         log.info("send test for user %s by %s failed at %s: %s", settings.user_id, method,
                  error.step, error.reason)
-        return Outcome(to=to, error=error)
+        return Outcome(to=to, error=error, fix=records.fix_tab(error, method))
     except Exception:  # a surprise: the dialog says so in plain words, the log has the details
         log.exception("send test for user %s failed unexpectedly", settings.user_id)
         db.session.rollback()
@@ -64,13 +66,13 @@ def _check_ready(settings: EmailSettings) -> None:
     if not settings.address:
         raise MailError("settings", "There is no Email Address to send from yet.",
                         "Enter your Email Address on the General tab and save it, then try again.",
-                        retryable=False)
+                        retryable=False, fix_tab="general")
     cfg = current_app.config
     if throttle.recent("send-test", str(settings.user_id), cfg["SEND_TEST_WINDOW"]) >= cfg[
             "SEND_TEST_LIMIT"]:
         minutes = cfg["SEND_TEST_WINDOW"] // 60
         raise MailError("settings", "Too many tests in a short time.",
-                        f"Wait {minutes} minutes, then try again.", retryable=False)
+                        f"Wait {minutes} minutes, then try again.")  # passes by itself
 
 
 def _transport(settings: EmailSettings, name: str, smtp_form: SmtpForm | None) -> Transport:
@@ -107,7 +109,8 @@ def _not_for_others(method: sending.Method) -> MailError:
     return MailError("settings", f"Send Test with {method.label} would send from this "
                      f"person's own {name} account, and only they may do that.",
                      "Ask them to press Send Test on their own Email tab, or choose SMTP Server "
-                     "and type the password to test a server.", retryable=False)
+                     "and type the password to test a server.", retryable=False,
+                     fix_tab=sending.SMTP.tab)
 
 
 def _draft(settings: EmailSettings, to: str, subject: str) -> builder.Draft:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, url_for
 from flask_login import current_user, login_required
 
 from webpanel import sending
@@ -19,6 +19,7 @@ from webpanel.emailtab.page import (
     smtp_form,
 )
 from webpanel.fragments import render_fragment
+from webpanel.integrations import providers
 from webpanel.mail.hints import STEP_LABELS
 from webpanel.settings import audit, mx, services
 from webpanel.transactions import reads_only, release
@@ -28,6 +29,20 @@ from webpanel.transactions import reads_only, release
 def email_tab_label(tab: str) -> str:
     """A sub-tab's label, e.g. "Outlook" (tab links, "Open the Outlook tab" buttons)."""
     return TAB_LABELS.get(tab, tab)
+
+
+#: Where "Open SMTP settings" puts the focus after a failure at each step (an element id, or
+#: the name of the radio group whose chosen option gets it); on Gmail and Outlook: sign in.
+FIX_FOCUS = {"settings": "smtp_server", "connect": "smtp_server", "greeting": "smtp_port",
+             "tls": "smtp_security", "sign-in": "smtp_username"}
+
+
+@bp.app_template_global("fix_url")
+def fix_url(user_id: int, tab: str, step: str = "") -> str:
+    """The sub-tab that fixes a failure at `step`, focused where the fix is typed."""
+    focus = FIX_FOCUS.get(step) if tab == sending.SMTP.tab else (
+        "sign-in" if tab in providers.PROVIDERS else None)
+    return url_for("settings.email_tab", user_id=user_id, tab=tab, _anchor=focus)
 
 
 @bp.route("/")

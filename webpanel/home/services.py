@@ -12,9 +12,10 @@ from webpanel.extensions import db
 from webpanel.integrations import providers
 from webpanel.oauth import health
 from webpanel.oauth.models import OAuthAccount
+from webpanel.outbox import records
 from webpanel.outbox.listing import LIST_COLUMNS
 from webpanel.outbox.models import Message
-from webpanel.outbox.records import can_retry, stale_before
+from webpanel.outbox.records import stale_before
 
 RECENT_DOCUMENTS = 8
 TO_RETRY = 10
@@ -64,9 +65,10 @@ def scheduled(user_id: int, limit: int = SCHEDULED) -> list:
         .order_by(Message.due_at, Message.id).limit(limit)))
 
 
-def retry_offered(rows: list) -> set[int]:
-    """The ids of the rows whose Retry can help (the others link to why not)."""
-    return {row.id for row in rows if can_retry(row)}
+def next_steps(rows: list) -> dict[int, tuple[str, ...]]:
+    """Each row's actions, first first ("Open SMTP settings", Retry); a row without Retry
+    links to why not."""
+    return {row.id: records.next_steps(row) for row in rows}
 
 
 def reconnects(user_id: int) -> list[Reconnect]:

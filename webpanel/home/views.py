@@ -42,7 +42,7 @@ def index():
     return render_template("home/index.html", status=readiness.check(settings),
                            settings=settings, documents=documents,
                            statuses=history.list_statuses(documents),
-                           to_retry=unsent, retry_offered=services.retry_offered(unsent),
+                           to_retry=unsent, next_steps=services.next_steps(unsent),
                            scheduled=services.scheduled(current_user.id),
                            scheduled_limit=services.SCHEDULED,
                            reconnects=services.reconnects(current_user.id),

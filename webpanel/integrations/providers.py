@@ -99,6 +99,27 @@ def scope(sign_in: sending.SignIn) -> str:
         sign_in.scope
 
 
+def extra_allowed(sign_in: sending.SignIn) -> bool:
+    """Whether the administrator's switch for the extra scope is on (Outlook: messages over
+    4 MB, MICROSOFT_LARGE_MESSAGES)."""
+    switch = sign_in.extra_scope[0]
+    return bool(switch and current_app.config.get(switch))
+
+
+def lacks_extra(sign_in: sending.SignIn, granted: str) -> bool:
+    """Whether the switch is on but a sign-in's granted scopes (`granted`, as the provider
+    gave them: full URLs or short names) lack the extra one: it came before the switch."""
+    if not extra_allowed(sign_in):
+        return False
+    wanted = _short(sign_in.extra_scope[1])
+    return wanted not in {_short(scope) for scope in granted.split()}
+
+
+def _short(scope: str) -> str:
+    """"https://graph.microsoft.com/Mail.ReadWrite" and "Mail.ReadWrite" alike."""
+    return scope.rsplit("/", 1)[-1].lower()
+
+
 def get(name: str) -> Provider | None:
     """The provider if an administrator (or the environment) configured it, else None."""
     client_id, secret = credentials(name)

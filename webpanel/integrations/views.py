@@ -33,6 +33,8 @@ def page():
                                                      for p in sending.SIGN_INS.values()]),
                            tab_names=_tab_names("or"), env=_from_environment(),
                            configured={n: providers.get(n) is not None for n in providers.LABELS},
+                           extra_allowed={p.name: providers.extra_allowed(p)
+                                          for p in sending.SIGN_INS.values()},
                            ), status
 
 

@@ -38,6 +38,9 @@ PASSWORDS_OFF_MARKERS = ("5.7.30", "basic authentication is not supported", "5.7
                          "basic authentication is disabled", "smtpclientauthentication is "
                          "disabled")
 PASSWORDS_OFF = "Microsoft no longer accepts passwords here: use the Outlook tab."
+#: The Email sub-tab that fixes a wrong server name, port or security (webpanel.outbox.records
+#: gives the method's own tab to refusals that cannot pass by themselves).
+SMTP_TAB = "smtp"
 
 
 def where(config: SmtpConfig) -> str:
@@ -79,12 +82,14 @@ def from_exception(step: str, config: SmtpConfig, exc: BaseException) -> MailErr
 
 def host_not_found(config: SmtpConfig) -> MailError:
     return MailError("connect", f"The server name “{config.host}” could not be found.",
-                     "Check the spelling of the SMTP Server (for example smtp.office365.com).")
+                     "Check the spelling of the SMTP Server (for example smtp.office365.com).",
+                     fix_tab=SMTP_TAB)
 
 
 def connection_refused(config: SmtpConfig) -> MailError:
     return MailError("connect", f"Nothing accepted the connection at {where(config)}.",
-                     "Check the Port: most providers use 587 with TLS or 465 with SSL.")
+                     "Check the Port: most providers use 587 with TLS or 465 with SSL.",
+                     fix_tab=SMTP_TAB)
 
 
 def no_answer(step: str, config: SmtpConfig) -> MailError:
@@ -103,10 +108,10 @@ def tls_failed(step: str, config: SmtpConfig, exc: ssl.SSLError) -> MailError:
     if config.security == "ssl" and ("WRONG_VERSION" in reason or "RECORD" in reason):
         return MailError("tls", f"{where(config)} does not speak SSL from the start.",
                          "This port expects TLS (STARTTLS): choose TLS, "
-                         "or use port 465 if your provider offers SSL.")
+                         "or use port 465 if your provider offers SSL.", fix_tab=SMTP_TAB)
     return MailError("tls", f"The secure connection to {where(config)} could not be set up.",
                      "Check Security and Port with your provider: SSL usually goes with 465, "
-                     "TLS with 587.")
+                     "TLS with 587.", fix_tab=SMTP_TAB)
 
 
 def untrusted_certificate(config: SmtpConfig, exc: ssl.SSLCertVerificationError) -> MailError:
@@ -121,7 +126,7 @@ def not_mail_server(step: str, config: SmtpConfig) -> MailError:
     """Something answered that is not a mail server: say so, and never echo what it sent."""
     return MailError(step, f"{where(config)} did not answer like a mail server.",
                      "Check the SMTP Server and Port with your provider: most use 587 with TLS "
-                     "or 465 with SSL.")
+                     "or 465 with SSL.", fix_tab=SMTP_TAB)
 
 
 def greeting_refused(config: SmtpConfig, code: int, text: str) -> MailError:
@@ -137,7 +142,8 @@ def greeting_refused(config: SmtpConfig, code: int, text: str) -> MailError:
 
 def disconnected(step: str, config: SmtpConfig) -> MailError:
     return MailError(step, f"{where(config)} closed the connection unexpectedly.",
-                     "Check Security and Port (SSL with 465, TLS with 587), then try again.")
+                     "Check Security and Port (SSL with 465, TLS with 587), then try again.",
+                     fix_tab=SMTP_TAB)
 
 
 def no_starttls(config: SmtpConfig) -> MailError:
@@ -214,8 +220,8 @@ def recipient_refused(config: SmtpConfig, recipient: str, code: int, text: str) 
 
 def message_refused(config: SmtpConfig, code: int, text: str) -> MailError:
     return MailError("message", "The server refused the message.",
-                     "The reply below says why; it may be too large or look like spam to the "
-                     "server.", clean_reply(config, code, text))
+                     "The server's reply (under Details) says why; it may be too large or look "
+                     "like spam to the server.", clean_reply(config, code, text))
 
 
 def too_large_for_server(config: SmtpConfig, size: int, limit: int) -> MailError:
@@ -229,7 +235,8 @@ def refused_at(step: str, config: SmtpConfig, code: int, text: str) -> MailError
         return passwords_off
     if code == 530 and "starttls" in text.lower():
         return starttls_required(config, clean_reply(config, code, text))
-    return MailError(step, "The server refused the request.", "Read the reply below.",
+    return MailError(step, "The server refused the request.",
+                     "The server's reply (under Details) says why.",
                      clean_reply(config, code, text))
 
 

@@ -186,7 +186,8 @@ def failure(api: Api, response: requests.Response) -> MailError:
                          "Remove or shrink an attachment.", reply, retryable=False)
     if status >= 400:
         return MailError("message", f"{api.provider} refused the message.",
-                         f"{api.provider}'s reply below says why.", reply, retryable=False)
+                         f"{api.provider}'s reply (under Details) says why.", reply,
+                         retryable=False)
     return MailError("message", f"{api.provider} gave an unexpected answer ({status}).",
                      "Press Retry in a few minutes.", reply)
 

@@ -19,7 +19,7 @@ from webpanel.auth.models import User
 from webpanel.extensions import db
 from webpanel.outbox import copying
 from webpanel.outbox.models import STATUS_LABELS, Message, SentCopy
-from webpanel.outbox.records import can_retry, effective_status
+from webpanel.outbox.records import can_retry, effective_status, next_steps
 from webpanel.outbox.slots import BOUNCE_OUTCOMES
 
 HISTORY_LIMIT = 50
@@ -43,6 +43,10 @@ class Entry:
     status_label: str
     own: bool
     retry: bool = False  # Retry is offered (webpanel.outbox.records.can_retry)
+    steps: tuple[str, ...] = ()  # its actions, first first (webpanel.outbox.records.next_steps)
+    user_id: int = 0
+    error_step: str = ""
+    error_fix_tab: str = ""  # the Email sub-tab whose settings fix its failure
     copy: SentCopy | None = None  # its copy in the Sent folder (own messages)
     bounces: Any = None  # its recipients' delivery reports, if any (BOUNCE_OUTCOMES)
     due_at: datetime | None = None  # when a scheduled (or retried) message goes
@@ -58,7 +62,7 @@ def history(document, user_id: int) -> list[Entry]:
         select(Message.id, Message.created_at, Message.sent_at, Message.to_addrs,
                Message.cc_addrs, Message.method, Message.status, Message.updated_at,
                Message.user_id, Message.retry_helps, Message.due_at, Message.attempts,
-               User.email)
+               Message.error_step, Message.error_fix_tab, User.email)
         .join(User, User.id == Message.user_id)
         .where(_of(document))
         .order_by(Message.id.desc()).limit(HISTORY_LIMIT)).all()
@@ -74,7 +78,9 @@ def _entry(row, user_id: int, copy: SentCopy | None = None, bounces: Any = None)
     return Entry(id=row.id, when=row.sent_at or row.created_at, to=to, by=row.email,
                  method=sending.LABELS.get(row.method, row.method), status=status,
                  status_label=STATUS_LABELS.get(status, status), own=row.user_id == user_id,
-                 retry=can_retry(row), copy=copy, bounces=bounces, due_at=row.due_at)
+                 retry=can_retry(row), steps=next_steps(row), user_id=row.user_id,
+                 error_step=row.error_step, error_fix_tab=row.error_fix_tab, copy=copy,
+                 bounces=bounces, due_at=row.due_at)
 
 
 def ever_sent(document) -> datetime | None:

@@ -15,8 +15,18 @@ from webpanel.mailbase import MailError, Outgoing
 MB = 1_048_576
 
 
+#: What the Outlook refusal adds while MICROSOFT_LARGE_MESSAGES is off.
+ADMIN_CAN_ALLOW = ("An administrator can allow larger messages: the Integrations page says "
+                   "how.")
+
+
 class TooLarge(ValueError):
-    """The message is over a limit; the text names the largest file to remove."""
+    """The message is over a limit; the text names the largest file to remove.
+    `admin_can_allow`: an administrator could lift the limit (Outlook's 4 MB)."""
+
+    def __init__(self, text: str, admin_can_allow: bool = False) -> None:
+        super().__init__(text)
+        self.admin_can_allow = admin_can_allow
 
 
 def check(outgoing: Outgoing, method: str, attachments: list[Attachment]) -> None:
@@ -32,7 +42,7 @@ def check(outgoing: Outgoing, method: str, attachments: list[Attachment]) -> Non
         if encoded > graph_limit:
             raise TooLarge(f"This message comes to {encoded / MB:.1f} MB to upload; the Outlook "
                            f"API accepts at most {graph_limit / MB:.2g} MB. "
-                           f"{remove_hint(attachments)}")
+                           f"{remove_hint(attachments)} {ADMIN_CAN_ALLOW}", admin_can_allow=True)
 
 
 def remove_hint(attachments: list[Attachment]) -> str:

@@ -11,13 +11,14 @@ from webpanel import sending
 from webpanel.extensions import db
 from webpanel.outbox import copying
 from webpanel.outbox.models import STATUS_LABELS, Message
-from webpanel.outbox.records import stale_before
+from webpanel.outbox.records import next_steps, stale_before
 from webpanel.outbox.slots import BOUNCE_OUTCOMES
 
 PAGE_SIZE = 25
 LIST_COLUMNS = (Message.id, Message.method, Message.status, Message.subject, Message.to_addrs,
                 Message.cc_addrs, Message.created_at, Message.updated_at, Message.document_label,
-                Message.retry_helps, Message.due_at, Message.attempts)
+                Message.retry_helps, Message.due_at, Message.attempts, Message.user_id,
+                Message.error_step, Message.error_fix_tab)
 
 
 @dataclass
@@ -34,6 +35,8 @@ class Page:
     copies: dict = field(default_factory=dict)
     #: The rows' bounce outcomes, by message id (one query for the page; BOUNCE_OUTCOMES).
     bounces: dict = field(default_factory=dict)
+    #: What each failed row offers, first first, by message id (records.next_steps).
+    steps: dict = field(default_factory=dict)
 
 
 def page_from_request(user_id: int, args: Mapping[str, str], method: str | None = None) -> Page:
@@ -45,7 +48,8 @@ def page_from_request(user_id: int, args: Mapping[str, str], method: str | None 
 
 
 def load(user_id: int, page: Page) -> Page:
-    """Fill `page.rows` (newest first), `page.next_before`, `page.copies` and `page.bounces`."""
+    """Fill `page.rows` (newest first), `page.next_before`, `page.copies`, `page.bounces` and
+    `page.steps`."""
     query = _filtered(select(*LIST_COLUMNS).where(Message.user_id == user_id), page)
     if page.before:
         query = query.where(Message.id < page.before)
@@ -55,6 +59,7 @@ def load(user_id: int, page: Page) -> Page:
     ids = [row.id for row in page.rows]
     page.copies = copying.copies_of(ids) if ids else {}
     page.bounces = BOUNCE_OUTCOMES(ids) if ids else {}
+    page.steps = {row.id: next_steps(row) for row in page.rows}
     return page
 
 

@@ -19,7 +19,7 @@ from webpanel.mailbase import MailError, Outgoing
 from webpanel.outbox import copying as sent_copy
 from webpanel.outbox import dispatch, limits
 from webpanel.outbox.models import Message, MessageBody
-from webpanel.outbox.records import mime_of, stale_before
+from webpanel.outbox.records import FIXED_IN_SETTINGS, fix_tab, mime_of, stale_before
 from webpanel.settings import servers
 from webpanel.settings import services as settings_services
 from webpanel.settings.models import EmailSettings
@@ -30,9 +30,11 @@ log = logging.getLogger("webpanel.outbox")
 class NotReady(Exception):
     """The message cannot be sent as it is; `field` names the form field to fix (or None)."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str, field: str | None = None,
+                 admin_can_allow: bool = False) -> None:
         super().__init__(message)
         self.field = field
+        self.admin_can_allow = admin_can_allow  # an administrator could lift the limit
 
 
 def find_by_key(user_id: int, key: str) -> Message | None:
@@ -65,7 +67,7 @@ def send(settings: EmailSettings, draft: builder.Draft, key: str,
     try:
         limits.check(outgoing, method, draft.attachments)
     except limits.TooLarge as refused:
-        raise NotReady(str(refused), "files") from None
+        raise NotReady(str(refused), "files", refused.admin_can_allow) from None
     queued = _over_network(method)
     status = ("scheduled" if due_at else "queued") if queued else "sending"
     if queued and due_at is None and hold > 0:
@@ -170,11 +172,6 @@ def _remember(user_id: int, transport: object) -> None:
         db.session.rollback()
 
 
-#: Steps whose failures the person can fix in their settings, after which Retry works even
-#: though the same attempt now would fail again (MailError.retryable False).
-FIXED_IN_SETTINGS = frozenset({"settings", "sign-in", "connect", "tls", "greeting"})
-
-
 def retry_helps(error: MailError) -> bool:
     """Whether sending the same bytes again can succeed: later by itself, once the person fixed
     their settings, or by another server or way of sending (what the panel refused itself
@@ -202,7 +199,7 @@ def _failed(message: Message, error: MailError) -> None:
     message.status, message.retry_helps = "failed", retry_helps(error)
     message.error_step, message.error_reason = error.step, error.reason
     message.error_hint, message.reply = error.hint, error.reply or ""
-    message.error_fix_tab = error.fix_tab
+    message.error_fix_tab = fix_tab(error, message.method)
 
 
 def retry(message: Message, settings: EmailSettings) -> Message:

@@ -128,7 +128,8 @@ def send(document_id: int):
         if refused.field and refused.field in form:  # said at the field too
             form[refused.field].errors = [*form[refused.field].errors, str(refused)]
         return render_htmx(COMPOSE_PAGE, "outbox/partials/_compose_form.html", status=422,
-                           refused=str(refused), **compose.context(document, settings, form))
+                           refused=str(refused), admin_can_allow=refused.admin_can_allow,
+                           **compose.context(document, settings, form))
     return _result(message, document, notice=chosen.note if chosen else "")
 
 
@@ -228,7 +229,7 @@ def _result(message: Message, document=None, in_dialog: bool | None = None,
         in_dialog = "idempotency_key" in request.form or request.form.get("in_dialog") == "1"
     context = {"message": message, "status_name": records.effective_status(message),
                "step_labels": STEP_LABELS, "in_dialog": in_dialog,
-               "retry_offered": records.can_retry(message),
+               "next_steps": records.next_steps(message),
                "message_copy": copying.copy_for(message.id),
                "worker_running": worker.running(), "notice": notice, "refusal": refusal,
                "polled": request.endpoint == "outbox.progress"}
@@ -284,7 +285,7 @@ def _preview_page(message: Message, status: int = 200, **extra):
                        page_context=_newest_page,
                        methods=sending.LABELS, statuses=STATUS_LABELS, message=message,
                        status_name=records.effective_status(message), step_labels=STEP_LABELS,
-                       retry_offered=records.can_retry(message),
+                       next_steps=records.next_steps(message),
                        message_copy=copying.copy_for(message.id),
                        worker_running=worker.running(),
                        message_bounces=BOUNCE_OUTCOMES([message.id]).get(message.id),
