@@ -6,6 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import Flask
 
 SCRIPTS = Path(__file__).resolve().parent / "migrations"
@@ -28,3 +30,10 @@ def upgrade(app: Flask, revision: str = "head") -> None:
 def revision(app: Flask, message: str) -> None:
     """Autogenerate a migration script from the models."""
     command.revision(alembic_config(app), message=message, autogenerate=True)
+
+
+def is_current(app: Flask) -> bool:
+    """Whether the database has every migration (the worker refuses to start on an older one)."""
+    heads = set(ScriptDirectory.from_config(alembic_config(app)).get_heads())
+    with app.extensions["webpanel.engine"].connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads()) == heads

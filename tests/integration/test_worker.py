@@ -7,15 +7,19 @@ from __future__ import annotations
 import os
 import signal
 import stat
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
 import pytest
 from huey import RedisHuey, SqliteHuey
 
+from tests.conftest import child_env
 from tests.support.redis import queue_url_for
-from tests.support.workers import wait_for
+from tests.support.workers import wait_for, write_config
 from webpanel import StartupError, create_app, worker
+from webpanel.config import PROJECT_ROOT
 
 #: Short heartbeats so "stale" comes within a second (three missed beats).
 BEAT = 0.2
@@ -29,14 +33,12 @@ def queue_url(request) -> Iterator[str | None]:
 
 
 @pytest.fixture
-def app(instance_dir, queue_url):
-    """The panel's app; `flask worker` reads the same config.py (short heartbeats, the queue)."""
-    instance_dir.mkdir(parents=True)
-    settings = f"WORKER_HEARTBEAT = {BEAT}\n"
-    if queue_url:
-        settings += f"QUEUE_URL = {queue_url!r}\n"
-    (instance_dir / "config.py").write_text(settings)
-    return create_app({"TESTING": True})
+def app(make_app, instance_dir, queue_url):
+    """The panel's app on a migrated database; `flask worker` reads the same config.py (short
+    heartbeats, the queue)."""
+    settings = {"WORKER_HEARTBEAT": BEAT, **({"QUEUE_URL": queue_url} if queue_url else {})}
+    write_config(instance_dir, **settings)
+    return make_app(WORKER_IMMEDIATE=False, **settings)
 
 
 def test_no_worker_is_running_before_one_ever_beat(app):
@@ -104,3 +106,14 @@ def test_a_bad_queue_url_stops_start_up_without_repeating_it(instance_dir, value
     assert message.startswith("The setting QUEUE_URL must be a Redis URL, like "
                               "redis://127.0.0.1:6379/0")
     assert "Secret-Pw" not in message and "cache" not in message
+
+
+def test_a_worker_refuses_a_database_that_is_not_up_to_date(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)  # the instance folder's own, empty file
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "webpanel", "worker"],
+                            cwd=PROJECT_ROOT, env=child_env(tmp_path), capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 2
+    assert "The database is not up to date: run `flask --app webpanel db upgrade` first" in (
+        result.stderr)
+    assert "Traceback" not in result.stderr

@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 from huey import Huey
 from huey.consumer import Consumer
 
-from webpanel import worker
+from webpanel import migrate, worker
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,9 @@ def worker_command(workers: int) -> None:
     logging.getLogger("huey.consumer").setLevel(logging.INFO)
     if app.config.get("WORKER_IMMEDIATE"):
         raise click.UsageError("WORKER_IMMEDIATE runs each job where it is queued: no worker.")
+    if not migrate.is_current(app):
+        raise click.UsageError("The database is not up to date: run `flask --app webpanel db "
+                               "upgrade` first (`make run` does), then start the worker.")
     huey = worker.queue(app)
     consumer = huey.create_consumer(workers=workers, periodic=True, **_pace(huey))
     for name in worker.start_jobs(app):  # e.g. the sweeper: what waited while none ran
