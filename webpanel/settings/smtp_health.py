@@ -48,6 +48,11 @@ def checked(user_id: int, config: SmtpConfig) -> None:
     servers.remember(user_id, config.host, config.port)
 
 
+def worked(user_id: int) -> None:
+    """A message went through the saved settings (the caller commits)."""
+    _set(user_id, OK, "")
+
+
 def failed(user_id: int, error: MailError) -> None:
     """The saved settings did not work at `error`'s step (the caller commits); a failure at a
     later step (a refused recipient or message) says nothing about them and is not kept."""
