@@ -5,6 +5,7 @@ home page telling "set up and working" from "saved, not yet working"."""
 from __future__ import annotations
 
 import re
+import time
 from html.parser import HTMLParser
 
 import pytest
@@ -266,3 +267,30 @@ def test_settings_saved_before_save_checked_them_count_as_working_once_mail_went
     assert ("Your email is saved, not yet working: the panel has not signed in to "
             "mail.untried.example yet. Press Save on the SMTP tab to try it.") in \
         home_card(user_client)
+
+
+def test_a_server_that_never_answers_ends_the_check_at_the_deadline(app, user_client, user_id,
+                                                                   silent_server):
+    app.config["MAIL_TIMEOUT"] = 0.5  # Send Test's total deadline, which Save's check shares
+    started = time.monotonic()
+    page = save(user_client, user_id, silent_server.port, "secret")
+    assert time.monotonic() - started < 5
+    assert check_line(page).startswith("Saved, but the server did not answer in time: Check the "
+                                       "SMTP Server and Port.")
+    assert "No answer from 127.0.0.1 port" in page and "within 0.5 seconds" in page
+
+
+def test_the_check_never_takes_the_stored_password_to_another_server(app, user_client, user_id,
+                                                                     smtp_server_factory):
+    saved_for, elsewhere = smtp_server_factory(mode="plain"), smtp_server_factory(mode="plain")
+    save(user_client, user_id, saved_for.port, "secret")
+    with app.app_context():  # the row now names another server, the password still sealed
+        db.session.get(EmailSettings, user_id).smtp_port = elsewhere.port
+        db.session.commit()
+    hx = Htmx(user_client, f"/users/{user_id}/email/smtp")
+    response = hx.post(f"/users/{user_id}/email/smtp", {
+        "send_using": "smtp", "smtp_server": "127.0.0.1", "smtp_port": str(elsewhere.port),
+        "smtp_security": "none", "smtp_username": "user", "smtp_password": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "enter the password again" in page
+    assert check_line(page) == ""  # nothing was tried with it
