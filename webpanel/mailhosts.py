@@ -1,6 +1,7 @@
-"""Which mail hosts a field may name: the office's allow-list (MAIL_ALLOWED_HOSTS) and the one
-check of an SMTP or IMAP server field. A core module, so that every screen that asks for a mail
-server (the Email tab, the Company page's office defaults) checks it the same way."""
+"""The fields of a mail server, the same on every screen that asks for one (the Email tab, the
+Company page's office mail server): which hosts a field may name (the office's allow-list,
+MAIL_ALLOWED_HOSTS, and the one check of an SMTP or IMAP server field), the port field and the
+security choices. A core module, so both screens check and word them the same way."""
 
 from __future__ import annotations
 
@@ -9,7 +10,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
-from wtforms.validators import ValidationError
+from wtforms import IntegerField, SelectChoice
+from wtforms.validators import NumberRange, ValidationError
+
+SECURITY_LABELS = [SelectChoice("ssl", "SSL"), SelectChoice("tls", "TLS"),
+                   SelectChoice("none", "NONE")]
+PORT_RANGE = NumberRange(min=1, max=65535, message="Enter a port from 1 to 65535.")
+
+
+class PortField(IntegerField):
+    """An integer field whose parse error is in plain words."""
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError("Enter the port as a number from 1 to 65535.") from exc
 
 
 def normalize(host: str) -> str:

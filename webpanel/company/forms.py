@@ -20,27 +20,19 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from webpanel.company.logo import MAX_LOGO_BYTES, LogoError, read_logo
 from webpanel.formatting import DEFAULT_LOCALE, known_currency, locale_choices
-from webpanel.mailhosts import IMAP_HOST, SMTP_HOST, check_mail_host
+from webpanel.mailhosts import (
+    IMAP_HOST,
+    PORT_RANGE,
+    SECURITY_LABELS,
+    SMTP_HOST,
+    PortField,
+    check_mail_host,
+)
 from webpanel.validators import email_address, single_line
 
 
 def _upper(value: str | None) -> str:
     return (value or "").strip().upper()
-
-
-SECURITY_LABELS = [SelectChoice("ssl", "SSL"), SelectChoice("tls", "TLS"),
-                   SelectChoice("none", "NONE")]
-PORT_RANGE = NumberRange(min=1, max=65535, message="Enter a port from 1 to 65535.")
-
-
-class PortField(IntegerField):
-    """A port; a word instead of a number gets a plain message."""
-
-    def process_formdata(self, valuelist) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError("Enter the port as a number from 1 to 65535.") from exc
 
 
 class CompanyForm(FlaskForm):

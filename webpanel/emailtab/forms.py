@@ -11,7 +11,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
-    IntegerField,
     PasswordField,
     RadioField,
     SelectChoice,
@@ -22,11 +21,15 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from webpanel import sending, timefmt
-from webpanel.mailhosts import IMAP_HOST, SMTP_HOST, check_mail_host
+from webpanel.mailhosts import (
+    IMAP_HOST,
+    SECURITY_LABELS,
+    SMTP_HOST,
+    PortField,
+    check_mail_host,
+)
 from webpanel.validators import email_address, single_line
 
-SECURITY_LABELS = [SelectChoice("ssl", "SSL"), SelectChoice("tls", "TLS"),
-                   SelectChoice("none", "NONE")]
 SEND_USING_LABELS = [SelectChoice(m.name, m.label) for m in sending.ALWAYS_OFFERED]
 
 
@@ -93,16 +96,6 @@ class GeneralForm(FlaskForm):
         """Quotes and angle brackets would confuse the From header some mail programs show."""
         if field.data and any(ch in field.data for ch in '<>"'):
             raise ValidationError("Leave out quotes and angle brackets (\" < >).")
-
-
-class PortField(IntegerField):
-    """An integer field whose parse error is in plain words."""
-
-    def process_formdata(self, valuelist) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError("Enter the port as a number from 1 to 65535.") from exc
 
 
 class SmtpForm(FlaskForm):
