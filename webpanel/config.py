@@ -50,6 +50,8 @@ class Defaults:
     MAIL_MAX_BYTES = 20 * 1024 * 1024
     GRAPH_REQUEST_LIMIT = 4 * 1024 * 1024  # Microsoft Graph's largest request body
     SENDING_STALE_AFTER = 300
+    #: Seconds the SMTP tab's "Look up recommended settings" may wait for DNS, in all.
+    MX_LOOKUP_TIMEOUT = 2.0
     SEND_TEST_LIMIT = 10
     SEND_TEST_WINDOW = 600
     #: Mail servers (host and port) that have not worked for a person before: at most this many

@@ -2,7 +2,7 @@
 
 from webpanel.auth.models import Invitation, LoginSession, User
 from webpanel.bounces.models import BounceReport, BounceScan, MessageEnvelope
-from webpanel.company.models import Company
+from webpanel.company.models import Company, OfficeMail
 from webpanel.contacts.models import Contact
 from webpanel.database import Base
 from webpanel.documents.models import Document, DocumentCounter, DocumentLine
@@ -17,8 +17,7 @@ metadata = Base.metadata
 
 __all__ = ["Company", "Contact", "Document", "DocumentCounter", "DocumentLine", "EmailSettings",
            "IntegrationSettings", "Invitation", "KnownMailServer", "LoginSession", "MailTemplate",
-           "Message",
-           "MessageBody",
+           "Message", "MessageBody", "OfficeMail",
            "BounceReport", "BounceScan", "MessageEnvelope",
            "ImapSettings", "SentCopy",
            "OAuthAccount", "RateEvent", "TemplateFile", "User", "metadata"]

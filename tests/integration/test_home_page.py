@@ -59,7 +59,7 @@ def test_once_smtp_is_saved_the_home_page_says_email_is_set_up(user_client, user
                                                                plain_smtp):
     save_smtp(Htmx(user_client, "/"), user_id, plain_smtp)
     card = email_card(user_client.get("/").get_data(as_text=True))
-    assert "Your email is set up: documents go from sam@example.com" in card
+    assert "Your email is set up and working: documents go from sam@example.com" in card
     assert "127.0.0.1" in card and "warning" not in card
 
 

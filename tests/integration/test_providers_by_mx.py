@@ -123,5 +123,56 @@ def test_the_smtp_tab_looks_up_an_own_domain(hx):
 def test_the_smtp_tab_says_when_nothing_is_known(hx):
     hx.post(f"{hx.base}/general", {"display_name": "Eve", "address": "eve@own-server.example"})
     filled = hx.post(f"{hx.base}/smtp/recommended", {"send_using": "smtp"}).get_data(True)
-    assert "No recommended settings are known" in filled
+    assert ("No recommendation for own-server.example — ask your provider for the SMTP server "
+            "name.") in filled
+    assert 'value="smtp.office365.com"' not in filled
+
+
+LOOK_UP = "Look up recommended settings"
+
+
+@pytest.mark.parametrize(("address", "offered"), [
+    ("zoe@acme-office.example", True),  # an own domain: the look-up may know it
+    ("sam@gmail.com", False),  # a known provider: its recommendation shows without a look-up
+    ("ann@mail.hotmail.com", False),  # below a known provider's domain
+    ("", False),  # no Email Address yet
+])
+def test_the_look_up_box_shows_only_for_a_domain_that_is_no_known_provider(hx, address,
+                                                                            offered):
+    hx.post(f"{hx.base}/general", {"display_name": "Zoe", "address": address})
+    page = hx.get(f"{hx.base}/smtp").get_data(as_text=True)
+    assert (LOOK_UP in page) is offered
+    assert "MX records" not in page
+
+
+def test_the_look_up_box_goes_once_a_server_is_saved(hx, plain_smtp):
+    hx.post(f"{hx.base}/general", {"display_name": "Zoe", "address": "zoe@own-server.example"})
+    assert LOOK_UP in hx.get(f"{hx.base}/smtp").get_data(as_text=True)
+    hx.post(f"{hx.base}/smtp", {"send_using": "smtp", "smtp_server": "127.0.0.1",
+                                "smtp_port": str(plain_smtp.port), "smtp_security": "none",
+                                "smtp_username": "user", "smtp_password": "secret"})
+    assert LOOK_UP not in hx.get(f"{hx.base}/smtp").get_data(as_text=True)
+
+
+def test_the_look_up_waits_two_seconds_at_most(app):
+    assert app.config["MX_LOOKUP_TIMEOUT"] == 2.0
+    app.config["MAIL_TIMEOUT"] = 10.0  # the look-up no longer waits as long as a send may
+    with app.app_context():
+        assert mx.app_resolver().lifetime == 2.0 and mx.app_resolver().timeout <= 2.0
+
+
+def test_a_dns_server_that_never_answers_gives_the_plain_message_in_time(hx, app):
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # a DNS black hole
+    silent.bind(("127.0.0.1", 0))
+    try:
+        app.config.update(DNS_NAMESERVERS=["127.0.0.1"], DNS_PORT=silent.getsockname()[1],
+                          MX_LOOKUP_TIMEOUT=0.3)
+        hx.post(f"{hx.base}/general", {"display_name": "Zoe", "address": "zoe@acme-office.example"})
+        started = time.monotonic()
+        filled = hx.post(f"{hx.base}/smtp/recommended", {"send_using": "smtp"}).get_data(True)
+        assert time.monotonic() - started < 2
+    finally:
+        silent.close()
+    assert ("No recommendation for acme-office.example — ask your provider for the SMTP server "
+            "name.") in filled
     assert 'value="smtp.office365.com"' not in filled

@@ -1,16 +1,33 @@
-"""The Company form: letterhead, legal and bank details, logo, currency and locale."""
+"""The Company form: letterhead, legal and bank details, logo, currency and locale, Undo, and
+the office's mail server (its labels are the Email tab's)."""
 
 from __future__ import annotations
 
 from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from webpanel.company.logo import MAX_LOGO_BYTES, LogoError, read_logo
 from webpanel.formatting import DEFAULT_LOCALE, known_currency, locale_choices
+from webpanel.mailhosts import (
+    IMAP_HOST,
+    PORT_RANGE,
+    SECURITY_LABELS,
+    SMTP_HOST,
+    PortField,
+    check_mail_host,
+)
 from webpanel.validators import email_address, single_line
 
 
@@ -49,7 +66,22 @@ class CompanyForm(FlaskForm):
         choices=[SelectChoice(0, "Off: emails go at once"),
                  *(SelectChoice(n, f"{n} seconds") for n in (5, 10, 20, 30))])
 
+    smtp_server = StringField("SMTP Server", validators=[Length(max=253), single_line])
+    smtp_port = PortField("Port", validators=[Optional(), PORT_RANGE])
+    smtp_security = RadioField("Security", choices=SECURITY_LABELS, default="tls")
+    imap_host = StringField("IMAP Server", validators=[Length(max=253), single_line])
+    imap_port = PortField("IMAP Port", validators=[Optional(), PORT_RANGE])
+    imap_security = RadioField("IMAP Security", choices=SECURITY_LABELS, default="ssl")
+
     uploaded_logo = None
+
+    def validate_smtp_server(self, field: StringField) -> None:
+        """Empty (no office server), or a bare host name the office allows."""
+        check_mail_host(field, SMTP_HOST, required=False)
+
+    def validate_imap_host(self, field: StringField) -> None:
+        """Empty, or a bare host name the office allows."""
+        check_mail_host(field, IMAP_HOST, required=False)
 
     def validate_currency(self, field: StringField) -> None:
         """An ISO 4217 code, or empty for the locale's currency."""

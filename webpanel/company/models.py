@@ -1,4 +1,5 @@
-"""The typed settings store for the office's own company details (one row)."""
+"""The typed settings store for the office's own company details and its mail server (one row
+each)."""
 
 from __future__ import annotations
 
@@ -51,3 +52,20 @@ class Company(Base):
     def has_bank_details(self) -> bool:
         """Whether there is an account to print under an invoice's totals."""
         return bool(self.bank_account.strip())
+
+
+class OfficeMail(Base):
+    """The office's mail server, set once by an administrator: where a colleague's SMTP tab and
+    Sent-folder copy start from. Only a starting value: saved settings are each person's own,
+    and a later change here moves nobody's saved settings."""
+
+    __tablename__ = "office_mail"
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=COMPANY_ROW_ID)
+    smtp_server: Mapped[str] = mapped_column(String(253), default="")
+    smtp_port: Mapped[int | None] = mapped_column(default=None)
+    smtp_security: Mapped[str] = mapped_column(String(8), default="tls")
+    imap_host: Mapped[str] = mapped_column(String(253), default="")
+    imap_port: Mapped[int | None] = mapped_column(default=None)
+    imap_security: Mapped[str] = mapped_column(String(8), default="ssl")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

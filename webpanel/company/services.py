@@ -1,4 +1,4 @@
-"""Load and save the company details."""
+"""Load and save the company details and the office's mail server."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from flask import g, has_app_context, url_for
 
 from webpanel.company.forms import CompanyForm
-from webpanel.company.models import COMPANY_ROW_ID, DEFAULT_VALID_DAYS, Company
+from webpanel.company.models import COMPANY_ROW_ID, DEFAULT_VALID_DAYS, Company, OfficeMail
 from webpanel.extensions import db
 from webpanel.formatting import DEFAULT_LOCALE
 
+OFFICE_MAIL_FIELDS = ("smtp_server", "smtp_port", "smtp_security", "imap_host", "imap_port",
+                      "imap_security")
 TEXT_FIELDS = ("tax_id", "registration_number", "bank_holder", "bank_account", "bank_code",
                "bank_name", "footer")
 
@@ -28,6 +30,19 @@ def blank_company() -> Company:
 def get_company() -> Company:
     """The company details, or an unsaved blank row when none were saved yet."""
     return db.session.get(Company, COMPANY_ROW_ID) or blank_company()
+
+
+def office_mail() -> OfficeMail:
+    """The office's mail server, or an unsaved blank one (no server) when none was set."""
+    return db.session.get(OfficeMail, COMPANY_ROW_ID) or OfficeMail(
+        id=COMPANY_ROW_ID, smtp_server="", smtp_port=None, smtp_security="tls", imap_host="",
+        imap_port=None, imap_security="ssl")
+
+
+def form_values(company: Company) -> dict:
+    """The Company form's starting values beyond the company row: the office mail server."""
+    office = office_mail()
+    return {name: getattr(office, name) for name in OFFICE_MAIL_FIELDS}
 
 
 def current_company() -> Company:
@@ -56,6 +71,7 @@ def save_company(company: Company, form: CompanyForm) -> None:
     elif form.remove_logo.data:
         company.logo, company.logo_type = None, ""
     db.session.add(company)
+    _save_office_mail(form)
     db.session.commit()
     g.pop("company", None)
 
@@ -87,6 +103,18 @@ def unnamed(is_admin: bool) -> Unnamed | None:
         return Unnamed(f"{reason} Ask an administrator to enter it on the Company page.")
     return Unnamed(f"{reason} Enter it on the Company page, then email again.",
                    url_for("company.edit"), "Open Company")
+
+
+def _save_office_mail(form: CompanyForm) -> None:
+    """The office mail server, from the form (the caller commits); an empty server means none,
+    and its port is forgotten with it."""
+    office = office_mail()
+    office.smtp_server, office.imap_host = form.smtp_server.data or "", form.imap_host.data or ""
+    office.smtp_security = form.smtp_security.data or "tls"
+    office.imap_security = form.imap_security.data or "ssl"
+    office.smtp_port = form.smtp_port.data if office.smtp_server else None
+    office.imap_port = form.imap_port.data if office.imap_host else None
+    db.session.add(office)
 
 
 def clean_text(value: str | None) -> str:

@@ -19,8 +19,12 @@ PAGE, PARTIAL = "company/company.html", "company/partials/_form.html"
 def edit():
     """The Company page."""
     company = services.get_company()
-    return render_htmx(PAGE, PARTIAL, form=CompanyForm(formdata=None, obj=company),
-                       company=company)
+    return render_htmx(PAGE, PARTIAL, form=_saved_form(company), company=company)
+
+
+def _saved_form(company) -> CompanyForm:
+    """The form filled from what is saved: the company row and the office mail server."""
+    return CompanyForm(formdata=None, obj=company, **services.form_values(company))
 
 
 @bp.route("/", methods=["POST"])
@@ -32,8 +36,7 @@ def save():
     if not form.validate_on_submit():
         return render_htmx(PAGE, PARTIAL, status=422, form=form, company=company)
     services.save_company(company, form)
-    return render_htmx(PAGE, PARTIAL, form=CompanyForm(formdata=None, obj=company),
-                       company=company, saved=True)
+    return render_htmx(PAGE, PARTIAL, form=_saved_form(company), company=company, saved=True)
 
 
 @bp.route("/logo")

@@ -4,16 +4,13 @@ SMTP Server and the IMAP Server fields."""
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
-    IntegerField,
     PasswordField,
     RadioField,
     SelectChoice,
@@ -24,11 +21,15 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from webpanel import sending, timefmt
-from webpanel.settings import servers
+from webpanel.mailhosts import (
+    IMAP_HOST,
+    SECURITY_LABELS,
+    SMTP_HOST,
+    PortField,
+    check_mail_host,
+)
 from webpanel.validators import email_address, single_line
 
-SECURITY_LABELS = [SelectChoice("ssl", "SSL"), SelectChoice("tls", "TLS"),
-                   SelectChoice("none", "NONE")]
 SEND_USING_LABELS = [SelectChoice(m.name, m.label) for m in sending.ALWAYS_OFFERED]
 
 
@@ -95,16 +96,6 @@ class GeneralForm(FlaskForm):
         """Quotes and angle brackets would confuse the From header some mail programs show."""
         if field.data and any(ch in field.data for ch in '<>"'):
             raise ValidationError("Leave out quotes and angle brackets (\" < >).")
-
-
-class PortField(IntegerField):
-    """An integer field whose parse error is in plain words."""
-
-    def process_formdata(self, valuelist) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError("Enter the port as a number from 1 to 65535.") from exc
 
 
 class SmtpForm(FlaskForm):
@@ -208,42 +199,3 @@ def form_for(row: Any, formdata: Any = None) -> ImapForm:
                                            "allow_self_signed", "same_as_smtp", "username",
                                            "folder")})
     return ImapForm()
-
-
-@dataclass(frozen=True)
-class MailHostWords:
-    """What a mail-server field says: its example host, its URL scheme, and the sentence for a
-    host the office does not allow (the SMTP and IMAP fields have said it differently)."""
-
-    protocol: str
-    example: str
-    not_allowed: Callable[[], str]
-
-
-SMTP_HOST = MailHostWords("SMTP", "smtp.office365.com", servers.not_allowed_message)
-IMAP_HOST = MailHostWords("IMAP", "imap.example.com", lambda: (
-    f"This office uses only the mail servers {servers.allowed_words()}: enter one of those."))
-
-
-def check_mail_host(field, words: MailHostWords, required: bool) -> None:
-    """The one mail-host check: trimmed; present when `required`; a bare host name or address
-    (no spaces, scheme or port; an IPv6 address may keep its brackets); one the office allows."""
-    value = (field.data or "").strip()
-    field.data = value
-    if required and not value:
-        raise ValidationError(f"Enter your provider's {words.protocol} server, like "
-                              f"{words.example}.")
-    if value and (" " in value or "/" in value or ":" in value.strip("[]")):
-        if not _is_ipv6(value):
-            raise ValidationError(f"Enter only the server name, like {words.example} (no "
-                                  f"spaces, “{words.protocol.lower()}://” or port).")
-    if value and not servers.is_allowed(value):
-        raise ValidationError(words.not_allowed())
-
-
-def _is_ipv6(value: str) -> bool:
-    try:
-        ipaddress.IPv6Address(value.strip("[]"))
-    except ValueError:
-        return False
-    return True

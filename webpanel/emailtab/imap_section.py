@@ -8,6 +8,7 @@ from typing import Any
 from flask_login import current_user
 
 from webpanel import sending
+from webpanel.company import services as company_services
 from webpanel.crypto import SecretUnreadable
 from webpanel.emailtab.forms import ImapForm, form_for
 from webpanel.extensions import db
@@ -41,7 +42,9 @@ def provider_note(smtp: EmailSettings) -> str | None:
 def context(user_id: int, form: ImapForm | None = None, **extra: Any) -> dict[str, Any]:
     """Everything the section's template needs."""
     smtp, row = settings_services.load(user_id), services.load(user_id)
-    form = form or form_for(row)
+    if form is None:
+        form = form_for(row)
+        office_start(form, row)
     form.offer_folders(extra.pop("folders", None) or [])
     state, own = services.password_state(row, smtp), _is_owner(user_id)
     return {"imap_form": form, "imap_note": provider_note(smtp), "imap_saved": False,
@@ -50,6 +53,16 @@ def context(user_id: int, form: ImapForm | None = None, **extra: Any) -> dict[st
             "imap_grant_note": grant_note(row, smtp, own) if state == "unconfirmed" else None,
             "imap_smtp_host": binding.normalize_host(smtp.smtp_server or ""),
             "imap_find_errors": {}, **extra}
+
+
+def office_start(form: ImapForm, row: ImapSettings) -> None:
+    """The office's IMAP server (Company page) as the starting value of someone with none
+    saved; nothing is saved (and the copy stays off) until they turn it on and Save."""
+    office = company_services.office_mail()
+    if row.host or not office.imap_host:
+        return
+    form.imap_host.data, form.imap_port.data = office.imap_host, office.imap_port
+    form.imap_security.data = office.imap_security
 
 
 def _is_owner(user_id: int) -> bool:

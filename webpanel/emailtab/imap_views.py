@@ -31,6 +31,7 @@ def imap_setup(user_id: int):
     form = ImapForm(formdata=None, obj=None, **{f"imap_{k}": v for k, v in
                                                  services.saved_values(row).items()})
     form.imap_enabled.data = True
+    imap_section.office_start(form, row)
     return _section(owner.id, form=form, imap_expanded=True)
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from webpanel import sending
 from webpanel.auth.models import User
+from webpanel.company import services as company_services
 from webpanel.emailtab import api_tabs, imap_section
 from webpanel.emailtab.forms import GeneralForm, SmtpForm
 from webpanel.extensions import db
@@ -15,7 +16,8 @@ from webpanel.fragments import render_htmx
 from webpanel.integrations import providers
 from webpanel.mail.smtp import DEFAULT_PORTS
 from webpanel.oauth import services as oauth_services
-from webpanel.settings import audit, imap_settings, presets, services
+from webpanel.settings import audit, imap_settings, mx, presets, services
+from webpanel.settings.models import EmailSettings
 
 #: The Email tab's sub-tabs and their labels, in order (the seed's help page): General, SMTP,
 #: then one per sign-in provider (Gmail, Outlook), all shown by settings/partials/_api_tab.html.
@@ -62,6 +64,30 @@ def own_bounce_checks(owner_id: int) -> bool:
     return owner_id == current_user.id and imap_settings.imap_config_for(owner_id) is not None
 
 
+def office_start(form: SmtpForm, settings: EmailSettings) -> bool:
+    """Fill the office's mail server (set on the Company page) into the form of someone who
+    sends by SMTP and has no server saved, with their Email Address as User Name; whether it
+    did. Only a starting value: nothing is saved until they press Save."""
+    office = company_services.office_mail()
+    if settings.smtp_server or settings.send_using != sending.SMTP.name or \
+            not office.smtp_server:
+        return False
+    form.smtp_server.data, form.smtp_port.data = office.smtp_server, office.smtp_port
+    form.smtp_security.data = office.smtp_security
+    form.smtp_username.data = settings.smtp_username or settings.address
+    return True
+
+
+def _lookup_offered(settings: EmailSettings, context: dict) -> bool:
+    """Whether the SMTP tab offers "Look up recommended settings": only when it can help (the
+    Email Address is on a domain that is no known provider's, and no server is saved or
+    filled in from the office), or to show what the look-up just said."""
+    if context.get("recommended_notice"):
+        return True
+    return (mx.worth_looking_up(settings.address or "") and not settings.smtp_server
+            and not context.get("office_filled"))
+
+
 def render_tab(owner: User, tab: str, status: int = 200, **context):
     """The Email tab's page or sub-tab fragment, with every form and notice it needs."""
     settings = services.load(owner.id)
@@ -73,10 +99,13 @@ def render_tab(owner: User, tab: str, status: int = 200, **context):
                                         request.args))
     context.setdefault("general_form", GeneralForm(formdata=None, obj=settings,
                                                    time_zone=owner.time_zone or "UTC"))
-    context.setdefault("smtp_form", smtp_form(owner.id, formdata=None, obj=settings))
+    if "smtp_form" not in context:
+        context["smtp_form"] = smtp_form(owner.id, formdata=None, obj=settings)
+        context["office_filled"] = office_start(context["smtp_form"], settings)
     if tab == "smtp":
         context.setdefault("send_using_notice", _fallback_notice(owner.id))
         context.setdefault("imap_section", imap_section.context(owner.id))
+        context["lookup_offered"] = _lookup_offered(settings, context)
     return render_htmx(
         "settings/email.html", partial, status=status,
         owner=owner, tab=tab, tabs=TABS, settings=settings,

@@ -6,7 +6,7 @@ from flask import abort, url_for
 from flask_login import current_user, login_required
 
 from webpanel import sending
-from webpanel.emailtab import sendtest
+from webpanel.emailtab import savecheck, sendtest
 from webpanel.emailtab.blueprint import bp
 from webpanel.emailtab.forms import GeneralForm, SendTestForm, SmtpForm
 from webpanel.emailtab.page import (
@@ -76,7 +76,8 @@ def save_general(user_id: int):
 @bp.route("/smtp", methods=["POST"])
 @login_required
 def save_smtp(user_id: int):
-    """Save the SMTP sub-tab; a blank Password keeps the stored one where it still applies."""
+    """Save the SMTP sub-tab (a blank Password keeps the stored one where it still applies),
+    then try the saved settings (savecheck)."""
     owner = owner_or_404(user_id)
     settings = services.load(owner.id)
     form = smtp_form(owner.id)
@@ -85,7 +86,8 @@ def save_smtp(user_id: int):
     before, typed = audit.snapshot(settings), bool(form.smtp_password.data)
     services.save_smtp(settings, form)
     audit.record(owner, current_user, audit.changed(before, settings) + ["Password"] * typed)
-    return render_tab(owner, "smtp", saved=True)
+    check = savecheck.after_save(owner, form, own=owner.id == current_user.id)
+    return render_tab(owner, "smtp", saved=check is None, save_check=check)
 
 
 def _validated(settings, form: SmtpForm, typed_only: bool = False) -> bool:
@@ -125,20 +127,20 @@ def dismiss_changes(user_id: int):
 def use_recommended(user_id: int):
     """Fill server, port and security from the provider preset (not saved until Save)."""
     owner = owner_or_404(user_id)
-    settings = services.load(owner.id)
-    release()  # no transaction stays open during the DNS look-up
-    preset = mx.recommend(settings.address)
+    address = services.load(owner.id).address
+    release()  # no transaction stays open during the DNS look-up (MX_LOOKUP_TIMEOUT at most)
+    preset = mx.recommend(address)
     form = smtp_form(owner.id)
     if preset:
         form.smtp_server.data, form.smtp_port.data = preset.server, preset.port
         form.smtp_port.raw_data = None  # else the box shows what was typed, not the preset
         form.smtp_security.data = preset.security
         if not form.smtp_username.data:
-            form.smtp_username.data = settings.address
+            form.smtp_username.data = address
     notice = (f"Filled in: server {preset.server}, port {preset.port}, "
               f"{preset.security.upper()}. Press Save to keep them." if preset else
-              "No recommended settings are known for your Email Address's domain: ask your "
-              "provider for its SMTP server, port and security.")
+              f"No recommendation for {mx.domain_of(address)} — ask your provider for the SMTP "
+              "server name.")
     return render_tab(owner, "smtp", smtp_form=form, recommended_notice=notice, preset=preset,
                       recommended_filled=bool(preset))
 

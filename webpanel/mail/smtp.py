@@ -7,8 +7,10 @@ import logging
 import os
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import TypeVar
 
 from webpanel.mail import deadline, dsn, hints
 from webpanel.mail.deadline import NO_UPLOAD, Budget, Deadline, OverBudget, Upload
@@ -21,6 +23,7 @@ DEFAULT_PORTS = {"ssl": 465, "tls": 587, "none": 25}
 #: All the bytes one conversation may read. Replies are short: a greeting, EHLO's dozen lines,
 #: one line per command and recipient; smtplib bounds a line, not how many lines come.
 REPLY_BYTES = 256 * 1024
+R = TypeVar("R")
 log = logging.getLogger("webpanel.mail.smtp")
 
 
@@ -147,10 +150,19 @@ class SmtpTransport:
 
     def send(self, outgoing: Outgoing) -> SendResult:
         """Connect, secure, sign in, then MAIL/RCPT/DATA; raise MailError naming the step."""
+        return self._converse(lambda client: self._deliver(client, outgoing))
+
+    def check_sign_in(self) -> None:
+        """Connect, secure and sign in, then QUIT, sending nothing (no MAIL FROM): whether
+        these settings work, within the same total deadline; raise MailError naming the step."""
+        self._converse(lambda client: None)
+
+    def _converse(self, work: Callable[[_Client], R]) -> R:
+        """Open the conversation, do `work`, say goodbye; every failure a MailError."""
         client = _Client(self.config, tls_context(self.config.allow_self_signed))
         try:
             self._open(client)
-            result = self._deliver(client, outgoing)
+            result = work(client)
         except ssl.SSLCertVerificationError as exc:
             client.close()
             raise hints.untrusted_certificate(self.config, exc) from None
@@ -282,7 +294,8 @@ def _text(reply: bytes | str) -> str:
 
 
 def _quit(client: _Client) -> None:
-    """Say goodbye politely after a delivery; the message is already accepted either way."""
+    """Say goodbye politely after a delivery or a check; the message (if any) is already
+    accepted either way."""
     try:
         client.quit()
     except (smtplib.SMTPException, OSError, OverBudget):

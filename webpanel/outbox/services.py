@@ -20,7 +20,7 @@ from webpanel.outbox import copying as sent_copy
 from webpanel.outbox import dispatch, limits
 from webpanel.outbox.models import Message, MessageBody
 from webpanel.outbox.records import FIXED_IN_SETTINGS, fix_tab, mime_of, stale_before
-from webpanel.settings import servers
+from webpanel.settings import servers, smtp_health
 from webpanel.settings import services as settings_services
 from webpanel.settings.models import EmailSettings
 
@@ -138,6 +138,8 @@ def deliver(message: Message, outgoing: Outgoing, settings: EmailSettings) -> Me
     except MailError as error:
         _failed(message, limits.name_the_file(error, outgoing.data))
         _later(message, error)
+        if message.method == sending.SMTP.name and handed_over:  # the saved settings failed
+            smtp_health.failed(settings.user_id, error)
     except Exception:
         log.exception("unexpected error sending message %s by %s", message.id, message.method)
         db.session.rollback()
@@ -156,16 +158,19 @@ def deliver(message: Message, outgoing: Outgoing, settings: EmailSettings) -> Me
     if message.status == "queued":  # an automatic retry, once committed
         dispatch.enqueue(message.id, message.due_at)
     elif message.status != "failed":
-        _remember(settings.user_id, transport)
+        _remember(settings.user_id, transport, message.method)
     sent_copy.after_send(message, outgoing.data)  # after the commit: the copy in Sent (IMAP)
     return message
 
 
-def _remember(user_id: int, transport: object) -> None:
-    """Note that the server worked, after the record says "sent": failing to note it must
-    never turn a message that went into one stuck in "sending"."""
+def _remember(user_id: int, transport: object, method: str) -> None:
+    """Note that the server worked (and, for SMTP, that the saved settings do), after the
+    record says "sent": failing to note it must never turn a message that went into one stuck
+    in "sending"."""
     try:
         servers.worked(user_id, transport)
+        if method == sending.SMTP.name:
+            smtp_health.worked(user_id)
         db.session.commit()
     except Exception:
         log.exception("could not note that a mail server worked for user %s", user_id)

@@ -35,6 +35,12 @@ class EmailSettings(Base):
     smtp_security: Mapped[str] = mapped_column(String(8), default="tls")
     send_using: Mapped[str] = mapped_column(String(16), default=sending.SMTP.name)
     allow_self_signed: Mapped[bool] = mapped_column(default=False)
+    #: How the saved SMTP settings last fared (webpanel.settings.smtp_health): "" not tried
+    #: since they were saved, "ok" the server accepted the sign-in, "failed" it did not;
+    #: `smtp_check_note` says what went wrong and what to do.
+    smtp_check: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    smtp_checked_at: Mapped[datetime | None] = mapped_column(default=None)
+    smtp_check_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     @property

@@ -1,5 +1,6 @@
 """Which mail servers each person may reach: the office's allow-list, and one budget per person
-for servers that have not worked for them before, so the panel never becomes a port scanner.
+for servers that have not worked for them before, so the panel never becomes a port scanner
+(the allow-list itself is webpanel.mailhosts, shared with the Company page).
 
 Send Test, sending and Retry all pass `admit` before connecting (Find folders passes
 `admit_new`); a delivery through a server makes it `worked` for that person, as does an IMAP
@@ -20,39 +21,17 @@ from webpanel.database import utcnow
 from webpanel.extensions import db
 from webpanel.mail.smtp import SmtpConfig
 from webpanel.mailbase import MailError
+from webpanel.mailhosts import (  # noqa: F401 (the Email tab and the outbox ask here)
+    allowed_patterns,
+    allowed_words,
+    is_allowed,
+    normalize,
+    not_allowed_message,
+)
 from webpanel.oauth.tokens import note_sent
 from webpanel.settings.models import KnownMailServer
 
 BUCKET = "new-mail-server:{user_id}"
-
-
-def normalize(host: str) -> str:
-    """A host as compared and stored: trimmed, lower case, no brackets or final dot."""
-    return host.strip().strip("[]").rstrip(".").lower()
-
-
-def allowed_patterns() -> list[str]:
-    """MAIL_ALLOWED_HOSTS, normalized; empty means any host (one name alone counts as a list)."""
-    hosts = current_app.config["MAIL_ALLOWED_HOSTS"] or ()
-    hosts = [hosts] if isinstance(hosts, str) else hosts
-    return [normalize(str(host)) for host in hosts if str(host).strip()]
-
-
-def is_allowed(host: str) -> bool:
-    """Whether the instance lets people use this mail host ("*.example.com": any below it)."""
-    patterns, host = allowed_patterns(), normalize(host)
-    return not patterns or any(_matches(host, pattern) for pattern in patterns)
-
-
-def allowed_words() -> str:
-    """The allowed hosts in words, for messages: "smtp.office365.com or any server under ..."."""
-    words = [f"any server under {p[2:]}" if p.startswith("*.") else p for p in allowed_patterns()]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
-
-
-def not_allowed_message() -> str:
-    """What the SMTP Server field says about a host the office does not allow."""
-    return f"This office sends mail only through {allowed_words()}: enter one of those."
 
 
 def admit(user_id: int, transport: object) -> None:
@@ -138,6 +117,11 @@ def _duration(seconds: int) -> str:
     return "minute" if minutes == 1 else f"{minutes} minutes"
 
 
+def known(user_id: int, host: str, port: int) -> bool:
+    """Whether mail (or a sign-in) went through this server for this person before."""
+    return _known(user_id, normalize(host), port)
+
+
 def _known(user_id: int, host: str, port: int) -> bool:
     return db.session.scalar(select(KnownMailServer.id).where(
         KnownMailServer.user_id == user_id, KnownMailServer.host == host,
@@ -150,9 +134,3 @@ def _limit_lifted() -> bool:
         return True
     return bool(has_request_context() and current_user.is_authenticated
                 and current_user.is_admin)
-
-
-def _matches(host: str, pattern: str) -> bool:
-    if pattern.startswith("*."):
-        return host.endswith(pattern[1:]) and len(host) > len(pattern) - 1
-    return host == pattern

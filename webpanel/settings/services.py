@@ -22,7 +22,7 @@ from webpanel.mail.smtp import DEFAULT_PORTS, SmtpConfig, SmtpTransport
 from webpanel.mailbase import MailError, Transport
 from webpanel.oauth import services as oauth_services
 from webpanel.oauth.tokens import AccountTokens
-from webpanel.settings import binding
+from webpanel.settings import binding, smtp_health
 from webpanel.settings.binding import Target
 from webpanel.settings.models import EmailSettings
 
@@ -74,11 +74,15 @@ def save_general(settings: EmailSettings, form: FlaskForm) -> None:
 def save_smtp(settings: EmailSettings, form: FlaskForm) -> None:
     """Store the SMTP sub-tab; a blank password keeps the stored one, bound to where it was."""
     before, stored = saved_target(settings), settings.smtp_password_enc
+    method = settings.send_using
     populate(settings, form)
     if form.smtp_password.data:
         settings.smtp_password_enc = binding.seal(form.smtp_password.data, Target.of(form.data))
     elif stored:
         settings.smtp_password_enc = _bound(stored, before)
+    if form.smtp_password.data or saved_target(settings) != before or \
+            settings.send_using != method:
+        smtp_health.forget(settings)  # not tried yet with these values
     _commit(settings)
 
 
@@ -94,6 +98,7 @@ def _bound(token: str, target: Target) -> str:
 def clear_password(settings: EmailSettings) -> None:
     """Forget the stored SMTP password."""
     settings.smtp_password_enc = None
+    smtp_health.forget(settings)
     _commit(settings)
 
 
