@@ -1,7 +1,7 @@
 """the office's mail server, and whether each person's saved SMTP settings work (issue 20)
 
 Revision ID: 0024
-Revises: 0022
+Revises: 0023
 
 office_mail (one row): the SMTP server, port and security, and the IMAP server, port and
 security for the Sent-folder copy, that an administrator sets on the Company page and a
