@@ -88,6 +88,7 @@ def show(document_id: int):
     return render_template("documents/show.html", document=document, amount=line_amount,
                            company_missing=not get_company().name,
                            entries=slots.EMAIL_HISTORY(document, current_user.id),
+                           recurrence=slots.RECURRENCE(document),
                            **kind_labels(document.kind))
 
 
