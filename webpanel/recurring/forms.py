@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from webpanel.documents.fields import PlainDateField
@@ -26,18 +27,20 @@ class RepeatForm(FlaskForm):
     """A schedule for one document; `plan()` gives its cleaned values once valid."""
 
     every = StringField("Repeat every", default="1", validators=[Length(max=10)])
-    unit = SelectField("Weeks or months", choices=[(MONTH, "month(s)"), (WEEK, "week(s)")],
+    unit = SelectField("Weeks or months", choices=[SelectChoice(MONTH, "month(s)"),
+                                                          SelectChoice(WEEK, "week(s)")],
                        default=MONTH, validate_choice=False)
     day_of_month = StringField("On day of the month", validators=[Length(max=10)])
     start = PlainDateField("Starting from", validators=[
         InputRequired("Enter the date of the first new document.")])
-    ends = RadioField("Ends", choices=[(NEVER, "Never"), (ON_DATE, "On a date"),
-                                       (AFTER, "After a number of documents")],
+    ends = RadioField("Ends", choices=[SelectChoice(NEVER, "Never"),
+                                       SelectChoice(ON_DATE, "On a date"),
+                                       SelectChoice(AFTER, "After a number of documents")],
                       default=NEVER, validate_choice=False)
     until = PlainDateField("Last date", validators=[Optional()])
     times = StringField("Number of documents", validators=[Length(max=10)])
-    action = RadioField("Each new document", choices=[(EMAIL, "Email it"),
-                                                      (DRAFT, "Leave it as a draft")],
+    action = RadioField("Each new document", choices=[SelectChoice(EMAIL, "Email it"),
+                                                      SelectChoice(DRAFT, "Leave it as a draft")],
                         default=EMAIL, validate_choice=False)
     to = StringField("To", validators=[Length(max=2000), address_list])
     cc = StringField("Cc", validators=[Length(max=2000), address_list])

@@ -47,6 +47,10 @@ AHEAD = timedelta(hours=14)
 #: two steps): the next round emails it; the outbox's key makes a second try harmless.
 UNFINISHED_AFTER = timedelta(minutes=2)
 
+NOT_BY_ITSELF = ("Its sender's way of sending is Email Client, so the panel cannot email it by "
+                 "itself: open it and press Email, or choose SMTP Server, Gmail API or Outlook "
+                 "API on Email settings → SMTP.")
+
 
 def run_due() -> int:
     """The worker's job (every minute and as a worker starts): make every due run, email what
@@ -151,6 +155,9 @@ def finish(run_id: int) -> None:
         _outcome(run_id, NOT_EMAILED, problem="The document was deleted before it was emailed.")
         return
     settings = settings_services.load(schedule.user_id)
+    if not compose.schedulable(settings.send_using):
+        _outcome(run_id, NOT_EMAILED, problem=NOT_BY_ITSELF)
+        return
     try:
         draft = compose.unattended_draft(document, settings, schedule.to_addrs,
                                          schedule.cc_addrs)
