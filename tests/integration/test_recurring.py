@@ -242,3 +242,28 @@ def test_only_the_creator_or_an_administrator_changes_a_schedule(
     assert schedules(office)[0].status == "paused"
     assert kim_hx.post("/documents/recurring/99999999999999/end", {},
                        htmx=False).status_code == 404
+
+
+def test_the_documents_list_links_to_the_recurring_documents(sam, office):
+    page = sam.client.get("/documents/invoices/").get_data(as_text=True)
+    assert 'href="/documents/recurring/"' in page
+    listing = sam.client.get("/documents/recurring/").get_data(as_text=True)
+    assert "No document repeats yet" in listing
+
+
+def test_deleting_a_repeating_document_ends_its_schedule_and_keeps_what_it_made(
+        sam, office, test_clock):
+    invoice = first_document(office, "invoice")
+    start = today(office) + timedelta(days=1)
+    repeat(sam, invoice.id, unit="week", start=str(start), action="draft")
+    move_to(test_clock, office, start)
+    assert run_round(office) == 1
+    [(_, _, number, _)] = made(office)
+    sign_in_again(sam)
+    ask = sam.client.get(f"/documents/{invoice.id}/delete").get_data(as_text=True)
+    assert "deleting it ends its schedule" in ask
+    answer = sam.post(f"/documents/{invoice.id}/delete", {}, htmx=False)
+    assert answer.status_code == 303
+    assert schedules(office) == []
+    with office.app_context():
+        assert db.session.scalar(select(Document).where(Document.number == number))

@@ -115,7 +115,7 @@ def confirm_delete(document_id: int):
     """Ask before deleting (a plain page: works without JavaScript)."""
     document = get_or_404(document_id)
     return render_template("documents/delete.html", document=document,
-                           **kind_labels(document.kind))
+                           recurrence=slots.RECURRENCE(document), **kind_labels(document.kind))
 
 
 @bp.route("/<id:document_id>/delete", methods=["POST"])
