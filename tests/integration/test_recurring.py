@@ -267,3 +267,26 @@ def test_deleting_a_repeating_document_ends_its_schedule_and_keeps_what_it_made(
     assert schedules(office) == []
     with office.app_context():
         assert db.session.scalar(select(Document).where(Document.number == number))
+
+
+def test_a_schedule_that_fails_unexpectedly_does_not_stop_the_others(
+        sam, office, test_clock, monkeypatch):
+    invoice, order = first_document(office, "invoice"), first_document(office, "sales_order")
+    start = today(office) + timedelta(days=1)
+    for document in (invoice, order):
+        repeat(sam, document.id, unit="week", start=str(start), action="draft")
+    move_to(test_clock, office, start)
+    real_copy = runs.documents.copy_document
+
+    def broken_for_the_invoice(source, day):
+        if source.id == invoice.id:
+            raise RuntimeError("a surprise")
+        return real_copy(source, day)
+
+    monkeypatch.setattr(runs.documents, "copy_document", broken_for_the_invoice)
+    assert run_round(office) == 1
+    [(_, _, number, _)] = made(office)
+    assert number.startswith("SO-")
+    assert schedules(office)[0].next_run == start  # the invoice's run waits for the next round
+    monkeypatch.setattr(runs.documents, "copy_document", real_copy)
+    assert run_round(office) == 1 and len(made(office)) == 2

@@ -57,13 +57,24 @@ def run_due() -> int:
     should be emailed, and finish runs cut short; returns how many documents it made."""
     made = 0
     for schedule_id in due_ids():
-        run_id = make_run(schedule_id)
+        run_id = _guarded(make_run, schedule_id)
         if run_id is not None:
             made += 1
-            finish(run_id)
+            _guarded(finish, run_id)
     for run_id in unfinished():
-        finish(run_id)
+        _guarded(finish, run_id)
     return made
+
+
+def _guarded(step, an_id: int):
+    """One schedule's step; a surprise is logged and rolled back, so it cannot stop the other
+    schedules' runs (its own is tried again at the next round: nothing was committed)."""
+    try:
+        return step(an_id)
+    except Exception:
+        log.exception("recurring %s(%s) failed; tried again next round", step.__name__, an_id)
+        db.session.rollback()
+        return None
 
 
 def due_ids() -> list[int]:
