@@ -88,6 +88,8 @@ def test_a_draft_run_makes_the_next_invoice_with_its_dates_moved_and_says_so_on_
     assert response.status_code == 303
     listing = sam.client.get("/documents/recurring/").get_data(as_text=True)
     assert "Every week" in listing and timefmt.day(start) in listing
+    again = sam.client.get(f"/documents/{invoice.id}/repeat").get_data(as_text=True)
+    assert "already repeats (every week)" in again
     assert run_round(office) == 0  # not yet its day
     move_to(test_clock, office, start)
     assert run_round(office) == 1 and run_round(office) == 0

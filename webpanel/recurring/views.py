@@ -42,7 +42,8 @@ def new(document_id: int):
         return redirect(url_for("recurring.index"), 303)
     settings = settings_services.load(current_user.id)
     return render_template("recurring/new.html", form=form, document=document,
-                           sender=settings.address, failed=bool(form.errors)), \
+                           sender=settings.address, failed=bool(form.errors),
+                           existing=services.of_document(document.id)), \
         422 if form.errors else 200
 
 
