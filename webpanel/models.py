@@ -10,6 +10,7 @@ from webpanel.integrations.models import IntegrationSettings
 from webpanel.mailtemplates.models import MailTemplate, TemplateFile
 from webpanel.oauth.models import OAuthAccount
 from webpanel.outbox.models import Message, MessageBody, SentCopy
+from webpanel.recurring.models import Run, Schedule
 from webpanel.settings.models import EmailSettings, ImapSettings, KnownMailServer
 from webpanel.throttle import RateEvent
 
@@ -20,4 +21,4 @@ __all__ = ["Company", "Contact", "Document", "DocumentCounter", "DocumentLine", 
            "Message", "MessageBody", "OfficeMail",
            "BounceReport", "BounceScan", "MessageEnvelope",
            "ImapSettings", "SentCopy",
-           "OAuthAccount", "RateEvent", "TemplateFile", "User", "metadata"]
+           "OAuthAccount", "RateEvent", "Run", "Schedule", "TemplateFile", "User", "metadata"]

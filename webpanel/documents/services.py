@@ -16,7 +16,7 @@ from webpanel.company.logo import fit, logo_size
 from webpanel.company.models import Company
 from webpanel.company.services import clean_text, get_company
 from webpanel.contacts.models import Contact
-from webpanel.documents.forms import DocumentForm
+from webpanel.documents.forms import DocumentForm, due_date_for
 from webpanel.documents.models import Document, DocumentLine
 from webpanel.documents.numbering import allocate_number
 from webpanel.documents.pdf import (
@@ -77,6 +77,27 @@ def number_document(document: Document) -> None:
     """Number a new document and add it to the session (the caller commits)."""
     document.seq, document.number = allocate_number(document.kind)
     db.session.add(document)
+
+
+def copy_document(source: Document, day: datetime.date) -> Document:
+    """A new copy of `source` dated `day` (not yet numbered or added): the same contact, items,
+    tax rate, notes and currency; the due date from its payment terms, and its other dates
+    (a chosen due date, valid-until, delivery) moved by as many days as the date moved."""
+    by = day - source.date
+    copy = Document(kind=source.kind, date=day, contact_id=source.contact_id,
+                    tax_rate=source.tax_rate, notes=source.notes, currency=source.currency,
+                    payment_terms=source.payment_terms, valid_until=_moved(source.valid_until, by),
+                    delivery_date=_moved(source.delivery_date, by),
+                    delivery_address=source.delivery_address)
+    chosen = _moved(source.due_date, by)
+    copy.due_date = due_date_for(source.payment_terms, day, chosen) if source.payment_terms \
+        else chosen
+    set_items(copy, [(line.description, line.quantity, line.unit_price) for line in source.lines])
+    return copy
+
+
+def _moved(value: datetime.date | None, by: datetime.timedelta) -> datetime.date | None:
+    return None if value is None else value + by
 
 
 def update_document(document: Document, form: DocumentForm) -> None:

@@ -15,3 +15,5 @@ EMAIL_STATUSES = Slot("documents.email_statuses", lambda documents: {})
 EMAIL_HISTORY = Slot("documents.email_history", lambda document, user_id: [])
 #: (document) -> when the document last left (sent or handed to an email client), or None.
 LAST_EMAILED = Slot("documents.last_emailed", lambda document: None)
+#: (document) -> the document's schedule that has not ended (webpanel.recurring), or None.
+RECURRENCE = Slot("documents.recurrence", lambda document: None)

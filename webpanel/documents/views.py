@@ -88,6 +88,7 @@ def show(document_id: int):
     return render_template("documents/show.html", document=document, amount=line_amount,
                            company_missing=not get_company().name,
                            entries=slots.EMAIL_HISTORY(document, current_user.id),
+                           recurrence=slots.RECURRENCE(document),
                            **kind_labels(document.kind))
 
 
@@ -114,7 +115,7 @@ def confirm_delete(document_id: int):
     """Ask before deleting (a plain page: works without JavaScript)."""
     document = get_or_404(document_id)
     return render_template("documents/delete.html", document=document,
-                           **kind_labels(document.kind))
+                           recurrence=slots.RECURRENCE(document), **kind_labels(document.kind))
 
 
 @bp.route("/<id:document_id>/delete", methods=["POST"])

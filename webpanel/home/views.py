@@ -13,6 +13,7 @@ from webpanel.home import services
 from webpanel.home.blueprint import bp
 from webpanel.integrations import providers
 from webpanel.outbox import history
+from webpanel.recurring import services as recurring
 from webpanel.settings import readiness
 from webpanel.settings import services as settings_services
 
@@ -45,6 +46,9 @@ def index():
                            to_retry=unsent, next_steps=services.next_steps(unsent),
                            scheduled=services.scheduled(current_user.id),
                            scheduled_limit=services.SCHEDULED,
+                           made_drafts=[run for run in recurring.left_as_drafts()
+                                        if not history.ever_sent(run.document)],
+                           upcoming_runs=recurring.upcoming(),
                            reconnects=services.reconnects(current_user.id),
                            at_risk=services.at_risk(current_user.id),
                            worker_health=worker.health(),

@@ -50,34 +50,65 @@ def schedulable(send_using: str) -> bool:
     return method is not None and method.network
 
 
-def prefilled_form(document, settings: EmailSettings, key: str) -> ComposeForm:
-    """A compose form filled from the kind's template, the contact and the person's settings."""
+def prefill(document, settings: EmailSettings) -> tuple[dict[str, str], str]:
+    """The dialog's first values (To, Cc, Bcc, Reply address, Subject, Message) from the
+    kind's template, the contact and the person's settings; and the template's problem ("" when
+    it filled in)."""
     template = templates.get_template(document.kind)
     filled = templates.fill_for(document, settings)
     contact = document.contact
     own = settings.address if settings.auto_bcc_self else ""
-    form = new_form(
-        document, formdata=None, to=(contact.email if contact else "") or "",
-        cc=contact.default_cc if contact else "",
-        bcc=joined(own, contact.default_bcc if contact else "", template.bcc),
-        reply_to=template.reply_to or settings.reply_to or "", subject=filled.subject,
-        body=templates.signed(filled.body, settings), idempotency_key=key)
-    form.template_problem = filled.problem
+    values = {"to": (contact.email if contact else "") or "",
+              "cc": contact.default_cc if contact else "",
+              "bcc": joined(own, contact.default_bcc if contact else "", template.bcc),
+              "reply_to": template.reply_to or settings.reply_to or "",
+              "subject": filled.subject, "body": templates.signed(filled.body, settings)}
+    return values, filled.problem
+
+
+def prefilled_form(document, settings: EmailSettings, key: str) -> ComposeForm:
+    """A compose form filled from the kind's template, the contact and the person's settings."""
+    values, problem = prefill(document, settings)
+    form = new_form(document, formdata=None, idempotency_key=key, **values)
+    form.template_problem = problem
     form.template_files.data = [choice[0] for choice in form.template_files.choices]
     return form
 
 
 def attachments(form: ComposeForm, document) -> list[Attachment]:
     """The PDF first, then the chosen fixed files, then the files added in the dialog."""
-    pdf, filename = documents.pdf_for(document)
-    chosen = templates.attachments_of(document.kind, form.template_files.data or [])
     added = [_uploaded(item) for item in form.uploads()]
-    return [Attachment(filename, "application/pdf", pdf), *chosen, *added]
+    return document_attachments(document, form.template_files.data or [], added)
+
+
+def document_attachments(document, file_ids: list[int],
+                         added: list[Attachment] | None = None) -> list[Attachment]:
+    """The document's PDF, the kind's fixed files in `file_ids`, then `added`."""
+    pdf, filename = documents.pdf_for(document)
+    chosen = templates.attachments_of(document.kind, file_ids)
+    return [Attachment(filename, "application/pdf", pdf), *chosen, *(added or [])]
 
 
 def _uploaded(item) -> Attachment:
     data = item.read()
     return Attachment(safe_filename(item.filename or ""), sniff_type(data), data)
+
+
+def unattended_draft(document, settings: EmailSettings, to: str, cc: str) -> Draft:
+    """The message the Email dialog would start with, sent to `to` and `cc` (comma-separated)
+    with every fixed file of the kind: what a recurring run sends with no one at the dialog."""
+    values, _problem = prefill(document, settings)
+    files = [item.id for item in templates.files_of(document.kind)]
+    return Draft(
+        from_name=settings.display_name, from_address=settings.address, to=split(to),
+        cc=split(cc), bcc=split(values["bcc"]), subject=values["subject"],
+        text=values["body"], attachments=document_attachments(document, files),
+        reply_to=values["reply_to"])
+
+
+def split(addresses: str) -> list[str]:
+    """A comma-separated address list's addresses."""
+    return [a.strip() for a in addresses.split(",") if a.strip()]
 
 
 def draft(form: ComposeForm, document, settings: EmailSettings) -> Draft:
