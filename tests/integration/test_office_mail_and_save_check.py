@@ -208,13 +208,20 @@ def test_an_administrators_save_never_signs_in_with_the_stored_password(admin_cl
     assert check_line(typed) == "Saved and checked: 127.0.0.1 accepted your sign-in."
 
 
-def test_save_checks_count_with_send_test(app, user_client, user_id, plain_smtp):
+def test_save_checks_have_their_own_limit_and_leave_send_test_free(app, user_client, user_id,
+                                                                   plain_smtp):
     app.config["SEND_TEST_LIMIT"] = 1
     assert check_line(save(user_client, user_id, plain_smtp.port, "secret")).startswith(
         "Saved and checked")
     limited = save(user_client, user_id, plain_smtp.port, "secret")
     assert check_line(limited) == ("Saved, but not checked: there were too many tests in a "
                                    "short time. Wait 10 minutes, then press Save again.")
+    hx = Htmx(user_client, f"/users/{user_id}/email/smtp")
+    tested = hx.post(f"/users/{user_id}/email/smtp/test", {
+        "send_using": "smtp", "smtp_server": "127.0.0.1", "smtp_port": str(plain_smtp.port),
+        "smtp_security": "none", "smtp_username": "user", "smtp_password": "secret",
+        "test_to": "pat@example.org", "test_subject": "Does it work?"}).get_data(as_text=True)
+    assert "Send Test failed" not in tested and len(plain_smtp.messages) == 1
 
 
 def test_save_checks_count_against_new_servers(app, user_client, user_id, smtp_server_factory):

@@ -1,7 +1,8 @@
 """Save tries the settings: once the SMTP tab is saved (committed), the panel connects, secures
-the connection, signs in and says QUIT, sending nothing (no MAIL FROM), within Send Test's limits
-(the office's allow-list, the budget of new servers, the tests per window) and its total
-deadline. The result goes to the person's SMTP health record in a second short transaction.
+the connection, signs in and says QUIT, sending nothing (no MAIL FROM), within Send Test's
+limits (the office's allow-list, the budget of new servers, as many checks per window as tests)
+and its total deadline. The result goes to the person's SMTP health record in a second short
+transaction.
 
 A stored password goes only with the saved settings it is bound to; an administrator's Save
 signs in only with a password typed now, never the colleague's stored one.
@@ -24,7 +25,9 @@ from webpanel.settings import servers, services, smtp_health
 from webpanel.transactions import release, writing
 
 log = logging.getLogger("webpanel.savecheck")
-BUCKET = "send-test"  # one count with Send Test: both connect to a server for this person
+#: Save's checks count on their own, with Send Test's limit and window: a person who saves a few
+#: times while fixing a setting can still press Send Test (each has its own N per window).
+BUCKET = "save-check"
 
 
 @dataclass(frozen=True)
