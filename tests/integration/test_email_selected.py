@@ -281,3 +281,52 @@ def test_the_list_has_labelled_boxes_select_all_and_email_selected(app, sam):
     assert '<label for="select-all">Select all on this page</label>' in page
     assert 'role="status" data-selected-count' in page
     assert f'action="{CONFIRM}"' in page and ">Email selected</button>" in page
+
+
+def test_a_document_deleted_after_it_was_selected_is_listed(app, sam):
+    ids = add_invoices(app, 2)
+    _, key = open_dialog(sam, ids)
+    with app.app_context():
+        documents.delete_document(db.session.get(Document, ids[0]))
+    text = text_of(press_send(sam, key, ids))
+    assert "Finished: 1 of 2 sent, 1 not sent." in text
+    assert "A deleted document" in text and "this document was deleted after it was selected" \
+        in text
+
+
+def test_without_htmx_the_dialog_and_the_progress_are_pages(app, sam):
+    ids = add_invoices(app, 2)
+    query = "&".join(f"ids={i}" for i in ids)
+    page = sam.client.get(f"{CONFIRM}?{query}")
+    assert page.status_code == 200 and "<h1>Email selected documents</h1>" in page.get_data(
+        as_text=True)
+    key = KEY_RE.search(page.get_data(as_text=True)).group(1)
+    response = sam.post(CONFIRM, {"key": key, "ids": [str(i) for i in ids]}, htmx=False)
+    assert response.status_code == 303
+    progress = sam.client.get(response.headers["Location"])
+    assert "Finished: 2 of 2 sent." in text_of(progress)
+    assert 'http-equiv="refresh"' not in progress.get_data(as_text=True)  # nothing pending
+
+
+def test_the_region_asks_again_while_a_message_waits_and_says_only_what_changed(app, sam):
+    ids = add_invoices(app, 2)
+    _, key = open_dialog(sam, ids)
+    press_send(sam, key, ids)
+    with app.app_context():
+        batch_id = db.session.scalar(select(Batch.id))
+        waiting = db.session.scalars(select(Message).order_by(Message.id)).first()
+        waiting.status = "queued"  # as if the worker had not taken it yet
+        db.session.commit()
+    html = sam.get(f"/email-batches/{batch_id}?said=").get_data(as_text=True)
+    said = re.search(r"said=([0-9-]+)", html).group(1)
+    assert said == "1-1-0-0" and 'hx-trigger="load delay:' in html
+    assert 'id="bulk-announce" hx-swap-oob="innerHTML">Sending… 1 of 2 sent, 1 waiting.' in html
+    again = sam.get(f"/email-batches/{batch_id}?said={said}").get_data(as_text=True)
+    assert "bulk-announce" not in again  # nothing changed: nothing is said again
+    page = sam.client.get(f"/email-batches/{batch_id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' in page  # the page without htmx reloads until it ends
+    with app.app_context():
+        db.session.get(Message, waiting.id).status = "sent"
+        db.session.commit()
+    done = sam.get(f"/email-batches/{batch_id}?said={said}").get_data(as_text=True)
+    assert "hx-trigger" not in done and ">Finished: 2 of 2 sent.</p>" in done

@@ -50,11 +50,17 @@ class Entry:
 
 @dataclass
 class Selection:
-    """The chosen documents in the order they were listed; `missing`: ids that no longer exist."""
+    """The chosen documents in the order they were listed; `missing_ids`: those that no longer
+    exist (deleted since the list was shown)."""
 
     entries: list[Entry]
-    missing: int = 0
+    missing_ids: list[int] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def missing(self) -> int:
+        """How many chosen documents no longer exist."""
+        return len(self.missing_ids)
 
     @property
     def sendable(self) -> list[Entry]:
@@ -96,7 +102,7 @@ def select_documents(ids: list[int], settings: EmailSettings) -> Selection:
     rows = db.session.scalars(select(Document).where(Document.id.in_(ids))
                               .options(selectinload(Document.contact))).all()
     found = {row.id: row for row in rows}
-    selection = Selection([], missing=len(ids) - len(found))
+    selection = Selection([], missing_ids=[i for i in ids if i not in found])
     for document_id in ids:
         if document_id in found:
             selection.entries.append(_entry(found[document_id], settings, selection))

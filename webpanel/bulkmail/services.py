@@ -37,6 +37,7 @@ STOPPED = ("Not sent: the panel stopped before it got to this one. Email it with
            "button.")
 UNEXPECTED = ("Not sent: something unexpected went wrong while preparing it (the details are in "
               "the panel's log). Try its own Email button.")
+DELETED = "Not sent: this document was deleted after it was selected."
 GONE = "No longer in Sent mail (old messages are cleared after a while)."
 
 
@@ -63,9 +64,11 @@ def start(user_id: int, key: str, selection: Selection) -> tuple[Batch, bool]:
     existing = find(user_id, key)
     if existing:
         return existing, False
-    batch = Batch(user_id=user_id, key=key,
-                  items=[_item(position, entry) for position, entry in
-                         enumerate(selection.entries)])
+    items = [_item(position, entry) for position, entry in enumerate(selection.entries)]
+    items += [BatchItem(position=len(items) + n, document_id=document_id,
+                        document_label="A deleted document", reason=DELETED)
+              for n, document_id in enumerate(selection.missing_ids)]
+    batch = Batch(user_id=user_id, key=key, items=items)
     db.session.add(batch)
     try:
         db.session.commit()
@@ -106,7 +109,7 @@ def _queue_one(item: BatchItem, batch_key: str, settings: EmailSettings) -> None
     """Build one document's message as its Email dialog would prefill it, and queue it."""
     document = documents.get_document(item.document_id)
     if document is None:
-        item.reason = "Not sent: this document was deleted after it was selected."
+        item.reason = DELETED
     else:
         try:
             form = compose.prefilled_form(document, settings,
