@@ -330,3 +330,24 @@ def test_the_region_asks_again_while_a_message_waits_and_says_only_what_changed(
         db.session.commit()
     done = sam.get(f"/email-batches/{batch_id}?said={said}").get_data(as_text=True)
     assert "hx-trigger" not in done and ">Finished: 2 of 2 sent.</p>" in done
+
+
+def test_the_same_selection_sent_from_two_windows_goes_once(app, sam):
+    ids = add_invoices(app, 2)
+    (_, first), (_, second) = open_dialog(sam, ids), open_dialog(sam, ids)  # two windows
+    assert first != second
+    assert "2 of 2 sent" in text_of(press_send(sam, first, ids))
+    text = text_of(press_send(sam, second, ids))
+    assert "Finished: 0 of 2 sent, 2 not sent." in text
+    assert text.count("Not sent again: it went moments ago with another Email selected") == 2
+    assert len(sam.smtp.wait_for_messages(2)) == 2 and count(app, Message) == 2
+
+
+def test_documents_that_failed_in_an_earlier_batch_can_be_selected_again(app, sam):
+    ids = add_invoices(app, 2)
+    sam.smtp.refuse_recipients = {"c1@example.org", "c2@example.org"}
+    _, key = open_dialog(sam, ids)
+    assert "0 of 2 sent, 2 failed" in text_of(press_send(sam, key, ids))
+    sam.smtp.refuse_recipients = set()
+    _, key = open_dialog(sam, ids)
+    assert "Finished: 2 of 2 sent." in text_of(press_send(sam, key, ids))

@@ -26,6 +26,9 @@ from webpanel.outbox.models import Message
 from webpanel.settings.models import EmailSettings
 
 log = logging.getLogger(__name__)
+#: A document on its way or sent by another Email selected of the person this recently is not
+#: sent again by a new one (the same selection sent from two windows).
+AGAIN_WITHIN = timedelta(minutes=10)
 #: A batch still unfinished this long after its Send was pressed stopped midway.
 STOPPED_AFTER = timedelta(minutes=5)
 
@@ -37,6 +40,8 @@ STOPPED = ("Not sent: the panel stopped before it got to this one. Email it with
            "button.")
 UNEXPECTED = ("Not sent: something unexpected went wrong while preparing it (the details are in "
               "the panel's log). Try its own Email button.")
+ALREADY = ("Not sent again: it went moments ago with another Email selected of yours (from "
+           "another window?). See Sent mail, or use its own Email button to send it again.")
 DELETED = "Not sent: this document was deleted after it was selected."
 GONE = "No longer in Sent mail (old messages are cleared after a while)."
 
@@ -91,11 +96,30 @@ def _item(position: int, entry: Entry) -> BatchItem:
 def queue_all(batch: Batch, settings: EmailSettings) -> None:
     """Queue each document of the batch that has a recipient as its own message, then mark
     the batch finished. A document deleted meanwhile is said to be gone."""
-    batch_id, key = batch.id, batch.key
+    batch_id, key, user_id = batch.id, batch.key, batch.user_id
     for item_id in _waiting_items(batch_id):
-        _queue_one(db.session.get(BatchItem, item_id), key, settings)
+        item = db.session.get(BatchItem, item_id)
+        if _in_earlier_batch(user_id, batch_id, item.document_id):
+            item.reason = ALREADY
+            db.session.commit()
+        else:
+            _queue_one(item, key, settings)
     db.session.get(Batch, batch_id).finished_at = utcnow()
     db.session.commit()
+
+
+def _in_earlier_batch(user_id: int, batch_id: int, document_id: int) -> bool:
+    """Whether an earlier Email selected of the person, moments ago, has this document on
+    its way or sent (the same selection sent from a second window): not a failed one."""
+    rows = db.session.execute(
+        select(BatchItem.message_id, Message.status)
+        .join(Batch, Batch.id == BatchItem.batch_id)
+        .outerjoin(Message, Message.id == BatchItem.message_id)
+        .where(Batch.user_id == user_id, Batch.id < batch_id,
+               Batch.created_at >= utcnow() - AGAIN_WITHIN,
+               BatchItem.document_id == document_id, BatchItem.reason == "")).all()
+    return any(message_id is None or status not in ("failed", "cancelled")
+               for message_id, status in rows)
 
 
 def _waiting_items(batch_id: int) -> list[int]:
