@@ -261,6 +261,14 @@
     if (count) count.textContent = picked ? picked + " selected" : "None selected";
   }
 
+  // When an Email selected batch ends (HX-Trigger "documents-emailed"), the list behind the
+  // dialog (as its address now says: search, page) reloads, so each row's status follows.
+  document.addEventListener("documents-emailed", function () {
+    if (!document.getElementById("results") || !window.htmx) return;
+    window.htmx.ajax("GET", window.location.pathname + window.location.search,
+                     { target: "#results", swap: "innerHTML" });
+  });
+
   document.addEventListener("change", function (event) {
     var input = event.target;
     if (input.matches && input.matches("[data-select-all]")) {

@@ -102,8 +102,13 @@ def _confirm(values: list[str], key: str, status: int = 200, problem: str = "",
 
 def _progress(batch: Batch, polled: bool, said: str = ""):
     """The progress region (inside the dialog), or its page without htmx; `polled`: an answer
-    to the region's own asking (or a Retry in it), which replaces the region alone."""
-    return render_htmx(PAGE, "bulkmail/partials/_progress.html", batch=batch,
-                       progress=services.progress(batch), said=said, polled=polled,
-                       worker_running=worker.running(),
-                       in_dialog=bool(htmx))
+    to the region's own asking (or a Retry in it), which replaces the region alone. Once
+    nothing is on its way any more, the documents list behind the dialog reloads (its
+    statuses follow)."""
+    progress = services.progress(batch)
+    response = render_htmx(PAGE, "bulkmail/partials/_progress.html", batch=batch,
+                           progress=progress, said=said, polled=polled,
+                           worker_running=worker.running(), in_dialog=bool(htmx))
+    if htmx and not progress.pending and said != progress.said:
+        response.headers["HX-Trigger"] = "documents-emailed"
+    return response
