@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import Htmx, sign_in
 from tests.support.documents import text_of
+from tests.support.office import SIGNATURE
 from webpanel.bulkmail import selection
 from webpanel.bulkmail.models import Batch, BatchItem
 from webpanel.company.services import get_company
@@ -93,12 +94,15 @@ def test_each_document_goes_as_its_own_message_with_its_pdf_and_template(app, sa
     assert "Finished: 5 of 5 sent." in text_of(response)
     received = sam.smtp.wait_for_messages(5)
     assert len(received) == 5
+    assert all("sam@example.com" in m.rcpt_tos for m in received)  # Sam's Auto BCC Self
     by_recipient = {m.parsed()["To"]: m.parsed() for m in received}
     for n, document_id in enumerate(ids, start=1):
         message = by_recipient[f"c{n}@example.org"]
         assert message["Subject"] == f"Invoice {labels[document_id]} for Customer {n}"
-        assert f"Dear Pat {n}, here is {labels[document_id]}." in \
-            message.get_body(("plain",)).get_content()
+        text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+        assert f"Dear Pat {n}, here is {labels[document_id]}." in text
+        assert SIGNATURE in text  # from Sam's own settings, like the Email dialog
+        assert message["From"] == "Sam Søren <sam@example.com>"
         pdfs = [part for part in message.iter_attachments()
                 if part.get_content_type() == "application/pdf"]
         assert len(pdfs) == 1 and labels[document_id] in pdfs[0].get_filename()

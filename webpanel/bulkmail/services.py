@@ -43,7 +43,7 @@ UNEXPECTED = ("Not sent: something unexpected went wrong while preparing it (the
 ALREADY = ("Not sent again: it went moments ago with another Email selected of yours (from "
            "another window?). See Sent mail, or use its own Email button to send it again.")
 DELETED = "Not sent: this document was deleted after it was selected."
-GONE = "No longer in Sent mail (old messages are cleared after a while)."
+GONE = "Not in Sent mail any more."
 
 
 def message_key(batch_key: str, document_id: int) -> str:
