@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 import threading
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -20,9 +21,11 @@ from tests.conftest import Htmx, sign_in
 from tests.support.documents import text_of
 from tests.support.office import SIGNATURE
 from webpanel.bulkmail import selection
+from webpanel.bulkmail import services as batches
 from webpanel.bulkmail.models import Batch, BatchItem
 from webpanel.company.services import get_company
 from webpanel.contacts.models import Contact
+from webpanel.database import utcnow
 from webpanel.documents import services as documents
 from webpanel.documents.models import Document
 from webpanel.extensions import db
@@ -355,3 +358,19 @@ def test_documents_that_failed_in_an_earlier_batch_can_be_selected_again(app, sa
     sam.smtp.refuse_recipients = set()
     _, key = open_dialog(sam, ids)
     assert "Finished: 2 of 2 sent." in text_of(press_send(sam, key, ids))
+
+
+def test_a_batch_whose_queueing_stopped_midway_says_so_and_stops_asking(app, sam):
+    ids = add_invoices(app, 2)
+    with app.app_context():  # as if the web server had been stopped while queueing it
+        document = db.session.get(Document, ids[0])
+        batch = Batch(user_id=sam.user_id, key="k" * 24,
+                      created_at=utcnow() - batches.STOPPED_AFTER - timedelta(seconds=1),
+                      items=[BatchItem(position=0, document_id=document.id,
+                                       document_label=document.label)])
+        db.session.add(batch)
+        db.session.commit()
+        batch_id = batch.id
+    html = sam.get(f"/email-batches/{batch_id}").get_data(as_text=True)
+    assert "Finished: 0 of 1 sent, 1 not sent." in html and "hx-trigger" not in html
+    assert "the panel stopped before it got to this one" in html
