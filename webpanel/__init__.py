@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from webpanel.auth import hooks as sign_in
     from webpanel.auth import views as auth
     from webpanel.bounces import views as bounces
+    from webpanel.bulkmail import views as bulkmail
     from webpanel.company import views as company
     from webpanel.contacts import views as contacts
     from webpanel.documents import editing as document_editing
@@ -88,7 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     sign_in.init_app(app)
     route_modules = (auth, choose_password, admin, email_tab, email_api_tabs, email_sent_copy,
                      outbox, company, contacts, documents, document_editing, integrations, oauth,
-                     mailtemplates, home, bounces, recurring)
+                     mailtemplates, home, bounces, recurring, bulkmail)
     for blueprint in dict.fromkeys(module.bp for module in route_modules):
         app.register_blueprint(blueprint)
 

@@ -2,6 +2,7 @@
 
 from webpanel.auth.models import Invitation, LoginSession, User
 from webpanel.bounces.models import BounceReport, BounceScan, MessageEnvelope
+from webpanel.bulkmail.models import Batch, BatchItem
 from webpanel.company.models import Company, OfficeMail
 from webpanel.contacts.models import Contact
 from webpanel.database import Base
@@ -19,6 +20,6 @@ metadata = Base.metadata
 __all__ = ["Company", "Contact", "Document", "DocumentCounter", "DocumentLine", "EmailSettings",
            "IntegrationSettings", "Invitation", "KnownMailServer", "LoginSession", "MailTemplate",
            "Message", "MessageBody", "OfficeMail",
-           "BounceReport", "BounceScan", "MessageEnvelope",
+           "BounceReport", "BounceScan", "MessageEnvelope", "Batch", "BatchItem",
            "ImapSettings", "SentCopy",
            "OAuthAccount", "RateEvent", "Run", "Schedule", "TemplateFile", "User", "metadata"]

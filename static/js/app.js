@@ -243,6 +243,42 @@
     });
   }
 
+  // Email selected: "Select all on this page" ticks every row's box (mixed while only some
+  // are), and the count of selected documents, a status region, is announced.
+  function rowBoxes(form) {
+    return Array.prototype.slice.call(document.querySelectorAll("input[data-pick][form='" + form.id + "']"));
+  }
+
+  function countPicked(form) {
+    var boxes = rowBoxes(form);
+    var picked = boxes.filter(function (box) { return box.checked; }).length;
+    var all = form.querySelector("[data-select-all]");
+    if (all) {
+      all.checked = picked > 0 && picked === boxes.length;
+      all.indeterminate = picked > 0 && picked < boxes.length;
+    }
+    var count = form.querySelector("[data-selected-count]");
+    if (count) count.textContent = picked ? picked + " selected" : "None selected";
+  }
+
+  // When an Email selected batch ends (HX-Trigger "documents-emailed"), the list behind the
+  // dialog (as its address now says: search, page) reloads, so each row's status follows.
+  document.addEventListener("documents-emailed", function () {
+    if (!document.getElementById("results") || !window.htmx) return;
+    window.htmx.ajax("GET", window.location.pathname + window.location.search,
+                     { target: "#results", swap: "innerHTML" });
+  });
+
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input.matches && input.matches("[data-select-all]")) {
+      rowBoxes(input.form).forEach(function (box) { box.checked = input.checked; });
+      countPicked(input.form);
+    } else if (input.matches && input.matches("input[data-pick]") && input.form) {
+      countPicked(input.form);
+    }
+  });
+
   document.addEventListener("change", function (event) {
     if (event.target.matches && event.target.matches("[data-contact-choice]")) {
       showNewContact(event.target.form, true);
