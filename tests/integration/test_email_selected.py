@@ -242,6 +242,20 @@ def test_a_person_whose_email_is_not_set_up_is_refused_plainly(app, sam):
     assert count(app, Message) == count(app, Batch) == 0
 
 
+def test_a_failed_check_of_the_saved_settings_is_said_but_does_not_stop_the_batch(app, sam):
+    ids = add_invoices(app, 2)
+    with app.app_context():  # the last Save could not reach the server (it may be back now)
+        settings = db.session.get(EmailSettings, sam.user_id)
+        settings.smtp_check, settings.smtp_check_note = "failed", (
+            "could not reach the server: Check the Port.")
+        db.session.commit()
+    text, key = open_dialog(sam, ids)
+    assert "Your email is saved, not yet working: could not reach the server." in text
+    assert "Send 2 emails" in text
+    press_send(sam, key, ids)
+    assert len(sam.smtp.wait_for_messages(2, timeout=10)) == 2  # the server was there after all
+
+
 def test_email_client_is_refused_for_a_batch(app, sam):
     ids = add_invoices(app, 2)
     sam.post(f"/users/{sam.user_id}/email/smtp", {"send_using": "client"})

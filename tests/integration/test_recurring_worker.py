@@ -7,57 +7,26 @@ from __future__ import annotations
 
 import calendar
 import signal
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import fresh_database, migrated_postgres
+from tests.support import stacks
 from tests.support.office import first_document
-from tests.support.postgres import PostgresServer
 from tests.support.recurring import made, move_to, repeat, schedules
-from tests.support.redis import queue_url_for
 from tests.support.workers import wait_for, write_config
 from webpanel import timefmt, worker
 from webpanel.documents.models import Document
 from webpanel.extensions import db
 from webpanel.recurring import runs, services
 
+#: The two stacks (tests/support/stacks.py): SQLite and the queue file, PostgreSQL and Redis.
+stack, cluster, database_url, queue_url = (stacks.stack, stacks.cluster, stacks.database_url,
+                                          stacks.queue_url)
+
 CONFIG = {"WORKER_HEARTBEAT": 0.2, "MAIL_TIMEOUT": 5.0, "SEND_ATTEMPTS": 1,
           "WEBPANEL_ENV": "development"}
-
-
-@pytest.fixture(params=["sqlite", "postgresql-redis"])
-def stack(request) -> str:
-    """The database and the queue: SQLite and the queue file, or PostgreSQL and Redis."""
-    return request.param
-
-
-@pytest.fixture(scope="module")
-def cluster(postgres) -> Iterator[PostgresServer]:
-    """The session's PostgreSQL (--database=postgresql), else one for this module."""
-    if postgres is not None:
-        yield postgres
-        return
-    with migrated_postgres() as server:
-        yield server
-
-
-@pytest.fixture
-def database_url(request, stack, postgres, monkeypatch) -> Iterator[str | None]:
-    """PostgreSQL for the Redis stack whatever --database says; else as it says."""
-    if stack == "sqlite" and postgres is None:
-        yield None
-        return
-    yield from fresh_database(postgres or request.getfixturevalue("cluster"), monkeypatch)
-
-
-@pytest.fixture
-def queue_url(stack) -> Iterator[str | None]:
-    """A throwaway redis-server's URL, or None for the queue file in the instance folder."""
-    with queue_url_for("sqlite" if stack == "sqlite" else "redis") as url:
-        yield url
 
 
 @pytest.fixture

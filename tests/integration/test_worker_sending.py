@@ -16,16 +16,14 @@ import secrets
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
 
-from tests.conftest import Htmx, fresh_database, migrated_postgres, sam_with_smtp, sign_in
+from tests.conftest import Htmx, sam_with_smtp, sign_in
+from tests.support import stacks
 from tests.support.office import first_document, send
-from tests.support.postgres import PostgresServer
-from tests.support.redis import queue_url_for
 from tests.support.sent_mail import last_message
 from tests.support.workers import wait_for
 from webpanel import worker
@@ -36,6 +34,9 @@ from webpanel.outbox import dispatch, records, services
 from webpanel.outbox.models import Message, MessageBody
 from webpanel.settings import services as settings_services
 
+#: The two stacks (tests/support/stacks.py): SQLite and the queue file, PostgreSQL and Redis.
+stack, cluster, database_url, queue_url = (stacks.stack, stacks.cluster, stacks.database_url,
+                                          stacks.queue_url)
 #: What the panel and its workers read from config.py: beats every 0.2 s (stopped after 0.6),
 #: "sending" for over a second shows "unknown", three attempts one second apart.
 CONFIG = {"WORKER_HEARTBEAT": 0.2, "SENDING_STALE_AFTER": 1, "SEND_ATTEMPTS": 3,
@@ -45,38 +46,6 @@ QUEUED_NO_WORKER = "Queued: it goes when the background worker runs."
 UNKNOWN = "Unknown – check your mailbox"
 #: Long enough ago that the sweeper counts a waiting message's job as lost.
 LONG_AGO = dispatch.LOST_AFTER + timedelta(minutes=1)
-
-
-@pytest.fixture(params=["sqlite", "postgresql-redis"])
-def stack(request) -> str:
-    """The database and the queue: SQLite and the queue file, or PostgreSQL and Redis."""
-    return request.param
-
-
-@pytest.fixture(scope="module")
-def cluster(postgres) -> Iterator[PostgresServer]:
-    """The session's PostgreSQL (--database=postgresql), else one for this module."""
-    if postgres is not None:
-        yield postgres
-        return
-    with migrated_postgres() as server:
-        yield server
-
-
-@pytest.fixture
-def database_url(request, stack, postgres, monkeypatch) -> Iterator[str | None]:
-    """PostgreSQL for the Redis stack whatever --database says; else as it says."""
-    if stack == "sqlite" and postgres is None:
-        yield None
-        return
-    yield from fresh_database(postgres or request.getfixturevalue("cluster"), monkeypatch)
-
-
-@pytest.fixture
-def queue_url(stack) -> Iterator[str | None]:
-    """A throwaway redis-server's URL, or None for the queue file in the instance folder."""
-    with queue_url_for("sqlite" if stack == "sqlite" else "redis") as url:
-        yield url
 
 
 @pytest.fixture

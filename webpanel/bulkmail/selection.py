@@ -117,6 +117,14 @@ def _entry(document: Document, settings: EmailSettings, selection: Selection) ->
     return Entry(document, to, filled.subject)
 
 
+def caution(settings: EmailSettings) -> Refusal | None:
+    """The last check of the saved settings failed: said above the batch, which may still go
+    (the server may be back), as the Email dialog says it."""
+    ready = readiness.check(settings)
+    return None if ready.working or ready.ready else Refusal(ready.problem, ready.link,
+                                                             ready.link_text)
+
+
 def refusal(settings: EmailSettings) -> Refusal | None:
     """What stops the whole batch before anything is queued: the company has no name, the
     person's email is not set up, or their way of sending is their own email program."""
@@ -124,7 +132,7 @@ def refusal(settings: EmailSettings) -> Refusal | None:
     if unnamed:
         return Refusal(f"Nothing was sent. {unnamed.reason}", unnamed.link, unnamed.link_text)
     ready = readiness.check(settings)
-    if not ready.ready:
+    if not ready.ready and ready.working:  # not set up (a failed check only warns: caution)
         return Refusal(f"Nothing was sent. {ready.problem}", ready.link, ready.link_text)
     method = sending.METHODS.get(settings.send_using)
     if method is not None and not method.network:

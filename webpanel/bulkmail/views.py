@@ -91,7 +91,8 @@ def _confirm(values: list[str], key: str, status: int = 200, problem: str = "",
     the batch as it would go, or why not."""
     settings = settings_services.load(current_user.id)
     context = {"key": key, "settings": settings, "problem": problem, "selection": None,
-               "refusal": chosen.refusal(settings), "in_dialog": bool(htmx)}
+               "refusal": chosen.refusal(settings), "caution": chosen.caution(settings),
+               "in_dialog": bool(htmx)}
     if not problem:
         try:
             context["selection"] = chosen.select_documents(chosen.parse_ids(values), settings)
