@@ -83,11 +83,12 @@ def _register_blueprints(app: Flask) -> None:
     from webpanel.mailtemplates import views as mailtemplates
     from webpanel.oauth import views as oauth
     from webpanel.outbox import views as outbox
+    from webpanel.payments import views as payments
 
     sign_in.init_app(app)
     route_modules = (auth, choose_password, admin, email_tab, email_api_tabs, email_sent_copy,
                      outbox, company, contacts, documents, document_editing, integrations, oauth,
-                     mailtemplates, home, bounces)
+                     mailtemplates, home, bounces, payments)
     for blueprint in dict.fromkeys(module.bp for module in route_modules):
         app.register_blueprint(blueprint)
 
@@ -101,8 +102,10 @@ def _fill_slots(app: Flask) -> None:
     from webpanel.bounces import hooks as bounce_reports
     from webpanel.oauth import jobs as sign_in_health
     from webpanel.outbox import hooks as email_of_documents
+    from webpanel.payments import hooks as payments
 
     email_of_documents.init_app(app)
+    payments.init_app(app)
     bounce_reports.init_app(app)
     sign_in_health.init_app(app)
     maintenance.init_app(app)

@@ -10,6 +10,7 @@ from webpanel.integrations.models import IntegrationSettings
 from webpanel.mailtemplates.models import MailTemplate, TemplateFile
 from webpanel.oauth.models import OAuthAccount
 from webpanel.outbox.models import Message, MessageBody, SentCopy
+from webpanel.payments.models import Payment
 from webpanel.settings.models import EmailSettings, ImapSettings, KnownMailServer
 from webpanel.throttle import RateEvent
 
@@ -21,4 +22,4 @@ __all__ = ["Company", "Contact", "Document", "DocumentCounter", "DocumentLine", 
            "MessageBody",
            "BounceReport", "BounceScan", "MessageEnvelope",
            "ImapSettings", "SentCopy",
-           "OAuthAccount", "RateEvent", "TemplateFile", "User", "metadata"]
+           "OAuthAccount", "Payment", "RateEvent", "TemplateFile", "User", "metadata"]

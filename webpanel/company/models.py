@@ -37,6 +37,8 @@ class Company(Base):
     proposal_valid_days: Mapped[int] = mapped_column(default=DEFAULT_VALID_DAYS)
     #: Seconds an email from the Email dialog waits, with Undo, before it goes (0: none).
     undo_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: The office's IANA time zone: when an invoice is overdue, when reminders go ("": UTC).
+    time_zone: Mapped[str] = mapped_column(String(64), default="", server_default="")
     #: The logo as re-encoded on upload (PNG or JPEG), with its media type.
     logo: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     logo_type: Mapped[str] = mapped_column(String(20), default="")

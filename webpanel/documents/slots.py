@@ -15,3 +15,8 @@ EMAIL_STATUSES = Slot("documents.email_statuses", lambda documents: {})
 EMAIL_HISTORY = Slot("documents.email_history", lambda document, user_id: [])
 #: (document) -> when the document last left (sent or handed to an email client), or None.
 LAST_EMAILED = Slot("documents.last_emailed", lambda document: None)
+#: (documents of one list, their email words by id) -> {invoice id: its payment status in
+#: words}, which replaces the email words in lists (webpanel.payments).
+PAYMENT_STATUSES = Slot("documents.payment_statuses", lambda documents, email_words: {})
+#: (document, its email words) -> the Payments section's context, or None (no section).
+PAYMENT_PANEL = Slot("documents.payment_panel", lambda document, email_word: None)

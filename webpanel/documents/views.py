@@ -77,7 +77,13 @@ def index_of(slug: str):
     kind, words = by_slug(slug).key, search_arg()
     page = services.search_documents(kind, words, page_arg())
     return render_htmx("documents/list.html", "documents/partials/_list.html", results=page,
-                       statuses=slots.EMAIL_STATUSES(page.items), q=words, **kind_labels(kind))
+                       statuses=statuses(page.items), q=words, **kind_labels(kind))
+
+
+def statuses(documents: list[Document]) -> dict[int, str]:
+    """Each document's status in a list: its email status, or an invoice's payment status."""
+    words = slots.EMAIL_STATUSES(documents)
+    return {**words, **slots.PAYMENT_STATUSES(documents, words)}
 
 
 @bp.route("/<id:document_id>")
@@ -85,7 +91,9 @@ def index_of(slug: str):
 def show(document_id: int):
     """The document page: items, totals, and the Edit, View PDF, Email and Delete buttons."""
     document = get_or_404(document_id)
+    email_word = slots.EMAIL_STATUSES([document]).get(document.id, "Not sent")
     return render_template("documents/show.html", document=document, amount=line_amount,
+                           payments_panel=slots.PAYMENT_PANEL(document, email_word),
                            company_missing=not get_company().name,
                            entries=slots.EMAIL_HISTORY(document, current_user.id),
                            **kind_labels(document.kind))

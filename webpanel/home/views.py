@@ -13,6 +13,7 @@ from webpanel.home import services
 from webpanel.home.blueprint import bp
 from webpanel.integrations import providers
 from webpanel.outbox import history
+from webpanel.payments import services as payments
 from webpanel.settings import readiness
 from webpanel.settings import services as settings_services
 
@@ -41,7 +42,7 @@ def index():
     documents, unsent = services.recent_documents(), services.to_retry(current_user.id)
     return render_template("home/index.html", status=readiness.check(settings),
                            settings=settings, documents=documents,
-                           statuses=history.list_statuses(documents),
+                           statuses=_statuses(documents),
                            to_retry=unsent, retry_offered=services.retry_offered(unsent),
                            scheduled=services.scheduled(current_user.id),
                            scheduled_limit=services.SCHEDULED,
@@ -49,6 +50,12 @@ def index():
                            at_risk=services.at_risk(current_user.id),
                            worker_health=worker.health(),
                            provider_words=providers.WORDS, provider_labels=providers.LABELS)
+
+
+def _statuses(documents: list) -> dict[int, str]:
+    """Each recent document's email status, or an invoice's payment status."""
+    words = history.list_statuses(documents)
+    return {**words, **payments.statuses(documents, words)}
 
 
 @bp.route("/account/time-zone", methods=["POST"])
