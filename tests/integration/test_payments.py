@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import update
 
 from tests.support.documents import text_of
-from tests.support.office import first_document
+from tests.support.office import first_document, send
 from webpanel import timefmt
 from webpanel.documents.models import Document
 from webpanel.extensions import db
@@ -40,6 +40,8 @@ def status_in_list(sam, number: str) -> str:
 def test_an_overdue_invoice_is_paid_in_two_parts_and_undone(sam, office):
     invoice = first_document(office, "invoice")
     set_due(office, invoice.id, -5)
+    assert "Not sent" in status_in_list(sam, invoice.number)  # never emailed: not "overdue"
+    send(sam, invoice.id)
     assert "Overdue (5 days)" in status_in_list(sam, invoice.number)
     part = (invoice.total / 2).quantize(Decimal("0.01"))
     answer = pay(sam, invoice.id, str(part))
@@ -64,6 +66,8 @@ def test_an_invoice_not_yet_due_keeps_its_email_status(sam, office):
     invoice = first_document(office, "invoice")
     set_due(office, invoice.id, 10)
     assert "Not sent" in status_in_list(sam, invoice.number)
+    send(sam, invoice.id)
+    assert "Sent" in status_in_list(sam, invoice.number)
 
 
 @pytest.mark.parametrize(("amount", "day", "message"), [

@@ -1,7 +1,7 @@
 """What was paid, what is still due, and the invoice's status in words.
 
 Status, first that holds: Paid (nothing left to pay), Partly paid (the amount still due),
-Overdue (days past the due date, in the office's time zone), else the document's email
+Overdue (days past the due date, in the office's time zone, once it was emailed), else the document's email
 status from the outbox ("Not sent", "Sent", ...). Amounts are Decimal, never floats.
 """
 
@@ -20,6 +20,8 @@ from webpanel.extensions import db
 from webpanel.payments.models import Payment
 
 ZERO = Decimal("0")
+#: The outbox's words for a document never emailed: such an invoice is not called overdue.
+NOT_SENT = "Not sent"
 
 
 @dataclass(frozen=True)
@@ -68,16 +70,16 @@ def status_of(document: Document, paid: Decimal, email_word: str,
         return Status("paid", "Paid", due)
     if paid > ZERO:
         return Status("partly_paid", f"Partly paid ({_money(due, document)} due)", due, late)
-    if late and due > ZERO:
+    if late and due > ZERO and email_word != NOT_SENT:
         return Status("overdue", f"Overdue ({late} day{'' if late == 1 else 's'})", due, late)
-    return Status("sent" if email_word != "Not sent" else "not_sent", email_word, due)
+    return Status("sent" if email_word != NOT_SENT else "not_sent", email_word, due)
 
 
 def statuses(documents: list[Document], email_words: dict[int, str]) -> dict[int, str]:
     """The list's words for each invoice among `documents` (others keep their email words)."""
     invoices = [d for d in documents if d.kind == "invoice"]
     paid, today = paid_totals([d.id for d in invoices]), office_today()
-    return {d.id: status_of(d, paid.get(d.id, ZERO), email_words.get(d.id, "Not sent"),
+    return {d.id: status_of(d, paid.get(d.id, ZERO), email_words.get(d.id, NOT_SENT),
                             today).label for d in invoices}
 
 
