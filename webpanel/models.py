@@ -11,6 +11,7 @@ from webpanel.mailtemplates.models import MailTemplate, TemplateFile
 from webpanel.oauth.models import OAuthAccount
 from webpanel.outbox.models import Message, MessageBody, SentCopy
 from webpanel.payments.models import Payment
+from webpanel.reminders.models import Reminder, ReminderLevel
 from webpanel.settings.models import EmailSettings, ImapSettings, KnownMailServer
 from webpanel.throttle import RateEvent
 
@@ -22,4 +23,5 @@ __all__ = ["Company", "Contact", "Document", "DocumentCounter", "DocumentLine", 
            "MessageBody",
            "BounceReport", "BounceScan", "MessageEnvelope",
            "ImapSettings", "SentCopy",
-           "OAuthAccount", "Payment", "RateEvent", "TemplateFile", "User", "metadata"]
+           "OAuthAccount", "Payment", "Reminder", "ReminderLevel", "RateEvent", "TemplateFile",
+           "User", "metadata"]

@@ -13,6 +13,7 @@ from decimal import Decimal
 from webpanel import formatting, timefmt
 from webpanel.documents.kinds import default_first
 from webpanel.mailtemplates.greeting import GREETINGS, lines
+from webpanel.payments import services as payments
 
 
 def join_or(words: list[str]) -> str:
@@ -48,6 +49,10 @@ PLACEHOLDERS: dict[str, Placeholder] = {
     "document.total": Placeholder("Total", "The total, with tax"),
     "document.date": Placeholder("Document date", "The document's date"),
     "document.due_date": Placeholder("Due date", "The date payment is due (may be empty)"),
+    "document.amount_due": Placeholder(
+        "Amount due", "What is still to be paid: the total less the payments received"),
+    "document.days_overdue": Placeholder(
+        "Days overdue", "Whole days since the due date (0 until then)"),
     "document.payment_due": Placeholder(
         "Payment is due by …", "“Payment is due by <due date>.”, or nothing when the "
         "document has no due date"),
@@ -89,7 +94,10 @@ def values_for(document, sender, company) -> dict[str, dict[str, str]]:
         "document": {"title": document.title, "number": document.number,
                      "total": money(document.total, document.currency, company.locale),
                      "date": day(document.date, company.locale),
-                     "due_date": day(document.due_date, company.locale)},
+                     "due_date": day(document.due_date, company.locale),
+                     "amount_due": money(payments.amount_due(document), document.currency,
+                                         company.locale),
+                     "days_overdue": str(payments.days_overdue(document))},
         "company": {"name": company.name or ""},
         "sender": {"name": sender.display_name or "", "email": sender.address or ""},
     })
@@ -103,7 +111,10 @@ def sample_values(title: str, company) -> dict[str, dict[str, str]]:
         "document": {"title": title, "number": "0001",
                      "total": money(Decimal("1234.50"), company.currency_code, company.locale),
                      "date": day(today, company.locale),
-                     "due_date": day(today + datetime.timedelta(days=30), company.locale)},
+                     "due_date": day(today + datetime.timedelta(days=30), company.locale),
+                     "amount_due": money(Decimal("1234.50"), company.currency_code,
+                                         company.locale),
+                     "days_overdue": "0"},
         "company": {"name": "Your Company"},
         "sender": {"name": "Your Name", "email": "you@example.com"},
     })

@@ -1,8 +1,8 @@
 """What was paid, what is still due, and the invoice's status in words.
 
 Status, first that holds: Paid (nothing left to pay), Partly paid (the amount still due),
-Overdue (days past the due date, in the office's time zone, once it was emailed), else the document's email
-status from the outbox ("Not sent", "Sent", ...). Amounts are Decimal, never floats.
+Overdue (days past the due date, in the office's time zone, once it was emailed), else the
+document's email status from the outbox ("Not sent", "Sent", ...). Decimal, never floats.
 """
 
 from __future__ import annotations
