@@ -84,11 +84,12 @@ def _register_blueprints(app: Flask) -> None:
     from webpanel.oauth import views as oauth
     from webpanel.outbox import views as outbox
     from webpanel.payments import views as payments
+    from webpanel.reminders import views as reminders
 
     sign_in.init_app(app)
     route_modules = (auth, choose_password, admin, email_tab, email_api_tabs, email_sent_copy,
                      outbox, company, contacts, documents, document_editing, integrations, oauth,
-                     mailtemplates, home, bounces, payments)
+                     mailtemplates, home, bounces, payments, reminders)
     for blueprint in dict.fromkeys(module.bp for module in route_modules):
         app.register_blueprint(blueprint)
 
@@ -103,9 +104,11 @@ def _fill_slots(app: Flask) -> None:
     from webpanel.oauth import jobs as sign_in_health
     from webpanel.outbox import hooks as email_of_documents
     from webpanel.payments import hooks as payments
+    from webpanel.reminders import hooks as reminders
 
     email_of_documents.init_app(app)
     payments.init_app(app)
+    reminders.init_app(app)
     bounce_reports.init_app(app)
     sign_in_health.init_app(app)
     maintenance.init_app(app)

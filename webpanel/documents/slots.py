@@ -20,3 +20,5 @@ LAST_EMAILED = Slot("documents.last_emailed", lambda document: None)
 PAYMENT_STATUSES = Slot("documents.payment_statuses", lambda documents, email_words: {})
 #: (document, its email words) -> the Payments section's context, or None (no section).
 PAYMENT_PANEL = Slot("documents.payment_panel", lambda document, email_word: None)
+#: (document) -> the Reminders section's context for an invoice, or None (webpanel.reminders).
+REMINDERS_PANEL = Slot("documents.reminders_panel", lambda document: None)

@@ -94,6 +94,7 @@ def show(document_id: int):
     email_word = slots.EMAIL_STATUSES([document]).get(document.id, "Not sent")
     return render_template("documents/show.html", document=document, amount=line_amount,
                            payments_panel=slots.PAYMENT_PANEL(document, email_word),
+                           reminders_panel=slots.REMINDERS_PANEL(document),
                            company_missing=not get_company().name,
                            entries=slots.EMAIL_HISTORY(document, current_user.id),
                            **kind_labels(document.kind))

@@ -8,12 +8,14 @@ from flask import render_template, request
 from flask_login import current_user, login_required
 
 from webpanel import timefmt, worker
+from webpanel.company.services import get_company
 from webpanel.extensions import db
 from webpanel.home import services
 from webpanel.home.blueprint import bp
 from webpanel.integrations import providers
 from webpanel.outbox import history
 from webpanel.payments import services as payments
+from webpanel.reminders import panel as reminders
 from webpanel.settings import readiness
 from webpanel.settings import services as settings_services
 
@@ -49,6 +51,7 @@ def index():
                            reconnects=services.reconnects(current_user.id),
                            at_risk=services.at_risk(current_user.id),
                            worker_health=worker.health(),
+                           next_reminders=reminders.next_batch(get_company().locale),
                            provider_words=providers.WORDS, provider_labels=providers.LABELS)
 
 
