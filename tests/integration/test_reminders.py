@@ -197,3 +197,35 @@ def test_the_reminder_templates_are_on_the_email_templates_page(app, admin_clien
     page = text_of(admin_client.get("/email-templates/reminder-3/"))
     assert "Reminder 3" in page and "{{ document.days_overdue }}" in page
     assert "Amount due" in page and "Days overdue" in page
+
+
+def test_a_claim_left_by_a_stopped_worker_goes_once_when_the_sweep_finds_it(
+        sam, office, emailed, test_clock):
+    with office.app_context():  # a worker claimed Reminder 1 and stopped before sending
+        db.session.add(Reminder(document_id=emailed.id, level=1, user_id=sam.user_id,
+                                due_on=timefmt.today("UTC"), status="claimed"))
+        db.session.commit()
+    later(sam, test_clock, days=2)  # the claim is old now; Reminder 1 is due
+    assert run(office) == 0  # nothing new to claim: the old claim is sent instead
+    assert len(reminder_subjects(office)) == 1
+    with office.app_context():  # as if it crashed after the outbox recorded the message
+        db.session.execute(update(Reminder).values(status="claimed"))
+        db.session.commit()
+    later(sam, test_clock, hours=1)
+    run(office)
+    assert len(reminder_subjects(office)) == 1  # the outbox's key: the same message
+    assert sum("Reminder:" in (m.parsed()["Subject"] or "") for m in sam.smtp.messages) == 1
+
+
+def test_a_sender_without_working_settings_fails_like_any_message_with_retry(
+        sam, office, emailed, test_clock):
+    sam.smtp.stop()
+    later(sam, test_clock, days=2)
+    assert run(office) == 1
+    with office.app_context():
+        message = db.session.scalars(select(Message).join(
+            Reminder, Reminder.message_id == Message.id)).one()
+        assert message.status == "failed" and message.error_reason
+    page = sam.client.get(f"/documents/{emailed.id}").get_data(as_text=True)
+    assert f'hx-post="/sent/{message.id}/retry"' in page and "Reminder 1" in page
+    sam.smtp.start()

@@ -26,5 +26,6 @@ def init_app(app: Flask) -> None:
     """Fill the slots and give the worker the reminders job (every minute, and at start)."""
     worker.define(app, sender.JOB, sender.send_due, every=worker.every_minutes(1),
                   at_start=True)
+    worker.define(app, sender.SEND_JOB, sender.send_claimed)
     documents.REMINDERS_PANEL.fill(app, panel.slot)
     outbox.MESSAGE_TAGS.fill(app, tags)

@@ -1,9 +1,10 @@
 """Sending the reminders due now, each level of each invoice once.
 
-A worker first claims a reminder by inserting its row (unique per invoice and level, with the
-levels it passes over) and committing; a second worker's insert fails and it moves on. Only
-then is the PDF rendered and the message recorded by the outbox, under a key made of the
-reminder's id, so a claim picked up again after a crash still gives one message.
+Every minute a worker claims the reminders due by inserting their rows (unique per invoice
+and level, with the levels each passes over) and committing; a second worker's insert fails
+and it moves on. Each claimed reminder is then its own job, so every worker thread renders
+PDFs: the job records the message with the outbox under a key made of the reminder's id, so a
+claim sent again (its job lost, its worker stopped) still gives one message.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from webpanel import sending
+from webpanel import sending, worker
 from webpanel.database import utcnow
 from webpanel.documents import services as documents
 from webpanel.documents.models import Document
@@ -28,27 +29,35 @@ from webpanel.reminders import ladder, plan
 from webpanel.reminders.models import CLAIMED, FAILED, QUEUED, SKIPPED, Reminder
 from webpanel.settings import services as settings_services
 from webpanel.settings.models import EmailSettings
+from webpanel.transactions import release
 
 log = logging.getLogger(__name__)
 
 #: The worker's job: every minute, and once as a worker starts (a day missed while no worker
 #: ran is caught up then).
 JOB = "reminders.send_due"
-#: A claim still without its message after this long was left by a stopped worker.
-STALE_CLAIM = timedelta(minutes=2)
+#: The job that records and queues one claimed reminder's message.
+SEND_JOB = "reminders.send"
+#: A claim still without its message after this long lost its job (or its worker stopped).
+STALE_CLAIM = timedelta(minutes=10)
 PASSED_OVER = "Passed over: a later reminder was already due when the worker ran."
 
 
 def send_due() -> int:
-    """Claim and send every reminder due now (the office's hour has come); how many went."""
+    """Claim every reminder due now (the office's hour has come) and queue each one's job;
+    how many this worker claimed."""
     schedule = plan.schedule()
-    sent = 0
+    claimed = []
     if schedule.levels:
         for due in ladder.due_on(schedule, schedule.current_day(plan.now())):
             reminder_id = claim(due)
             if reminder_id is not None:
-                sent += send_claimed(reminder_id)
-    return sent + resume_stale()
+                claimed.append(reminder_id)
+    release()  # no transaction stays open while the jobs are queued (or run, in a test)
+    for reminder_id in claimed:
+        worker.enqueue(SEND_JOB, reminder_id)
+    resume_stale()
+    return len(claimed)
 
 
 def claim(due: ladder.Due) -> int | None:
@@ -67,18 +76,22 @@ def claim(due: ladder.Due) -> int | None:
     return reminder.id
 
 
-def resume_stale() -> int:
-    """Send again the claims a stopped worker left without a message (the outbox's key makes
-    a second recording of the same reminder return the first)."""
+def resume_stale() -> None:
+    """Queue again the claims left without a message (the outbox's key makes a second
+    recording of the same reminder return the first)."""
     ids = list(db.session.scalars(select(Reminder.id).where(
         Reminder.status == CLAIMED, Reminder.updated_at < utcnow() - STALE_CLAIM)))
-    return sum(send_claimed(reminder_id) for reminder_id in ids)
+    release()
+    for reminder_id in ids:
+        worker.enqueue(SEND_JOB, reminder_id)
 
 
 def send_claimed(reminder_id: int) -> int:
     """Record and queue the claimed reminder's message; 1 when it was queued. A reminder
     that cannot be recorded ends "failed" with the reason, shown on the invoice."""
     reminder = db.session.get(Reminder, reminder_id)
+    if reminder is None or reminder.status != CLAIMED:
+        return 0  # sent already (a job queued twice), or its invoice deleted
     document = db.session.get(Document, reminder.document_id)
     if document is None or reminder.user_id is None:
         return _failed(reminder_id, "The invoice or its sender was deleted.")
