@@ -229,3 +229,16 @@ def test_a_sender_without_working_settings_fails_like_any_message_with_retry(
     page = sam.client.get(f"/documents/{emailed.id}").get_data(as_text=True)
     assert f'hx-post="/sent/{message.id}/retry"' in page and "Reminder 1" in page
     sam.smtp.start()
+
+
+def test_a_customer_is_left_out_of_reminders_from_their_page(sam, office):
+    with office.app_context():
+        customer = db.session.scalars(select(Contact).where(Contact.kind == "customer")).first()
+        customer_id, name, email = customer.id, customer.name, customer.email
+    page = sam.client.get(f"/customers/{customer_id}/edit").get_data(as_text=True)
+    assert "Leave out of payment reminders" in page
+    hx = Htmx(sam.client, f"/customers/{customer_id}/edit")
+    hx.post(f"/customers/{customer_id}/edit", {"name": name, "email": email,
+                                                "no_reminders": "y"})
+    with office.app_context():
+        assert db.session.get(Contact, customer_id).no_reminders is True

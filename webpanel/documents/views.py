@@ -23,6 +23,7 @@ from webpanel.security import PDF_CSP
 log = logging.getLogger(__name__)
 
 SLUG = slug_rule()
+NOT_SENT = "Not sent"
 PDF_FAILED = ("The PDF could not be made", "Nothing was lost. Try again in a moment; if it "
               "keeps happening, tell your administrator (the details are in the panel's log).")
 
@@ -91,12 +92,12 @@ def statuses(documents: list[Document]) -> dict[int, str]:
 def show(document_id: int):
     """The document page: items, totals, and the Edit, View PDF, Email and Delete buttons."""
     document = get_or_404(document_id)
-    email_word = slots.EMAIL_STATUSES([document]).get(document.id, "Not sent")
+    entries = slots.EMAIL_HISTORY(document, current_user.id)
+    email_word = entries[0].status_label if entries else NOT_SENT  # its newest email's
     return render_template("documents/show.html", document=document, amount=line_amount,
                            payments_panel=slots.PAYMENT_PANEL(document, email_word),
-                           reminders_panel=slots.REMINDERS_PANEL(document),
-                           company_missing=not get_company().name,
-                           entries=slots.EMAIL_HISTORY(document, current_user.id),
+                           reminders_panel=slots.REMINDERS_PANEL(document, entries),
+                           company_missing=not get_company().name, entries=entries,
                            **kind_labels(document.kind))
 
 

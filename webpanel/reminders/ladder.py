@@ -51,6 +51,10 @@ def level_due(due_date: datetime.date, levels: tuple[tuple[int, int], ...], had:
     return level, due_on, tuple(item for item in come if item[0] < level)
 
 
+#: The statuses of a message that left: its sender is the invoice's sender.
+EMAILED = ("sent", "handed_off")
+
+
 @dataclass(frozen=True)
 class Emailed:
     """Who last emailed an invoice from the panel, and the office day it was first emailed."""
@@ -61,20 +65,21 @@ class Emailed:
 
 def senders(document_ids: list[int], zone: str) -> dict[int, Emailed]:
     """For each invoice ever emailed: the person of its newest sent message (its reminders go
-    in their name) and its first day emailed, in the office's zone; two queries."""
+    in their name) and its first day emailed, in the office's zone; one query."""
     if not document_ids:
         return {}
-    sent = (Message.document_id.in_(document_ids),
-            Message.status.in_(("sent", "handed_off")))
-    newest = select(func.max(Message.id)).where(*sent).group_by(Message.document_id)
-    who = dict(db.session.execute(select(Message.document_id, Message.user_id)
-                                  .where(Message.id.in_(newest))).all())
-    first = db.session.execute(select(Message.document_id, func.min(
-        func.coalesce(Message.sent_at, Message.created_at))).where(*sent)
-        .group_by(Message.document_id)).all()
-    place = timefmt.zone(zone)
-    return {doc: Emailed(who[doc], at.replace(tzinfo=datetime.UTC).astimezone(place).date())
-            for doc, at in first if doc in who}
+    rows = db.session.execute(
+        select(Message.document_id, Message.user_id,
+               func.coalesce(Message.sent_at, Message.created_at))
+        .where(Message.document_id.in_(document_ids),
+               Message.status.in_(EMAILED))
+        .order_by(Message.id))
+    place, found = timefmt.zone(zone), {}
+    for document_id, user_id, at in rows:
+        day = at.replace(tzinfo=datetime.UTC).astimezone(place).date()
+        first = found[document_id].first_day if document_id in found else day
+        found[document_id] = Emailed(user_id, min(first, day))
+    return found
 
 
 def eligible(schedule: Schedule, day: datetime.date) -> list[Document]:

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from webpanel import timefmt
-from webpanel.auth.models import User
 from webpanel.documents.models import Document
 from webpanel.extensions import db
 from webpanel.formatting import date_in
+from webpanel.outbox.history import Entry
 from webpanel.payments import services as payments
 from webpanel.reminders import ladder, plan
 from webpanel.reminders.models import Reminder
@@ -29,7 +29,7 @@ class Next:
     sender: str
 
 
-def why_none(document: Document, schedule: plan.Schedule, sender_id: int | None) -> str:
+def why_none(document: Document, schedule: plan.Schedule, sender: str | None) -> str:
     """Why no reminder will go for this invoice, in plain words; "" when they will."""
     if not schedule.levels:
         return "The office has no reminder plan yet, so no reminders go."
@@ -41,37 +41,40 @@ def why_none(document: Document, schedule: plan.Schedule, sender_id: int | None)
         return f"No reminders: {document.contact.name} is left out of payment reminders."
     if payments.amount_due(document) <= 0:
         return "No reminders: nothing is left to pay."
-    if sender_id is None:
+    if sender is None:
         return ("No reminders yet: this invoice was never emailed from the panel, so there is "
                 "no one to send them from. Email it, and its reminders go from whoever sent it.")
     return ""
 
 
-def next_for(document: Document, schedule: plan.Schedule, sender_id: int) -> Next | None:
+def next_for(document: Document, schedule: plan.Schedule, sender: str) -> Next | None:
     """The invoice's next level and when it goes, or None when its ladder is done."""
     had = ladder.highest_levels([document.id]).get(document.id, 0)
     for level, days in schedule.levels:
         if level > had:
             day = document.due_date + datetime.timedelta(days=days)
             first = schedule.next_run(plan.now()).date()
-            sender = db.session.get(User, sender_id)
-            return Next(level, max(day, first), schedule.hour, schedule.zone,
-                        sender.email if sender else "")
+            return Next(level, max(day, first), schedule.hour, schedule.zone, sender)
     return None
 
 
-def slot(document: Document) -> dict | None:
-    """The document page's Reminders part for an invoice (None for other kinds)."""
+def last_sender(entries: list[Entry]) -> str | None:
+    """Who last emailed the invoice, from its email history (newest first); None if no one."""
+    return next((e.by for e in entries if e.status in ladder.EMAILED), None)
+
+
+def slot(document: Document, entries: list[Entry]) -> dict | None:
+    """The document page's Reminders part for an invoice (None for other kinds), from its
+    email history (`entries`, newest first)."""
     if document.kind != "invoice":
         return None
-    schedule = plan.schedule()
-    sender = ladder.senders([document.id], schedule.zone).get(document.id)
-    none = why_none(document, schedule, sender.user_id if sender else None)
+    schedule, sender = plan.schedule(), last_sender(entries)
+    none = why_none(document, schedule, sender)
     rows = list(db.session.scalars(select(Reminder).where(Reminder.document_id == document.id)
                                    .order_by(Reminder.level)))
     return {"document": document, "reminders_off_reason": none, "reminders": rows,
             "next_reminder": None if none or sender is None
-            else next_for(document, schedule, sender.user_id)}
+            else next_for(document, schedule, sender)}
 
 
 def next_batch(locale: str) -> str:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask import abort, redirect, request, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from webpanel.access import admin_required
 from webpanel.documents import services as documents
 from webpanel.extensions import db, htmx
 from webpanel.fragments import render_htmx
 from webpanel.mailtemplates.kinds import REMINDER_LEVELS, TEMPLATE_KINDS, reminder_key
+from webpanel.outbox import history
 from webpanel.reminders import panel, plan
 from webpanel.reminders.blueprint import bp
 from webpanel.reminders.forms import PlanForm
@@ -66,4 +67,4 @@ def switch(document_id: int):
     if not htmx:
         return redirect(url_for("documents.show", document_id=document.id), 303)
     return render_htmx("reminders/invoice.html", "reminders/partials/_invoice.html",
-                       **panel.slot(document))
+                       **panel.slot(document, history.history(document, current_user.id)))
