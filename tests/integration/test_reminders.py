@@ -242,3 +242,18 @@ def test_a_customer_is_left_out_of_reminders_from_their_page(sam, office):
                                                 "no_reminders": "y"})
     with office.app_context():
         assert db.session.get(Contact, customer_id).no_reminders is True
+
+
+def test_a_reminder_claimed_before_mark_as_paid_does_not_go_after_it(
+        sam, office, emailed, test_clock):
+    later(sam, test_clock, days=2)
+    with office.app_context():  # claimed by a worker whose send job has not run yet
+        [due] = sender.ladder.due_on(plan.schedule(), timefmt.today("UTC"))
+        reminder_id = sender.claim(due)
+    sam.post(f"/documents/{emailed.id}/payments", {
+        "paid_on": str(timefmt.today("UTC")), "amount": f"{emailed.total:.2f}"})
+    with office.app_context():
+        assert sender.send_claimed(reminder_id) == 0
+        assert db.session.get(Reminder, reminder_id).status == "skipped"
+    assert reminder_subjects(office) == []
+    assert "paid before it went" in text_of(sam.client.get(f"/documents/{emailed.id}"))

@@ -25,6 +25,7 @@ from webpanel.mail.builder import Attachment, Draft
 from webpanel.mailtemplates import services as templates
 from webpanel.mailtemplates.kinds import reminder_key
 from webpanel.outbox import services as outbox
+from webpanel.payments import services as payments
 from webpanel.reminders import ladder, plan
 from webpanel.reminders.models import CLAIMED, FAILED, QUEUED, SKIPPED, Reminder
 from webpanel.settings import services as settings_services
@@ -41,6 +42,7 @@ SEND_JOB = "reminders.send"
 #: A claim still without its message after this long lost its job (or its worker stopped).
 STALE_CLAIM = timedelta(minutes=10)
 PASSED_OVER = "Passed over: a later reminder was already due when the worker ran."
+PAID_MEANWHILE = "Not sent: the invoice was paid before it went."
 
 
 def send_due() -> int:
@@ -95,6 +97,8 @@ def send_claimed(reminder_id: int) -> int:
     document = db.session.get(Document, reminder.document_id)
     if document is None or reminder.user_id is None:
         return _failed(reminder_id, "The invoice or its sender was deleted.")
+    if payments.amount_due(document) <= 0:  # paid between the claim and this job
+        return _failed(reminder_id, PAID_MEANWHILE, SKIPPED)
     settings = settings_services.load(reminder.user_id)
     try:
         message = outbox.send(settings, draft(document, settings, reminder.level),
@@ -138,9 +142,9 @@ def _split(*lists: str) -> list[str]:
                               if a.strip()))
 
 
-def _failed(reminder_id: int, reason: str) -> int:
+def _failed(reminder_id: int, reason: str, status: str = FAILED) -> int:
     db.session.rollback()
     db.session.execute(update(Reminder).where(Reminder.id == reminder_id)
-                       .values(status=FAILED, reason=reason, updated_at=utcnow()))
+                       .values(status=status, reason=reason, updated_at=utcnow()))
     db.session.commit()
     return 0
