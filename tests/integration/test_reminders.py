@@ -10,9 +10,10 @@ import datetime
 import pytest
 from sqlalchemy import select, update
 
-from tests.conftest import Htmx, csrf_from, sign_in
+from tests.conftest import Htmx
 from tests.support.documents import text_of
 from tests.support.office import first_document, send
+from tests.support.reminders import due_in, later
 from webpanel import timefmt
 from webpanel.contacts.models import Contact
 from webpanel.documents.models import Document
@@ -26,15 +27,6 @@ from webpanel.reminders.models import Reminder
 def app(make_app, test_clock):
     """The panel on the test clock."""
     return make_app(MAIL_TIMEOUT=2.0, TEST_CLOCK_FILE=str(test_clock.path))
-
-
-def due_in(app, document_id: int, days: int) -> None:
-    """Give the invoice a due date `days` from today (office zone: UTC)."""
-    with app.app_context():
-        due = timefmt.today("UTC") + datetime.timedelta(days=days)
-        db.session.execute(update(Document).where(Document.id == document_id)
-                           .values(due_date=due))
-        db.session.commit()
 
 
 def set_plan(app, days=(-3, 0, 7, 14), hour: int = 0) -> None:
@@ -53,13 +45,6 @@ def reminder_subjects(app) -> list[str]:
         rows = db.session.execute(select(Message.subject).join(
             Reminder, Reminder.message_id == Message.id).order_by(Message.id))
         return [subject for (subject,) in rows]
-
-
-def later(sam, test_clock, **delta) -> None:
-    """Move the clock (the session expires meanwhile: Sam signs in again)."""
-    test_clock.move(**delta)
-    sign_in(sam.client, "sam@example.com")
-    sam.token = csrf_from(sam.client.get("/").get_data(as_text=True))
 
 
 @pytest.fixture

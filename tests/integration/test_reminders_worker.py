@@ -1,4 +1,4 @@
-# ruff: noqa: F811  (the stacks' fixtures are imported from the worker sending tests)
+# ruff: noqa: F811  (the stacks' fixtures are imported and used by name)
 """Payment reminders sent by real `flask worker` processes, with a test clock the panel and
 its workers share, on SQLite with the queue file and on PostgreSQL with Redis: one invoice's
 ladder over its days (each level once, none after Mark as paid), and two workers racing on
@@ -11,15 +11,9 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from tests.integration.test_reminders import later
-from tests.integration.test_worker_sending import (  # noqa: F401
-    cluster,
-    database_url,
-    queue_url,
-    stack,
-)
 from tests.support.office import first_document, send
-from tests.support.reminders import emailed_invoices, office_plan
+from tests.support.reminders import due_in, emailed_invoices, later, office_plan
+from tests.support.stacks import cluster, database_url, queue_url, stack  # noqa: F401
 from tests.support.workers import wait_for
 from webpanel import timefmt, worker
 from webpanel.extensions import db
@@ -80,7 +74,6 @@ def test_one_invoices_ladder_goes_level_by_level_and_stops_once_paid(
     invoice = first_document(app, "invoice")
     send(sam, invoice.id)
     sam.smtp.wait_for_messages(1, timeout=15)
-    from tests.integration.test_reminders import due_in
     due_in(app, invoice.id, 5)
     office_plan(app)
     expected = Counter()

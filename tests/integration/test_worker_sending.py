@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the stacks' fixtures are imported and used by name)
 """Sending through real `flask worker` processes: the Email dialog's message goes by a worker
 to a real SMTP server, waits safely while no worker runs, survives a worker killed in the
 middle of a send without ever going twice, goes once at its time across a restart, is retried
@@ -16,17 +17,15 @@ import secrets
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
 
-from tests.conftest import Htmx, fresh_database, migrated_postgres, sam_with_smtp, sign_in
+from tests.conftest import Htmx, sam_with_smtp, sign_in
 from tests.support.office import first_document, send
-from tests.support.postgres import PostgresServer
-from tests.support.redis import queue_url_for
 from tests.support.sent_mail import last_message
+from tests.support.stacks import cluster, database_url, queue_url, stack  # noqa: F401
 from tests.support.workers import wait_for
 from webpanel import worker
 from webpanel.database import utcnow
@@ -45,38 +44,6 @@ QUEUED_NO_WORKER = "Queued: it goes when the background worker runs."
 UNKNOWN = "Unknown – check your mailbox"
 #: Long enough ago that the sweeper counts a waiting message's job as lost.
 LONG_AGO = dispatch.LOST_AFTER + timedelta(minutes=1)
-
-
-@pytest.fixture(params=["sqlite", "postgresql-redis"])
-def stack(request) -> str:
-    """The database and the queue: SQLite and the queue file, or PostgreSQL and Redis."""
-    return request.param
-
-
-@pytest.fixture(scope="module")
-def cluster(postgres) -> Iterator[PostgresServer]:
-    """The session's PostgreSQL (--database=postgresql), else one for this module."""
-    if postgres is not None:
-        yield postgres
-        return
-    with migrated_postgres() as server:
-        yield server
-
-
-@pytest.fixture
-def database_url(request, stack, postgres, monkeypatch) -> Iterator[str | None]:
-    """PostgreSQL for the Redis stack whatever --database says; else as it says."""
-    if stack == "sqlite" and postgres is None:
-        yield None
-        return
-    yield from fresh_database(postgres or request.getfixturevalue("cluster"), monkeypatch)
-
-
-@pytest.fixture
-def queue_url(stack) -> Iterator[str | None]:
-    """A throwaway redis-server's URL, or None for the queue file in the instance folder."""
-    with queue_url_for("sqlite" if stack == "sqlite" else "redis") as url:
-        yield url
 
 
 @pytest.fixture

@@ -7,8 +7,9 @@ import datetime
 import secrets
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from tests.conftest import csrf_from, sign_in
 from webpanel import timefmt
 from webpanel.contacts.models import Contact
 from webpanel.database import utcnow
@@ -51,3 +52,19 @@ def office_plan(app, days=(-3, 0, 7, 14), hour: int = 0, zone: str = "UTC") -> N
     """Save the office's reminder plan."""
     with app.app_context():
         plan.save(list(days), hour, zone)
+
+
+def due_in(app, document_id: int, days: int) -> None:
+    """Give the invoice a due date `days` from today (office zone: UTC)."""
+    with app.app_context():
+        due = timefmt.today("UTC") + datetime.timedelta(days=days)
+        db.session.execute(update(Document).where(Document.id == document_id)
+                           .values(due_date=due))
+        db.session.commit()
+
+
+def later(sam, test_clock, **delta) -> None:
+    """Move the clock (the session expires meanwhile: Sam signs in again)."""
+    test_clock.move(**delta)
+    sign_in(sam.client, "sam@example.com")
+    sam.token = csrf_from(sam.client.get("/").get_data(as_text=True))

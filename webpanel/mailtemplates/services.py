@@ -18,6 +18,7 @@ from webpanel.mailtemplates.defaults import DEFAULT_BODIES, DEFAULT_SUBJECTS
 from webpanel.mailtemplates.kinds import TEMPLATE_KINDS
 from webpanel.mailtemplates.models import MailTemplate, TemplateFile
 from webpanel.mailtemplates.values import sample_values, values_for
+from webpanel.payments import services as payments
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,13 @@ def unusable(kind: str, error: render.TemplateProblem) -> str:
 def fill_for(document: Document, sender, key: str | None = None) -> Filled:
     """The kind's template (or the template `key`, a reminder's) filled in for a document and
     its sender."""
-    return fill(get_template(key or document.kind), values_for(document, sender, get_company()))
+    return fill(get_template(key or document.kind), document_values(document, sender))
+
+
+def document_values(document: Document, sender) -> dict:
+    """The template values of a real document: with what was paid and the office's today."""
+    paid = payments.paid_totals([document.id]).get(document.id, payments.ZERO)
+    return values_for(document, sender, get_company(), paid, payments.office_today())
 
 
 def signed(text: str, sender) -> str:
@@ -103,7 +110,7 @@ def preview_values(kind: str, title: str, sender) -> tuple[dict, Document | None
                                   .order_by(Document.id.desc()).limit(1)).first()
     if document is None:
         return sample_values(title, get_company()), None
-    return values_for(document, sender, get_company()), document
+    return document_values(document, sender), document
 
 
 def files_of(kind: str) -> list[TemplateFile]:

@@ -13,7 +13,6 @@ from decimal import Decimal
 from webpanel import formatting, timefmt
 from webpanel.documents.kinds import default_first
 from webpanel.mailtemplates.greeting import GREETINGS, lines
-from webpanel.payments import services as payments
 
 
 def join_or(words: list[str]) -> str:
@@ -85,9 +84,12 @@ def day(value: datetime.date | None, locale: str) -> str:
     return formatting.date_in(value, locale) if value else ""
 
 
-def values_for(document, sender, company) -> dict[str, dict[str, str]]:
-    """The template values for one document, its sender's settings and the company."""
+def values_for(document, sender, company, paid: Decimal = Decimal(0),
+               today: datetime.date | None = None) -> dict[str, dict[str, str]]:
+    """The template values for one document, its sender's settings and the company; `paid`
+    (received so far) and `today` (the office's) give the amount due and the days overdue."""
     contact = document.contact
+    late = (today - document.due_date).days if today and document.due_date else 0
     return _with_sentences({
         "contact": {"name": contact.name if contact else "",
                     "person": (contact.contact_person if contact else "") or ""},
@@ -95,9 +97,9 @@ def values_for(document, sender, company) -> dict[str, dict[str, str]]:
                      "total": money(document.total, document.currency, company.locale),
                      "date": day(document.date, company.locale),
                      "due_date": day(document.due_date, company.locale),
-                     "amount_due": money(payments.amount_due(document), document.currency,
-                                         company.locale),
-                     "days_overdue": str(payments.days_overdue(document))},
+                     "amount_due": money(max(document.total - paid, Decimal(0)),
+                                         document.currency, company.locale),
+                     "days_overdue": str(max(late, 0))},
         "company": {"name": company.name or ""},
         "sender": {"name": sender.display_name or "", "email": sender.address or ""},
     })
