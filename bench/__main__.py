@@ -8,6 +8,7 @@ from bench import (
     drip_sends,
     pdf_cache,
     pdf_scripts,
+    reminders,
     send_test,
     sent_mail,
     slow_token,
@@ -19,7 +20,7 @@ from bench import (
 from bench.harness import print_table
 
 SUITES = [tab_switch, send_test, pdf_cache, pdf_scripts, sent_mail, drip_sends, write_lock,
-          slow_token, throughput, worker_sends]
+          slow_token, throughput, worker_sends, reminders]
 
 
 def main() -> None:

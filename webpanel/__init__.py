@@ -84,12 +84,15 @@ def _register_blueprints(app: Flask) -> None:
     from webpanel.mailtemplates import views as mailtemplates
     from webpanel.oauth import views as oauth
     from webpanel.outbox import views as outbox
+    from webpanel.payments import views as payments
     from webpanel.recurring import views as recurring
+    from webpanel.reminders import views as reminders
 
     sign_in.init_app(app)
     route_modules = (auth, choose_password, admin, email_tab, email_api_tabs, email_sent_copy,
                      outbox, company, contacts, documents, document_editing, integrations, oauth,
-                     mailtemplates, home, bounces, recurring, bulkmail)
+                     mailtemplates, home, bounces, recurring, bulkmail, payments,
+                     reminders)
     for blueprint in dict.fromkeys(module.bp for module in route_modules):
         app.register_blueprint(blueprint)
 
@@ -103,9 +106,13 @@ def _fill_slots(app: Flask) -> None:
     from webpanel.bounces import hooks as bounce_reports
     from webpanel.oauth import jobs as sign_in_health
     from webpanel.outbox import hooks as email_of_documents
+    from webpanel.payments import hooks as payments
     from webpanel.recurring import hooks as recurring_documents
+    from webpanel.reminders import hooks as reminders
 
     email_of_documents.init_app(app)
+    payments.init_app(app)
+    reminders.init_app(app)
     bounce_reports.init_app(app)
     sign_in_health.init_app(app)
     maintenance.init_app(app)

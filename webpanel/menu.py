@@ -11,7 +11,8 @@ from markupsafe import Markup
 #: The first part of a path, and the menu section it belongs to.
 SECTIONS = {"": "home", "documents": "documents", "customers": "customers", "vendors": "vendors",
             "company": "company", "email-templates": "email-templates",
-            "integrations": "integrations", "sent": "sent", "account": "password"}
+            "integrations": "integrations", "reminders": "reminders", "sent": "sent",
+            "account": "password"}
 
 
 def section_of(path: str, user_id: int | None) -> str | None:

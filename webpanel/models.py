@@ -11,7 +11,9 @@ from webpanel.integrations.models import IntegrationSettings
 from webpanel.mailtemplates.models import MailTemplate, TemplateFile
 from webpanel.oauth.models import OAuthAccount
 from webpanel.outbox.models import Message, MessageBody, SentCopy
+from webpanel.payments.models import Payment
 from webpanel.recurring.models import Run, Schedule
+from webpanel.reminders.models import Reminder, ReminderLevel
 from webpanel.settings.models import EmailSettings, ImapSettings, KnownMailServer
 from webpanel.throttle import RateEvent
 
@@ -22,4 +24,5 @@ __all__ = ["Company", "Contact", "Document", "DocumentCounter", "DocumentLine", 
            "Message", "MessageBody", "OfficeMail",
            "BounceReport", "BounceScan", "MessageEnvelope", "Batch", "BatchItem",
            "ImapSettings", "SentCopy",
-           "OAuthAccount", "RateEvent", "Run", "Schedule", "TemplateFile", "User", "metadata"]
+           "OAuthAccount", "Payment", "Reminder", "ReminderLevel", "RateEvent", "Run",
+           "Schedule", "TemplateFile", "User", "metadata"]

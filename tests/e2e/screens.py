@@ -60,6 +60,8 @@ SCREENS = [
     Screen("integrations", "/integrations/", "button", "Save"),
     Screen("email-templates", "/email-templates/", "button", "Save"),
     Screen("email-templates-po", "/email-templates/purchase-orders/", "button", "Save"),
+    Screen("email-templates-reminder", "/email-templates/reminder-2/", "button", "Save"),
+    Screen("payment-reminders", "/reminders/", "button", "Save plan"),
     Screen("password", "/account/password", "button", "Change password"),
     Screen("sign-in", "/login", "button", "Sign in", signed_in=False),
 ]

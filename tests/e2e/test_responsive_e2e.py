@@ -165,7 +165,7 @@ def test_the_laptop_menu_is_one_line_and_the_office_menu_works_by_keyboard(
         expect(users).to_be_hidden()
         expect(office).to_be_focused()
         page.keyboard.press("Enter")
-        for _ in range(4):  # Company, Email templates, Integrations, Users
+        for _ in range(5):  # Company, Email templates, Payment reminders, Integrations, Users
             page.keyboard.press("Tab")
         expect(users).to_be_focused()
         page.keyboard.press("Enter")

@@ -61,7 +61,7 @@ def test_the_menu_leads_with_home_and_folds_the_office_pages_for_administrators(
     everyone = ["Home", "Documents", "Customers", "Vendors", "Sent mail", "Email settings"]
     assert menu_entries(user_client) == everyone
     assert menu_entries(admin_client) == [*everyone, "Office", "Company", "Email templates",
-                                          "Integrations", "Users"]
+                                          "Payment reminders", "Integrations", "Users"]
 
 
 def test_the_office_menu_is_marked_on_its_pages_only(admin_client):
@@ -69,6 +69,7 @@ def test_the_office_menu_is_marked_on_its_pages_only(admin_client):
         html = admin_client.get(path).get_data(as_text=True)
         return '<summary aria-current="true">Office</summary>' in html
     assert office_marked("/company/") and office_marked("/users/")
+    assert office_marked("/reminders/")
     assert not office_marked("/documents/") and not office_marked("/")
 
 

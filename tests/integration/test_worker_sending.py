@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the stacks' fixtures are imported and used by name)
 """Sending through real `flask worker` processes: the Email dialog's message goes by a worker
 to a real SMTP server, waits safely while no worker runs, survives a worker killed in the
 middle of a send without ever going twice, goes once at its time across a restart, is retried

@@ -38,6 +38,10 @@ class Company(Base):
     proposal_valid_days: Mapped[int] = mapped_column(default=DEFAULT_VALID_DAYS)
     #: Seconds an email from the Email dialog waits, with Undo, before it goes (0: none).
     undo_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: The office's IANA time zone: when an invoice is overdue, when reminders go ("": UTC).
+    time_zone: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    #: The hour (0-23, in `time_zone`) at which the day's payment reminders go.
+    reminder_hour: Mapped[int] = mapped_column(default=8, server_default="8")
     #: The logo as re-encoded on upload (PNG or JPEG), with its media type.
     logo: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     logo_type: Mapped[str] = mapped_column(String(20), default="")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, Form, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, Form, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from webpanel.validators import address_list, email_address, single_line
@@ -24,3 +24,4 @@ class ContactForm(ContactBasics, FlaskForm):
 
     default_cc = StringField("Default Cc", validators=[Length(max=2000), address_list])
     default_bcc = StringField("Default Bcc", validators=[Length(max=2000), address_list])
+    no_reminders = BooleanField("Leave out of payment reminders")

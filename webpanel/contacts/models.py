@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webpanel.database import Base, utcnow
@@ -24,5 +24,7 @@ class Contact(Base):
     address: Mapped[str] = mapped_column(Text, default="")
     default_cc: Mapped[str] = mapped_column(Text, default="")
     default_bcc: Mapped[str] = mapped_column(Text, default="")
+    #: Customers only: no payment reminder goes to them (webpanel.reminders).
+    no_reminders: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -57,6 +57,7 @@ def save_contact(contact: Contact, form: ContactForm) -> None:
     contact.address = clean_text(form.address.data)
     contact.default_cc = form.default_cc.data or ""
     contact.default_bcc = form.default_bcc.data or ""
+    contact.no_reminders = bool(form.no_reminders.data)
     db.session.add(contact)
     db.session.commit()
 

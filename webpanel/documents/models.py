@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webpanel.contacts.models import Contact
@@ -57,6 +57,8 @@ class Document(Base):
     delivery_date: Mapped[datetime.date | None] = mapped_column(Date, default=None)
     #: Purchase orders: where the vendor delivers (empty: the company's address).
     delivery_address: Mapped[str] = mapped_column(Text, default="")
+    #: Invoices: payment reminders go by the office's plan (webpanel.reminders) unless off.
+    reminders_on: Mapped[bool] = mapped_column(default=True, server_default=true())
     subtotal: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
     tax: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
     total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))

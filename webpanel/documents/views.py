@@ -23,6 +23,7 @@ from webpanel.security import PDF_CSP
 log = logging.getLogger(__name__)
 
 SLUG = slug_rule()
+NOT_SENT = "Not sent"
 PDF_FAILED = ("The PDF could not be made", "Nothing was lost. Try again in a moment; if it "
               "keeps happening, tell your administrator (the details are in the panel's log).")
 
@@ -77,7 +78,13 @@ def index_of(slug: str):
     kind, words = by_slug(slug).key, search_arg()
     page = services.search_documents(kind, words, page_arg())
     return render_htmx("documents/list.html", "documents/partials/_list.html", results=page,
-                       statuses=slots.EMAIL_STATUSES(page.items), q=words, **kind_labels(kind))
+                       statuses=statuses(page.items), q=words, **kind_labels(kind))
+
+
+def statuses(documents: list[Document]) -> dict[int, str]:
+    """Each document's status in a list: its email status, or an invoice's payment status."""
+    words = slots.EMAIL_STATUSES(documents)
+    return {**words, **slots.PAYMENT_STATUSES(documents, words)}
 
 
 @bp.route("/<id:document_id>")
@@ -85,9 +92,12 @@ def index_of(slug: str):
 def show(document_id: int):
     """The document page: items, totals, and the Edit, View PDF, Email and Delete buttons."""
     document = get_or_404(document_id)
+    entries = slots.EMAIL_HISTORY(document, current_user.id)
+    email_word = entries[0].status_label if entries else NOT_SENT  # its newest email's
     return render_template("documents/show.html", document=document, amount=line_amount,
-                           company_missing=not get_company().name,
-                           entries=slots.EMAIL_HISTORY(document, current_user.id),
+                           payments_panel=slots.PAYMENT_PANEL(document, email_word),
+                           reminders_panel=slots.REMINDERS_PANEL(document, entries),
+                           company_missing=not get_company().name, entries=entries,
                            recurrence=slots.RECURRENCE(document),
                            **kind_labels(document.kind))
 

@@ -8,12 +8,15 @@ from flask import render_template, request
 from flask_login import current_user, login_required
 
 from webpanel import timefmt, worker
+from webpanel.company.services import get_company
 from webpanel.extensions import db
 from webpanel.home import services
 from webpanel.home.blueprint import bp
 from webpanel.integrations import providers
 from webpanel.outbox import history
+from webpanel.payments import services as payments
 from webpanel.recurring import services as recurring
+from webpanel.reminders import panel as reminders
 from webpanel.settings import readiness
 from webpanel.settings import services as settings_services
 
@@ -42,7 +45,7 @@ def index():
     documents, unsent = services.recent_documents(), services.to_retry(current_user.id)
     return render_template("home/index.html", status=readiness.check(settings),
                            settings=settings, documents=documents,
-                           statuses=history.list_statuses(documents),
+                           statuses=_statuses(documents),
                            to_retry=unsent, next_steps=services.next_steps(unsent),
                            scheduled=services.scheduled(current_user.id),
                            scheduled_limit=services.SCHEDULED,
@@ -52,7 +55,14 @@ def index():
                            reconnects=services.reconnects(current_user.id),
                            at_risk=services.at_risk(current_user.id),
                            worker_health=worker.health(),
+                           next_reminders=reminders.next_batch(get_company().locale),
                            provider_words=providers.WORDS, provider_labels=providers.LABELS)
+
+
+def _statuses(documents: list) -> dict[int, str]:
+    """Each recent document's email status, or an invoice's payment status."""
+    words = history.list_statuses(documents)
+    return {**words, **payments.statuses(documents, words)}
 
 
 @bp.route("/account/time-zone", methods=["POST"])

@@ -9,15 +9,15 @@ name is said twice.
 
 from __future__ import annotations
 
-from webpanel.documents.kinds import KINDS
 from webpanel.mailtemplates import greeting
+from webpanel.mailtemplates.kinds import TEMPLATE_KINDS
 
 GREETING = "dear"
 CLOSE = "\n\nKind regards,"
 
-#: kind -> default subject
-DEFAULT_SUBJECTS: dict[str, str] = {key: kind.email_subject for key, kind in KINDS.items()}
+#: template key -> default subject
+DEFAULT_SUBJECTS: dict[str, str] = {key: kind.subject for key, kind in TEMPLATE_KINDS.items()}
 
-#: kind -> default body: the greeting, the kind's text, the close
-DEFAULT_BODIES: dict[str, str] = {key: greeting.join(GREETING, kind.email_text + CLOSE)
-                                  for key, kind in KINDS.items()}
+#: template key -> default body: the greeting, the kind's text, the close
+DEFAULT_BODIES: dict[str, str] = {key: greeting.join(GREETING, kind.text + CLOSE)
+                                  for key, kind in TEMPLATE_KINDS.items()}

@@ -9,15 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from webpanel.company.services import get_company
-from webpanel.documents.kinds import KINDS
 from webpanel.documents.models import Document
 from webpanel.extensions import db
 from webpanel.mail.attachments import safe_filename, sniff_type
 from webpanel.mail.builder import SIGNATURE_SEPARATOR, Attachment
 from webpanel.mailtemplates import render
 from webpanel.mailtemplates.defaults import DEFAULT_BODIES, DEFAULT_SUBJECTS
+from webpanel.mailtemplates.kinds import TEMPLATE_KINDS
 from webpanel.mailtemplates.models import MailTemplate, TemplateFile
 from webpanel.mailtemplates.values import sample_values, values_for
+from webpanel.payments import services as payments
 
 log = logging.getLogger(__name__)
 
@@ -76,14 +77,22 @@ def fill(template: MailTemplate, values: dict) -> Filled:
 
 def unusable(kind: str, error: render.TemplateProblem) -> str:
     """What the Email dialog says when the kind's saved template could not be used."""
-    return (f"The {KINDS[kind].title} email template could not be used ({error.summary}), so "
-            "the default subject and text are filled in: read them before you send. An "
-            "administrator can fix the template on the Email templates page.")
+    return (f"The {TEMPLATE_KINDS[kind].title} email template could not be used "
+            f"({error.summary}), so the default subject and text are filled in: read them "
+            "before you send. An administrator can fix the template on the Email templates "
+            "page.")
 
 
-def fill_for(document: Document, sender) -> Filled:
-    """The kind's template filled in for a document and its sender."""
-    return fill(get_template(document.kind), values_for(document, sender, get_company()))
+def fill_for(document: Document, sender, key: str | None = None) -> Filled:
+    """The kind's template (or the template `key`, a reminder's) filled in for a document and
+    its sender."""
+    return fill(get_template(key or document.kind), document_values(document, sender))
+
+
+def document_values(document: Document, sender) -> dict:
+    """The template values of a real document: with what was paid and the office's today."""
+    paid = payments.paid_totals([document.id]).get(document.id, payments.ZERO)
+    return values_for(document, sender, get_company(), paid, payments.office_today())
 
 
 def signed(text: str, sender) -> str:
@@ -101,7 +110,7 @@ def preview_values(kind: str, title: str, sender) -> tuple[dict, Document | None
                                   .order_by(Document.id.desc()).limit(1)).first()
     if document is None:
         return sample_values(title, get_company()), None
-    return values_for(document, sender, get_company()), document
+    return document_values(document, sender), document
 
 
 def files_of(kind: str) -> list[TemplateFile]:

@@ -48,6 +48,10 @@ PLACEHOLDERS: dict[str, Placeholder] = {
     "document.total": Placeholder("Total", "The total, with tax"),
     "document.date": Placeholder("Document date", "The document's date"),
     "document.due_date": Placeholder("Due date", "The date payment is due (may be empty)"),
+    "document.amount_due": Placeholder(
+        "Amount due", "What is still to be paid: the total less the payments received"),
+    "document.days_overdue": Placeholder(
+        "Days overdue", "Whole days since the due date (0 until then)"),
     "document.payment_due": Placeholder(
         "Payment is due by …", "“Payment is due by <due date>.”, or nothing when the "
         "document has no due date"),
@@ -80,16 +84,22 @@ def day(value: datetime.date | None, locale: str) -> str:
     return formatting.date_in(value, locale) if value else ""
 
 
-def values_for(document, sender, company) -> dict[str, dict[str, str]]:
-    """The template values for one document, its sender's settings and the company."""
+def values_for(document, sender, company, paid: Decimal = Decimal(0),
+               today: datetime.date | None = None) -> dict[str, dict[str, str]]:
+    """The template values for one document, its sender's settings and the company; `paid`
+    (received so far) and `today` (the office's) give the amount due and the days overdue."""
     contact = document.contact
+    late = (today - document.due_date).days if today and document.due_date else 0
     return _with_sentences({
         "contact": {"name": contact.name if contact else "",
                     "person": (contact.contact_person if contact else "") or ""},
         "document": {"title": document.title, "number": document.number,
                      "total": money(document.total, document.currency, company.locale),
                      "date": day(document.date, company.locale),
-                     "due_date": day(document.due_date, company.locale)},
+                     "due_date": day(document.due_date, company.locale),
+                     "amount_due": money(max(document.total - paid, Decimal(0)),
+                                         document.currency, company.locale),
+                     "days_overdue": str(max(late, 0))},
         "company": {"name": company.name or ""},
         "sender": {"name": sender.display_name or "", "email": sender.address or ""},
     })
@@ -103,7 +113,10 @@ def sample_values(title: str, company) -> dict[str, dict[str, str]]:
         "document": {"title": title, "number": "0001",
                      "total": money(Decimal("1234.50"), company.currency_code, company.locale),
                      "date": day(today, company.locale),
-                     "due_date": day(today + datetime.timedelta(days=30), company.locale)},
+                     "due_date": day(today + datetime.timedelta(days=30), company.locale),
+                     "amount_due": money(Decimal("1234.50"), company.currency_code,
+                                         company.locale),
+                     "days_overdue": "0"},
         "company": {"name": "Your Company"},
         "sender": {"name": "Your Name", "email": "you@example.com"},
     })

@@ -6,13 +6,14 @@ from flask import abort, current_app, redirect, url_for
 from flask_login import current_user
 
 from webpanel.access import admin_required
-from webpanel.documents.kinds import DEFAULT_KIND, KINDS, by_slug, slug_rule
+from webpanel.documents.kinds import DEFAULT_KIND, KINDS
 from webpanel.fragments import render_fragment, render_htmx
 from webpanel.mail.builder import body_html
 from webpanel.mailtemplates import greeting as greetings
 from webpanel.mailtemplates import limits, render, services
 from webpanel.mailtemplates.blueprint import bp
 from webpanel.mailtemplates.forms import FileForm, TemplateForm
+from webpanel.mailtemplates.kinds import TEMPLATE_KINDS, by_slug, slug_rule
 from webpanel.mailtemplates.values import labelled
 from webpanel.settings import services as settings_services
 from webpanel.transactions import reads_only
@@ -104,8 +105,9 @@ def _render(slug: str, form: TemplateForm, status: int = 200, saved: bool = Fals
             notice: str = "", stored: bool = False):
     kind = by_slug(slug).key
     return render_htmx(PAGE, PARTIAL, status=status, form=form, saved=saved, notice=notice,
-                       slug=slug, kind=kind, title=KINDS[kind].title, kinds=list(KINDS.values()),
-                       placeholders=labelled(KINDS[kind].contact_kind),
+                       slug=slug, kind=kind, title=TEMPLATE_KINDS[kind].title,
+                       kinds=list(TEMPLATE_KINDS.values()),
+                       placeholders=labelled(TEMPLATE_KINDS[kind].contact_kind),
                        files=services.files_of(kind), upload=FileForm(formdata=None),
                        limits=limits.TEXT,
                        **_preview_context(slug, form, stored))
@@ -120,7 +122,7 @@ STORED_PROBLEM = (" Until this is fixed, the Email dialog starts with the defaul
 def _preview_context(slug: str, form: TemplateForm, stored: bool = False) -> dict:
     """Subject, text and HTML for the editor's contents against a real document of the kind;
     a problem names its field (and its line in the Body, the greeting rendered apart)."""
-    kind = by_slug(slug).key
+    kind = by_slug(slug).document_kind
     sender = settings_services.load(current_user.id)
     values, document = services.preview_values(kind, KINDS[kind].title, sender)
     for field in (form.subject, form.body):

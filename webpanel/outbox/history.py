@@ -20,7 +20,7 @@ from webpanel.extensions import db
 from webpanel.outbox import copying
 from webpanel.outbox.models import STATUS_LABELS, Message, SentCopy
 from webpanel.outbox.records import can_retry, effective_status, next_steps
-from webpanel.outbox.slots import BOUNCE_OUTCOMES
+from webpanel.outbox.slots import BOUNCE_OUTCOMES, MESSAGE_TAGS
 
 HISTORY_LIMIT = 50
 #: What the documents list says of a document, from its newest message.
@@ -50,6 +50,7 @@ class Entry:
     copy: SentCopy | None = None  # its copy in the Sent folder (own messages)
     bounces: Any = None  # its recipients' delivery reports, if any (BOUNCE_OUTCOMES)
     due_at: datetime | None = None  # when a scheduled (or retried) message goes
+    tag: str = ""  # what the message was, when a feature sent it on its own ("Reminder 2")
 
 
 def _of(document):
@@ -69,10 +70,13 @@ def history(document, user_id: int) -> list[Entry]:
     own = [row.id for row in rows if row.user_id == user_id]
     copies = copying.copies_of(own) if own else {}  # one query for the whole history
     bounces = BOUNCE_OUTCOMES([row.id for row in rows])  # and one for its bounces
-    return [_entry(row, user_id, copies.get(row.id), bounces.get(row.id)) for row in rows]
+    tags = MESSAGE_TAGS([row.id for row in rows]) if rows else {}
+    return [_entry(row, user_id, copies.get(row.id), bounces.get(row.id), tags.get(row.id, ""))
+            for row in rows]
 
 
-def _entry(row, user_id: int, copy: SentCopy | None = None, bounces: Any = None) -> Entry:
+def _entry(row, user_id: int, copy: SentCopy | None = None, bounces: Any = None,
+           tag: str = "") -> Entry:
     status = effective_status(row)
     to = ", ".join(filter(None, (row.to_addrs, row.cc_addrs)))
     return Entry(id=row.id, when=row.sent_at or row.created_at, to=to, by=row.email,
@@ -80,7 +84,7 @@ def _entry(row, user_id: int, copy: SentCopy | None = None, bounces: Any = None)
                  status_label=STATUS_LABELS.get(status, status), own=row.user_id == user_id,
                  retry=can_retry(row), steps=next_steps(row), user_id=row.user_id,
                  error_step=row.error_step, error_fix_tab=row.error_fix_tab, copy=copy,
-                 bounces=bounces, due_at=row.due_at)
+                 bounces=bounces, due_at=row.due_at, tag=tag)
 
 
 def ever_sent(document) -> datetime | None:

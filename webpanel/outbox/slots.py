@@ -16,3 +16,6 @@ BOUNCE_OUTCOMES = Slot("outbox.bounce_outcomes", lambda message_ids: {})
 #: (user id) -> where the reading of the person's bounce reports stands, shown on Sent mail
 #: with its Check now; None when nothing reads their inbox (no IMAP, or no bounces feature).
 BOUNCE_READING = Slot("outbox.bounce_reading", lambda user_id: None)
+#: (message ids of one list) -> {message id: what the message was, e.g. "Reminder 2"}, for
+#: messages a feature above sent on its own (webpanel.reminders); others are absent.
+MESSAGE_TAGS = Slot("outbox.message_tags", lambda message_ids: {})

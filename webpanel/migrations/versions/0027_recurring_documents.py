@@ -1,7 +1,7 @@
 """recurring documents (issue 21)
 
 Revision ID: 0027
-Revises: 0024
+Revises: 0026
 
 Two new tables: recurring_schedules (a document that repeats: how often, until when, whether
 each run is emailed or left as a draft, and the date of its next run, which workers claim with
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision: str = '0027'
-down_revision: str | Sequence[str] | None = '0024'
+down_revision: str | Sequence[str] | None = '0026'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
