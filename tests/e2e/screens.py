@@ -138,3 +138,12 @@ def open_compose(page: Page, panel: str, invoice: str) -> Locator:
     dialog = page.get_by_role("dialog", name=re.compile("^Email Invoice"))
     expect(dialog.get_by_label("Subject")).to_be_visible()
     return dialog
+
+
+def tab_to(page: Page, target: Locator, most: int = 12) -> None:
+    """Press Tab until `target` has the focus (it must come within `most` presses)."""
+    for _ in range(most):
+        if target.evaluate("element => element === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    expect(target).to_be_focused()

@@ -16,8 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import panel_app, sign_in, use_smtp
-from tests.e2e.screens import axe_violations, fits_the_width, sized_page, small_targets
-from tests.e2e.test_send_later_e2e import tab_to
+from tests.e2e.screens import axe_violations, fits_the_width, sized_page, small_targets, tab_to
 from tests.support.smtpd import closed_port
 from webpanel.contacts.models import Contact
 from webpanel.documents import services as documents

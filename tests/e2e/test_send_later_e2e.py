@@ -8,23 +8,14 @@ import re
 import secrets
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import open_document, sign_in, use_smtp
-from tests.e2e.screens import axe_violations, fits_the_width, sized_page, small_targets
+from tests.e2e.screens import axe_violations, fits_the_width, sized_page, small_targets, tab_to
 
 pytestmark = pytest.mark.e2e
 
 SCHEDULED_AT = re.compile(r"^Scheduled for \d{1,2} \w{3} \d{4}, (\d\d:\d\d) [\w+-]+\.?$")
-
-
-def tab_to(page: Page, target: Locator, most: int = 12) -> None:
-    """Press Tab until `target` has the focus (it must come within `most` presses)."""
-    for _ in range(most):
-        if target.evaluate("element => element === document.activeElement"):
-            return
-        page.keyboard.press("Tab")
-    expect(target).to_be_focused()
 
 
 def test_send_later_then_change_time_and_cancel_in_sent_mail(page: Page, panel, first_admin,
