@@ -257,7 +257,8 @@
       all.checked = picked > 0 && picked === boxes.length;
       all.indeterminate = picked > 0 && picked < boxes.length;
     }
-    var count = form.querySelector("[data-selected-count]");
+    // outside the results (their swaps would announce it again): one per list page
+    var count = document.querySelector("[data-selected-count]");
     if (count) count.textContent = picked ? picked + " selected" : "None selected";
   }
 
@@ -296,6 +297,11 @@
     }
     showQuickTimes(target);
     showNewContact(target, false);
+    var picks = target.querySelector && target.querySelector("#bulk-form");
+    if (target.id === "results") {  // a new page of the list: nothing on it is ticked yet
+      if (picks) countPicked(picks);
+      else document.querySelectorAll("[data-selected-count]").forEach(function (c) { c.textContent = "None selected"; });
+    }
     openDialogs(target);
     announce(target);
     focusResult(target);

@@ -55,7 +55,7 @@ def test_edit_the_invoice_template_then_email_an_invoice_with_an_extra_file(
     expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
     assert page.evaluate("window.stayedOnPage") is True  # no reload happened
 
-    page.get_by_role("link", name="Documents", exact=True).click()
+    page.goto(f"{panel}/documents/invoices/?q=INV-0002")  # other tests add many invoices
     expect(invoice_row(page, "INV-0002")).not_to_contain_text(re.compile(r"\bSent\b"))
     open_document(page, panel, "INV-0002")
     page.get_by_role("button", name="Email", exact=True).click()
@@ -81,7 +81,7 @@ def test_edit_the_invoice_template_then_email_an_invoice_with_an_extra_file(
     expect(history.get_by_role("row").nth(1)).to_contain_text("SMTP")
     expect(history.get_by_role("row").nth(1)).to_contain_text("Sent")
     expect(history.get_by_role("row").nth(1)).to_contain_text(first_admin)
-    page.get_by_role("link", name="Back to invoices").click()
+    page.goto(f"{panel}/documents/invoices/?q=INV-0002")
     expect(invoice_row(page, "INV-0002")).to_contain_text(re.compile(r"\bSent\b"))
 
 

@@ -18,13 +18,14 @@ def due_at(app, hour: int, minute: int) -> set[str]:
 
 def test_the_schedule(make_app):
     app = make_app(BOUNCE_CHECK_MINUTES=10)
-    every_minute = {"outbox.sweep", "reminders.send_due"}
+    every_minute = {"outbox.sweep", "reminders.send_due", "recurring.run_due"}
     assert due_at(app, 3, 0) == {*every_minute, "bounces.read-all", "oauth.check-sign-ins",
                                  "maintenance.prune"}
     assert due_at(app, 4, 0) == {*every_minute, "bounces.read-all", "oauth.check-sign-ins"}
     assert due_at(app, 14, 10) == {*every_minute, "bounces.read-all"}
     assert due_at(app, 14, 5) == every_minute
-    assert worker.start_jobs(app) == ["outbox.sweep", "reminders.send_due", "bounces.read-all"]
+    assert worker.start_jobs(app) == ["outbox.sweep", "reminders.send_due", "bounces.read-all",
+                                      "recurring.run_due"]
     assert due_at(make_app(), 14, 5) >= {"bounces.read-all"}  # every 5 minutes by default
 
 
