@@ -7,12 +7,14 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter
 
 #: The largest id a database integer column holds (signed 64 bits).
-MAX_ID = 2**63 - 1
+#: The largest row id: PostgreSQL's INTEGER, which every table's id is (SQLite's would go further);
+#: a larger one in an address or a form is "not found", never a database error.
+MAX_ID = 2**31 - 1
 MAX_DIGITS = len(str(MAX_ID))
 
 
 class IdConverter(BaseConverter):
-    """`<id:name>`: a row id, 1 to 2**63-1 in plain ASCII digits; anything else is 404."""
+    """`<id:name>`: a row id, 1 to MAX_ID in plain ASCII digits; anything else is 404."""
 
     regex = r"[0-9]+"
     minimum = 1

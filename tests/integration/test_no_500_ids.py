@@ -15,7 +15,7 @@ from webpanel.documents.sample import load_sample_data
 from webpanel.extensions import db
 
 HUGE = ("18446744073709551616", "99999999999999999999", "9223372036854775808", "0" + "9" * 40,
-        "1" * 5000)
+        "1" * 5000, "2147483648", "99999999999999")  # the last two: past PostgreSQL's INTEGER
 ID_CONVERTERS = ("id", "index")
 NAMED = {"tab": "gmail", "provider": "google"}
 

@@ -277,6 +277,7 @@ def test_no_transaction_is_open_while_a_known_server_is_talked_to(sam, app, invo
             db.session.add(KnownMailServer(user_id=sam.user_id, host="127.0.0.1",
                                            port=server.port))
             db.session.commit()
+        server.accepted.clear()  # Save's own check came first: wait for the send's connection
         results: list[str] = []
         sender = threading.Thread(target=lambda: results.append(email_document(sam, invoice_id)))
         sender.start()

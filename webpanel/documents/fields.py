@@ -10,6 +10,7 @@ from wtforms.widgets import TextInput
 
 from webpanel.company.services import current_company
 from webpanel.formatting import decimal_hint, editable_in, minor_digits, parse_number
+from webpanel.routing import MAX_DIGITS, MAX_ID
 
 MAX_TEXT = 40
 SYMBOLS = "$€£¥￥%"
@@ -107,4 +108,6 @@ def optional_id(value: object) -> int | None:
     if isinstance(value, int):
         return value
     text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 12 else None
+    if not (text.isascii() and text.isdigit()) or len(text) > MAX_DIGITS:
+        return None
+    return int(text) if 1 <= int(text) <= MAX_ID else None
