@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 
 from webpanel.bounces.models import BounceReport
 from webpanel.documents.models import Document
@@ -113,3 +113,36 @@ def test_the_home_page_looks_up_statuses_retries_and_scheduled_messages_once_eac
     queries, html = selects_from(office, user_client, "/", "messages")
     assert queries == 3  # the recent documents' statuses, the messages to retry, the scheduled
     assert ">Sent<" in html
+
+
+def test_the_home_page_reads_the_recent_documents_customers_in_one_query(office, user_client):
+    queries, html = selects_from(office, user_client, "/", "contacts")
+    assert queries == 1  # not one per recent document (the sample has documents for 7 contacts)
+    assert "Acme Dental Practice" in html and "Zoë Müller &amp; Søn" in html
+
+
+def test_the_recent_documents_are_read_from_their_index(office):
+    from webpanel.home.services import recent_documents
+
+    seen: list[tuple[str, object]] = []
+    engine = office.extensions["webpanel.engine"]
+
+    def keep(_conn, _cursor, statement, parameters, *_args):
+        seen.append((statement, parameters))
+
+    with office.app_context():
+        event.listen(engine, "before_cursor_execute", keep)
+        try:
+            recent_documents()
+        finally:
+            event.remove(engine, "before_cursor_execute", keep)
+        [(newest, parameters)] = [(s, p) for s, p in seen
+                                  if "ORDER BY documents.updated_at DESC" in s]
+        if office.config["DATABASE_URL"].startswith("sqlite"):
+            plan = " ".join(str(row[-1]) for row in db.session.connection().exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {newest}", parameters))
+            assert "ix_documents_updated_at_id" in plan and "TEMP B-TREE" not in plan, plan
+        else:  # PostgreSQL may prefer a sort on a table this small; the index must be there
+            names = db.session.scalars(text(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'documents'")).all()
+            assert "ix_documents_updated_at_id" in names

@@ -35,6 +35,8 @@ class Document(Base):
         UniqueConstraint("kind", "number", name="uq_documents_kind_number"),
         UniqueConstraint("kind", "seq", name="uq_documents_kind_seq"),
         Index("ix_documents_contact_id", "contact_id"),
+        # the home page's recent documents: newest change first, read from the index
+        Index("ix_documents_updated_at_id", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from webpanel.documents.models import Document
 from webpanel.extensions import db
@@ -43,8 +44,9 @@ class AtRisk:
 
 def recent_documents(limit: int = RECENT_DOCUMENTS) -> list[Document]:
     """The office's newest documents (changed most recently first)."""
-    return list(db.session.scalars(select(Document).order_by(Document.updated_at.desc(),
-                                                             Document.id.desc()).limit(limit)))
+    newest = (select(Document).order_by(Document.updated_at.desc(), Document.id.desc())
+              .limit(limit).options(selectinload(Document.contact)))  # one query for all names
+    return list(db.session.scalars(newest))
 
 
 def to_retry(user_id: int, limit: int = TO_RETRY) -> list:
