@@ -44,6 +44,16 @@ def recent(bucket: str, key: str, window_seconds: int) -> int:
     return db.session.scalar(query) or 0
 
 
+def used_up(bucket: str, key: str, setting: str) -> int | None:
+    """When `key` reached `<setting>_LIMIT` events of `bucket` in `<setting>_WINDOW` seconds,
+    the window in whole minutes (what to tell the person to wait); else None."""
+    cfg = current_app.config
+    window = int(cfg[f"{setting}_WINDOW"])
+    if recent(bucket, key, window) >= int(cfg[f"{setting}_LIMIT"]):
+        return window // 60
+    return None
+
+
 def first_seen(bucket: str, window_seconds: int) -> dict[str, datetime]:
     """Each distinct key of `bucket` in the last `window_seconds`, with its earliest event."""
     since = utcnow() - timedelta(seconds=window_seconds)

@@ -117,22 +117,23 @@ def _entry(document: Document, settings: EmailSettings, selection: Selection) ->
     return Entry(document, to, filled.subject)
 
 
-def caution(settings: EmailSettings) -> Refusal | None:
-    """The last check of the saved settings failed: said above the batch, which may still go
-    (the server may be back), as the Email dialog says it."""
+def refusal_and_caution(settings: EmailSettings) -> tuple[Refusal | None, Refusal | None]:
+    """What stops the whole batch, and what is only said above it (from one readiness check)."""
     ready = readiness.check(settings)
-    return None if ready.working or ready.ready else Refusal(ready.problem, ready.link,
-                                                             ready.link_text)
+    caution = None if ready.working or ready.ready else Refusal(ready.problem, ready.link,
+                                                                ready.link_text)
+    return refusal(settings, ready), caution
 
 
-def refusal(settings: EmailSettings) -> Refusal | None:
+def refusal(settings: EmailSettings, ready: readiness.Readiness | None = None) -> Refusal | None:
     """What stops the whole batch before anything is queued: the company has no name, the
-    person's email is not set up, or their way of sending is their own email program."""
+    person's email is not set up, or their way of sending is their own email program. (A failed
+    check of the saved settings only warns: the server may be back.)"""
     unnamed = company.unnamed(current_user.is_admin)
     if unnamed:
         return Refusal(f"Nothing was sent. {unnamed.reason}", unnamed.link, unnamed.link_text)
-    ready = readiness.check(settings)
-    if not ready.ready and ready.working:  # not set up (a failed check only warns: caution)
+    ready = ready or readiness.check(settings)
+    if not ready.ready and ready.working:  # not set up
         return Refusal(f"Nothing was sent. {ready.problem}", ready.link, ready.link_text)
     method = sending.METHODS.get(settings.send_using)
     if method is not None and not method.network:

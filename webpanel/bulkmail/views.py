@@ -90,8 +90,9 @@ def _confirm(values: list[str], key: str, status: int = 200, problem: str = "",
     """The dialog (`partial`; a page of its own without htmx) or, after Send, its body again:
     the batch as it would go, or why not."""
     settings = settings_services.load(current_user.id)
+    refusal, caution = chosen.refusal_and_caution(settings)
     context = {"key": key, "settings": settings, "problem": problem, "selection": None,
-               "refusal": chosen.refusal(settings), "caution": chosen.caution(settings),
+               "refusal": refusal, "caution": caution,
                "in_dialog": bool(htmx)}
     if not problem:
         try:

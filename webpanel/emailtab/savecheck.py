@@ -13,8 +13,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from flask import current_app
-
 from webpanel import sending, throttle
 from webpanel.auth.models import User
 from webpanel.emailtab.forms import SmtpForm
@@ -61,9 +59,8 @@ def after_save(owner: User, form: SmtpForm, own: bool) -> Check | None:
 def _admitted(user_id: int, settings, form: SmtpForm | None, own: bool):
     """The transport for the saved settings, let through the limits; commits, so no
     transaction stays open during the network call."""
-    cfg = current_app.config
-    if throttle.recent(BUCKET, str(user_id), cfg["SEND_TEST_WINDOW"]) >= cfg["SEND_TEST_LIMIT"]:
-        minutes = cfg["SEND_TEST_WINDOW"] // 60
+    minutes = throttle.used_up(BUCKET, str(user_id), "SEND_TEST")
+    if minutes is not None:
         raise MailError("settings", "there were too many tests in a short time.",
                         f"Wait {minutes} minutes, then press Save again.", retryable=False)
     transport = services.smtp_transport(settings, form, use_stored=own)

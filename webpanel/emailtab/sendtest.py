@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from flask import current_app, has_request_context
+from flask import has_request_context
 from flask_login import current_user
 
 from webpanel import sending, throttle
@@ -67,10 +67,8 @@ def _check_ready(settings: EmailSettings) -> None:
         raise MailError("settings", "There is no Email Address to send from yet.",
                         "Enter your Email Address on the General tab and save it, then try again.",
                         retryable=False, fix_tab="general")
-    cfg = current_app.config
-    if throttle.recent("send-test", str(settings.user_id), cfg["SEND_TEST_WINDOW"]) >= cfg[
-            "SEND_TEST_LIMIT"]:
-        minutes = cfg["SEND_TEST_WINDOW"] // 60
+    minutes = throttle.used_up("send-test", str(settings.user_id), "SEND_TEST")
+    if minutes is not None:
         raise MailError("settings", "Too many tests in a short time.",
                         f"Wait {minutes} minutes, then try again.")  # passes by itself
 
