@@ -9,7 +9,7 @@ THREADS ?= 24
 APT_PACKAGES_RUN  := fonts-dejavu-core fonts-ipaexfont-gothic fonts-droid-fallback fonts-freefont-ttf
 APT_PACKAGES_TEST := chromium fonts-dejavu-core fonts-ipaexfont-gothic fonts-droid-fallback fonts-freefont-ttf dovecot-imapd poppler-utils postgresql redis-server
 
-.PHONY: run test lint bench install install-test system-run system-test clean
+.PHONY: run test test-sqlite test-postgresql lint bench install install-test system-run system-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,10 +47,15 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-# Every test on SQLite, then the integration and unit tests again on a throwaway PostgreSQL.
+# Every test on SQLite and, side by side, the integration and unit tests again on a throwaway
+# PostgreSQL; each run prints when it ends. Each hands out its own ports (below the range the
+# system picks from), so their servers never meet.
 test: install-test system-test lint
-	$(BIN)/python -m pytest
-	$(BIN)/python -m pytest tests/integration tests/unit --database=postgresql
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
+test-sqlite: install-test
+	WEBPANEL_TEST_PORTS=20000-25999 $(BIN)/python -m pytest
+test-postgresql: install-test
+	WEBPANEL_TEST_PORTS=26000-31999 $(BIN)/python -m pytest tests/integration tests/unit --database=postgresql
 
 bench: install-test
 	$(BIN)/python -m bench

@@ -11,12 +11,15 @@ import asyncio
 import email
 import email.policy
 import errno
+import itertools
 import logging
+import os
 import socket
 import ssl
 import threading
 import time
 import weakref
+from collections import deque
 from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -51,16 +54,42 @@ class _QuietLoginDataWarning(logging.Filter):
 logging.getLogger("mail.log").addFilter(_QuietLoginDataWarning())
 
 
+#: "20000-25999": the ports this test run hands out, so that two runs side by side (make test
+#: runs SQLite and PostgreSQL at once) never give the same port to two servers. Unset: any port.
+PORTS_ENV = "WEBPANEL_TEST_PORTS"
+_handed_out = itertools.count()
+#: Ports kept bound but not listening, so that nothing else can take them (closed_port).
+_held: deque[socket.socket] = deque(maxlen=64)
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago (bind to 0, read, close)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
+    """A TCP port on 127.0.0.1 that was free a moment ago: the next free one of this run's range
+    (PORTS_ENV), else one the system picks (bind to 0, read, close)."""
+    spec = os.environ.get(PORTS_ENV, "")
+    if not spec:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind((HOST, 0))
+            return sock.getsockname()[1]
+    low, high = (int(part) for part in spec.split("-"))
+    ports = range(low, high + 1)
+    for _ in ports:
+        port = ports[next(_handed_out) % len(ports)]
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((HOST, port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port left in {spec}")
 
 
 def closed_port() -> int:
-    """A port on 127.0.0.1 where nothing listens: connecting is refused."""
-    return free_port()
+    """A port on 127.0.0.1 where connecting is refused: it stays bound without listening (for
+    the next 64 calls), so no other server, in this run or another, can start on it meanwhile."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind((HOST, 0))
+    _held.append(sock)
+    return sock.getsockname()[1]
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,14 @@ from cryptography import x509
 
 from tests.support.certs import Leaf, TestCA, self_signed_leaf
 from tests.support.smtp_fixtures import SmtpServerFactory
-from tests.support.smtpd import NotSmtpServer, SilentServer, SmtpServer, closed_port, free_port
+from tests.support.smtpd import (
+    PORTS_ENV,
+    NotSmtpServer,
+    SilentServer,
+    SmtpServer,
+    closed_port,
+    free_port,
+)
 
 pytest_plugins = ["tests.support.smtp_fixtures"]
 
@@ -255,6 +262,23 @@ def test_not_smtp_server(not_smtp_server: NotSmtpServer) -> None:
 def test_closed_port_refuses() -> None:
     with pytest.raises(ConnectionRefusedError):
         smtplib.SMTP("127.0.0.1", closed_port(), timeout=2)
+
+
+def test_no_server_can_start_on_a_closed_port_while_a_test_uses_it() -> None:
+    port = closed_port()
+    with socket.socket() as other:  # another run's server, as asyncio binds it
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        with pytest.raises(OSError):
+            other.bind(("127.0.0.1", port))
+
+
+def test_free_ports_come_from_this_runs_range_and_pass_over_taken_ones(monkeypatch) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        monkeypatch.setenv(PORTS_ENV, f"{port}-{port}")
+        with pytest.raises(RuntimeError, match="no free port"):
+            free_port()
+    assert free_port() == port
 
 
 @pytest.mark.parametrize("mode", ["plain", "starttls", "implicit"])
