@@ -100,12 +100,18 @@ def panel(instance, test_ca, google_stand_in, microsoft_stand_in):
         yield url
 
 
+#: What `make test` passes to its runs; `make run` must not inherit them (its output would be
+#: held back until it ends).
+MAKE_VARIABLES = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")
+
+
 @contextmanager
 def served_panel(instance: Path, test_ca, **env: str) -> Iterator[str]:
     """`make run` on a free port with `instance`; its URL; stopped (process group) afterwards."""
     port = free_port()
     log = instance / "server.log"
-    env = {**os.environ, "WEBPANEL_INSTANCE": str(instance), "HOST": "127.0.0.1",
+    outer = {k: v for k, v in os.environ.items() if k not in MAKE_VARIABLES}  # as typed alone
+    env = {**outer, "WEBPANEL_INSTANCE": str(instance), "HOST": "127.0.0.1",
            "PORT": str(port), "SSL_CERT_FILE": str(test_ca.ca_file), **env}
     with log.open("w") as out:
         process = subprocess.Popen(["make", "--no-print-directory", "run"], cwd=ROOT, env=env,
