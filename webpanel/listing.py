@@ -79,7 +79,8 @@ class Order:
 def keyset_page(statement: Select, order: Order, after: int | None = None,
                 before: int | None = None, per_page: int = PER_PAGE) -> Page:
     """One page of `statement`: the rows after the row with id `after`, or before the row with
-    id `before`; the first page when neither is given or the row is gone."""
+    id `before`. The first page when neither is given, the row is gone, or fewer than a page
+    come before it; the last page when none come after it."""
     total = _count(statement, order)
     cursor = _key_of(order, after if after is not None else before)
     if cursor is not None and after is not None:
