@@ -8,6 +8,9 @@ import re
 from webpanel.contacts.models import Contact
 from webpanel.extensions import db
 
+PAGER_LINK = re.compile(r'<a href="([^"]+)" hx-get="\1" hx-target="#results" hx-push-url="true" '
+                        r'rel="(prev|next)">')
+
 
 def add_contact(app, name: str, kind: str = "customer", email: str = "") -> int:
     """A customer or vendor made straight in the database; returns its id."""
@@ -38,3 +41,8 @@ def text_of(response) -> str:
 def redirect_target(response) -> str:
     """Where a saved htmx form sends the browser (HX-Redirect), or a plain redirect's target."""
     return response.headers.get("HX-Redirect") or response.headers["Location"]
+
+
+def pager_links(page: str) -> dict[str, str]:
+    """A list page's Previous page / Next page addresses, by rel ("prev", "next")."""
+    return {rel: html.unescape(url) for url, rel in PAGER_LINK.findall(page)}

@@ -9,19 +9,23 @@ from webpanel.company.services import clean_text
 from webpanel.contacts.forms import ContactBasics, ContactForm
 from webpanel.contacts.models import Contact
 from webpanel.extensions import db
-from webpanel.listing import Page, paginate
+from webpanel.listing import Order, Page, keyset_page
 
 #: URL segment -> contact kind
 GROUPS = {"customers": "customer", "vendors": "vendor"}
 LABELS = {"customer": ("customer", "Customers"), "vendor": ("vendor", "Vendors")}
+#: By name whatever its case, then by id (the index ix_contacts_kind_lower_name_id holds it).
+BY_NAME = Order((func.lower(Contact.name), Contact.id), Contact.id)
 
 
 class ContactInUse(Exception):
     """A contact that documents point to cannot be deleted; the message says what to do."""
 
 
-def search_contacts(kind: str, words: str, number: int) -> Page:
-    """One page of customers or vendors whose name, contact person or email contains `words`."""
+def search_contacts(kind: str, words: str, after: int | None = None,
+                    before: int | None = None) -> Page:
+    """One page of customers or vendors whose name, contact person or email contains `words`:
+    the page after the contact with id `after` or before the one with id `before`."""
     statement = select(Contact).where(Contact.kind == kind)
     if words:
         statement = statement.where(or_(
@@ -29,7 +33,7 @@ def search_contacts(kind: str, words: str, number: int) -> Page:
             Contact.contact_person.icontains(words, autoescape=True),
             Contact.email.icontains(words, autoescape=True),
         ))
-    return paginate(statement.order_by(func.lower(Contact.name), Contact.id), number)
+    return keyset_page(statement, BY_NAME, after, before)
 
 
 def get_contact(contact_id: int, kind: str) -> Contact | None:
@@ -41,7 +45,7 @@ def get_contact(contact_id: int, kind: str) -> Contact | None:
 def contacts_of_kind(kind: str) -> list[Contact]:
     """Every customer or every vendor, by name (for the document form's list)."""
     statement = select(Contact).where(Contact.kind == kind)
-    return list(db.session.scalars(statement.order_by(func.lower(Contact.name), Contact.id)))
+    return list(db.session.scalars(BY_NAME.sorted(statement)))
 
 
 def has_contacts() -> bool:

@@ -10,7 +10,7 @@ from webpanel.contacts.blueprint import bp
 from webpanel.contacts.forms import ContactForm
 from webpanel.contacts.models import Contact
 from webpanel.fragments import render_htmx
-from webpanel.listing import page_arg, redirect_after_post, search_arg
+from webpanel.listing import cursor_arg, redirect_after_post, search_arg
 
 GROUP = "<any(customers, vendors):group>"
 EDIT_PAGE, FORM = "contacts/edit.html", "contacts/partials/_form.html"
@@ -21,7 +21,8 @@ EDIT_PAGE, FORM = "contacts/edit.html", "contacts/partials/_form.html"
 def index(group: str):
     """The list of customers or vendors, with search."""
     kind, words = services.GROUPS[group], search_arg()
-    page = services.search_contacts(kind, words, page_arg())
+    page = services.search_contacts(kind, words, cursor_arg("after"),
+                                    cursor_arg("before"))
     return render_htmx("contacts/list.html", "contacts/partials/_list.html", results=page,
                        q=words, **_labels(group))
 

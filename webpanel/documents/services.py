@@ -30,7 +30,7 @@ from webpanel.documents.pdf import (
 )
 from webpanel.documents.totals import compute_totals, line_amount
 from webpanel.extensions import db
-from webpanel.listing import Page, paginate
+from webpanel.listing import Order, Page, keyset_page
 from webpanel.transactions import release
 
 PDF_CACHE_KEY = "webpanel.pdf_cache"
@@ -43,14 +43,21 @@ def get_document(document_id: int) -> Document | None:
     return db.session.get(Document, document_id)
 
 
-def search_documents(kind: str, words: str, number: int) -> Page:
-    """One page of `kind`'s documents, newest first, whose number or contact name has `words`."""
+#: Newest first: seq is unique within a kind (the list's filter), and the unique index
+#: uq_documents_kind_seq holds this order.
+NEWEST_FIRST = Order((Document.seq,), Document.id, descending=True)
+
+
+def search_documents(kind: str, words: str, after: int | None = None,
+                     before: int | None = None) -> Page:
+    """One page of `kind`'s documents, newest first, whose number or contact name has `words`:
+    the page after the document with id `after` or before the one with id `before`."""
     statement = (select(Document).join(Document.contact).where(Document.kind == kind)
                  .options(selectinload(Document.contact)))
     if words:
         statement = statement.where(or_(Document.number.icontains(words, autoescape=True),
                                         Contact.name.icontains(words, autoescape=True)))
-    return paginate(statement.order_by(Document.seq.desc()), number)
+    return keyset_page(statement, NEWEST_FIRST, after, before)
 
 
 def last_tax_rate() -> Decimal:

@@ -17,7 +17,7 @@ from webpanel.documents.totals import line_amount
 from webpanel.errors import error_response
 from webpanel.formatting import date_in, decimal_in, money_in
 from webpanel.fragments import render_htmx
-from webpanel.listing import page_arg, search_arg
+from webpanel.listing import cursor_arg, search_arg
 from webpanel.security import PDF_CSP
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,8 @@ def index():
 def index_of(slug: str):
     """One kind's list, newest first, with search."""
     kind, words = by_slug(slug).key, search_arg()
-    page = services.search_documents(kind, words, page_arg())
+    page = services.search_documents(kind, words, cursor_arg("after"),
+                                     cursor_arg("before"))
     return render_htmx("documents/list.html", "documents/partials/_list.html", results=page,
                        statuses=statuses(page.items), q=words, **kind_labels(kind))
 
