@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -55,7 +56,10 @@ def _one_process(env: dict[str, str]) -> dict:
 def compare(database: str) -> list[Row]:
     """The medians of the first and the warm PDF over RUNS fresh worker processes."""
     env = _prepared(database)
-    runs = [_one_process(env) for _ in range(RUNS)]
+    try:
+        runs = [_one_process(env) for _ in range(RUNS)]
+    finally:
+        shutil.rmtree(env["WEBPANEL_INSTANCE"], ignore_errors=True)
     first = statistics.median(run["first"] for run in runs)
     warm = statistics.median(run["warm"] for run in runs)
     how = {"start": "the worker's start loads the renderer",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import datetime
 import os
+import shutil
 from dataclasses import dataclass, field
 from decimal import Decimal
 from email.message import EmailMessage
@@ -72,6 +73,8 @@ def panel(database: str, rows: int) -> Panel:
             _analyze(database)
             filled.ids = _ids(uid)
         _PANELS[key] = filled
+        if len(_PANELS) == 1:
+            atexit.register(_clean_up)
     return _PANELS[key]
 
 
@@ -86,9 +89,15 @@ def _postgres_url() -> str:
     return server.url(server.create_database())
 
 
-def _stop() -> None:
+def _clean_up() -> None:
+    """Close the panels' connections and remove their instance folders (SQLite files)."""
     for made in _PANELS.values():
         made.app.extensions["webpanel.engine"].dispose()
+        shutil.rmtree(made.app.instance_path, ignore_errors=True)
+
+
+def _stop() -> None:
+    _clean_up()
     _SERVER[0].stop()
 
 
