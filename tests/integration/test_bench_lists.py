@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from bench import lists, pages, seed
@@ -15,6 +17,7 @@ def small_panel(monkeypatch, tmp_path):
     made = seed.panel("sqlite", seed.SMALL)
     yield made
     made.app.extensions["webpanel.engine"].dispose()
+    shutil.rmtree(made.app.instance_path, ignore_errors=True)
 
 
 def test_every_list_measure_finds_its_rows(small_panel):
