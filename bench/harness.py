@@ -62,6 +62,22 @@ def median_seconds(fn: Callable[[], object], runs: int = 21, warmup: int = 2) ->
     return statistics.median(samples)
 
 
+def interleaved_medians(fns: list[Callable[[], object]], runs: int = 21,
+                        warmup: int = 2) -> list[float]:
+    """The median wall time of each of `fns`, called in turn in each round (so a slower
+    moment of a shared machine weighs on all of them alike)."""
+    for _ in range(warmup):
+        for fn in fns:
+            fn()
+    samples: list[list[float]] = [[] for _ in fns]
+    for _ in range(runs):
+        for fn, taken in zip(fns, samples, strict=True):
+            started = time.perf_counter()
+            fn()
+            taken.append(time.perf_counter() - started)
+    return [statistics.median(taken) for taken in samples]
+
+
 def make_panel(**config):
     """A panel on a fresh instance folder with one signed-in user; returns (app, client, uid)."""
     os.environ["WEBPANEL_INSTANCE"] = tempfile.mkdtemp(prefix="webpanel-bench-")
