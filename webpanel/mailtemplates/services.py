@@ -107,7 +107,7 @@ def signed(text: str, sender) -> str:
 def preview_values(kind: str, title: str, sender) -> tuple[dict, Document | None]:
     """Values from the newest document of the kind, or made-up ones when there is none."""
     document = db.session.scalars(select(Document).where(Document.kind == kind)
-                                  .order_by(Document.id.desc()).limit(1)).first()
+                                  .order_by(Document.seq.desc()).limit(1)).first()  # its index
     if document is None:
         return sample_values(title, get_company()), None
     return document_values(document, sender), document
