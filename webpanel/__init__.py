@@ -101,9 +101,11 @@ def _fill_slots(app: Flask) -> None:
     """Features fill the slots of the pages below them (``webpanel.slots``): the outbox the
     documents pages' email status, history and last send; bounces the outbox's bounce reports
     and reading. Features also give the worker their jobs here (``webpanel.worker.define``):
-    sending, bounce reading, sign-in renewal, the nightly prune."""
+    sending, bounce reading, sign-in renewal, the nightly prune, and what a worker loads as it
+    starts (the PDF renderer)."""
     from webpanel import maintenance
     from webpanel.bounces import hooks as bounce_reports
+    from webpanel.documents import worker_start as pdf_renderer
     from webpanel.oauth import jobs as sign_in_health
     from webpanel.outbox import hooks as email_of_documents
     from webpanel.payments import hooks as payments
@@ -117,6 +119,7 @@ def _fill_slots(app: Flask) -> None:
     sign_in_health.init_app(app)
     maintenance.init_app(app)
     recurring_documents.init_app(app)
+    pdf_renderer.init_app(app)
 
 
 def _register_cli(app: Flask) -> None:

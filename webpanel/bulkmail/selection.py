@@ -103,14 +103,13 @@ def select_documents(ids: list[int], settings: EmailSettings) -> Selection:
                               .options(selectinload(Document.contact))).all()
     found = {row.id: row for row in rows}
     selection = Selection([], missing_ids=[i for i in ids if i not in found])
-    for document_id in ids:
-        if document_id in found:
-            selection.entries.append(_entry(found[document_id], settings, selection))
+    chosen = [found[document_id] for document_id in ids if document_id in found]
+    for document, filled in zip(chosen, templates.fill_all(chosen, settings), strict=True):
+        selection.entries.append(_entry(document, filled, selection))
     return selection
 
 
-def _entry(document: Document, settings: EmailSettings, selection: Selection) -> Entry:
-    filled = templates.fill_for(document, settings)
+def _entry(document: Document, filled: templates.Filled, selection: Selection) -> Entry:
     if filled.problem and filled.problem not in selection.problems:
         selection.problems.append(filled.problem)
     to = (document.contact.email or "").strip() if document.contact else ""

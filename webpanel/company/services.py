@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from flask import g, has_app_context, url_for
+from sqlalchemy import inspect
 
 from webpanel.company.forms import CompanyForm
 from webpanel.company.models import COMPANY_ROW_ID, DEFAULT_VALID_DAYS, Company, OfficeMail
@@ -13,6 +16,8 @@ from webpanel.formatting import DEFAULT_LOCALE
 
 OFFICE_MAIL_FIELDS = ("smtp_server", "smtp_port", "smtp_security", "imap_host", "imap_port",
                       "imap_security")
+HELD_ROWS = "webpanel_company_rows"  # on flask.g: each model's row as read, None when missing
+Row = TypeVar("Row", Company, OfficeMail)
 TEXT_FIELDS = ("tax_id", "registration_number", "bank_holder", "bank_account", "bank_code",
                "bank_name", "footer")
 
@@ -28,15 +33,43 @@ def blank_company() -> Company:
 
 
 def get_company() -> Company:
-    """The company details, or an unsaved blank row when none were saved yet."""
-    return db.session.get(Company, COMPANY_ROW_ID) or blank_company()
+    """The company details, or an unsaved blank row when none were saved yet; read once per
+    request (see `read_once`)."""
+    return read_once(Company, blank_company)
+
+
+def blank_office_mail() -> OfficeMail:
+    """An unsaved office mail server with none set."""
+    return OfficeMail(id=COMPANY_ROW_ID, smtp_server="", smtp_port=None, smtp_security="tls",
+                      imap_host="", imap_port=None, imap_security="ssl")
 
 
 def office_mail() -> OfficeMail:
     """The office's mail server, or an unsaved blank one (no server) when none was set."""
-    return db.session.get(OfficeMail, COMPANY_ROW_ID) or OfficeMail(
-        id=COMPANY_ROW_ID, smtp_server="", smtp_port=None, smtp_security="tls", imap_host="",
-        imap_port=None, imap_security="ssl")
+    return read_once(OfficeMail, blank_office_mail)
+
+
+def read_once(model: type[Row], blank: Callable[[], Row]) -> Row:
+    """The single row of `model`, read from the database at most once per request and held on
+    flask.g: the same object all request long, so a row being saved is the one shown next and
+    a rollback refreshes it. With no row, callers share one blank until it is saved (then it
+    is the row) or changed without being saved (the next caller gets a fresh blank)."""
+    rows = g.setdefault(HELD_ROWS, {})
+    held = rows.get(model)
+    state = inspect(held) if held is not None else None
+    if state is None or state.detached:
+        held = db.session.get(model, COMPANY_ROW_ID)
+        held = blank() if held is None else held
+    elif state.transient and not same_values(held, blank()):
+        held = blank()
+    rows[model] = held
+    return held
+
+
+def same_values(row: Company | OfficeMail, other: Company | OfficeMail) -> bool:
+    """Whether two unsaved rows hold the same values in every column."""
+    return all(getattr(row, column.key) == getattr(other, column.key)
+               for column in inspect(type(row)).column_attrs)
 
 
 def form_values(company: Company) -> dict:
@@ -46,12 +79,9 @@ def form_values(company: Company) -> dict:
 
 
 def current_company() -> Company:
-    """The company, read once per request (for formatting many numbers on one page)."""
-    if not has_app_context():
-        return blank_company()
-    if "company" not in g:
-        g.company = get_company()
-    return g.company
+    """The company, read once per request (for formatting many numbers on one page); a blank
+    one outside an application."""
+    return get_company() if has_app_context() else blank_company()
 
 
 def save_company(company: Company, form: CompanyForm) -> None:
@@ -73,7 +103,6 @@ def save_company(company: Company, form: CompanyForm) -> None:
     db.session.add(company)
     _save_office_mail(form)
     db.session.commit()
-    g.pop("company", None)
 
 
 def name_company(name: str, address: str) -> None:
@@ -81,7 +110,6 @@ def name_company(name: str, address: str) -> None:
     company = get_company()
     company.name, company.address = name.strip(), clean_text(address)
     db.session.add(company)
-    g.pop("company", None)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import gc
 import hashlib
 import io
 import json
@@ -30,8 +31,10 @@ from flask import current_app
 from webpanel.documents.cache_pruning import PRUNE_EVERY, prune_folder
 from webpanel.documents.kinds import KINDS
 from webpanel.documents.pdf_fonts import (
+    FACES,
     FontSet,
     MissingFonts,
+    coverage,
     find_fonts,
     font_face_css,
     register,
@@ -262,6 +265,35 @@ def render_pdf(doc: PdfDocument) -> bytes:
     fonts = _resolve_fonts()
     replace_base14(fonts)
     return _html_to_pdf(_render_html(doc, fonts), fonts)
+
+
+WARM_UP_DOCUMENT = PdfDocument(
+    kind="invoice", number="WARM-UP", date=datetime.date(2026, 1, 1), company=PdfParty("Office"),
+    contact=PdfParty("Customer"), lines=(PdfLine("Item", Decimal(1), Decimal(1), Decimal(1)),),
+    subtotal=Decimal(1), tax_rate=Decimal(0), tax=Decimal(0), total=Decimal(1))
+
+
+def warm_up() -> float | None:
+    """Load the renderer, parse every font and compile each kind's template, then render one
+    tiny throwaway PDF (not cached), so a process's first real PDF is as quick as later ones.
+    Needs an app context; returns the milliseconds taken, or None (logged) when the PDF fonts
+    are missing (each PDF then says so)."""
+    started = time.perf_counter()
+    try:
+        fonts = _resolve_fonts()
+        for face in FACES:
+            coverage(fonts, face)
+        for kind in KINDS:
+            pdf_environment(current_app).get_template(_template_names(kind)[1])
+        render_pdf(WARM_UP_DOCUMENT)
+        gc.collect()
+        gc.freeze()  # later collections skip what is loaded now (fonts, modules, templates)
+    except PdfRenderError as exc:
+        log.warning("PDF renderer not ready: %s", exc)
+        return None
+    taken = (time.perf_counter() - started) * 1000
+    log.info("PDF renderer ready in %d ms", taken)
+    return taken
 
 
 def pdf_filename(doc: PdfDocument) -> str:

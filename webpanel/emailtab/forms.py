@@ -29,6 +29,7 @@ from webpanel.mailhosts import (
     check_mail_host,
 )
 from webpanel.validators import email_address, single_line
+from webpanel.zonefield import ZoneField
 
 SEND_USING_LABELS = [SelectChoice(m.name, m.label) for m in sending.ALWAYS_OFFERED]
 
@@ -83,9 +84,7 @@ class GeneralForm(FlaskForm):
     auto_bcc_self = BooleanField("Auto BCC Self")
     signature = TidiedTextArea("Signature", validators=[Length(max=4000)], tidy=signature_text)
     reply_to = TidiedEmail("Reply-To", validators=[Length(max=254), single_line, email_address])
-    time_zone = SelectField("Time zone", choices=lambda: [(z, z.replace("_", " "))
-                                                          for z in timefmt.zone_names()],
-                            validate_choice=False)
+    time_zone = ZoneField("Time zone", validate_choice=False)
 
     def validate_time_zone(self, field) -> None:
         """A zone from the list; left out, the person's zone stays as it is."""

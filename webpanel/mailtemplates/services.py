@@ -89,6 +89,17 @@ def fill_for(document: Document, sender, key: str | None = None) -> Filled:
     return fill(get_template(key or document.kind), document_values(document, sender))
 
 
+def fill_all(documents: list[Document], sender) -> list[Filled]:
+    """`fill_for` of each document, in order, reading each kind's template and what was paid
+    once for the whole list (Email selected), not once per document."""
+    paid = payments.paid_totals([document.id for document in documents])
+    kinds = {kind: get_template(kind) for kind in {document.kind for document in documents}}
+    company, today = get_company(), payments.office_today()
+    return [fill(kinds[document.kind], values_for(
+        document, sender, company, paid.get(document.id, payments.ZERO), today))
+        for document in documents]
+
+
 def document_values(document: Document, sender) -> dict:
     """The template values of a real document: with what was paid and the office's today."""
     paid = payments.paid_totals([document.id]).get(document.id, payments.ZERO)

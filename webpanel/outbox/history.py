@@ -94,6 +94,18 @@ def ever_sent(document) -> datetime | None:
         .where(_of(document), Message.status.in_(("sent", "handed_off"))))
 
 
+def sent_among(documents: list) -> set[int]:
+    """The ids of these documents that ever left (sent or handed to an email client): one
+    query for a list, where `ever_sent` is one per document."""
+    labels = {document.id: document.label for document in documents}
+    if not labels:
+        return set()
+    rows = db.session.execute(select(Message.document_id, Message.document_label).distinct()
+                              .where(Message.document_id.in_(labels),
+                                     Message.status.in_(("sent", "handed_off"))))
+    return {row.document_id for row in rows if labels.get(row.document_id) == row.document_label}
+
+
 def list_statuses(documents: list) -> dict[int, str]:
     """The documents list's words for each document: its newest message's status."""
     labels = {document.id: document.label for document in documents}

@@ -6,8 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
-from webpanel import timefmt
 from webpanel.mailtemplates.kinds import REMINDER_LEVELS
+from webpanel.zonefield import ZoneField
 
 #: How far from the due date a level may be, in days.
 EARLIEST, LATEST = -60, 365
@@ -32,11 +32,7 @@ class PlanForm(FlaskForm):
 
     hour = SelectField("Hour reminders go", coerce=int, default=8,
                        choices=[SelectChoice(h, f"{h:02d}:00") for h in range(24)])
-    time_zone = SelectField("Office time zone", default="UTC", validate_choice=True)
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.time_zone.choices = [SelectChoice(name, name) for name in timefmt.zone_names()]
+    time_zone = ZoneField("Office time zone", default="UTC", validate_choice=True)
 
     def days(self) -> list[int]:
         """The levels filled in, Reminder 1 first (checked by `validate`)."""

@@ -25,7 +25,7 @@ from webpanel.worker import tasks
 from webpanel.worker.tasks import HEARTBEAT_KEY, Job, daily, every_minutes
 
 __all__ = ["HEARTBEAT_KEY", "Health", "Job", "beat", "daily", "define", "enqueue", "every_minutes",
-           "health", "queue", "running", "task"]
+           "health", "prepare", "preparations", "queue", "running", "task"]
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,7 @@ class Worker:
         self._tasks: dict[str, TaskWrapper] = {}
         self._opening = threading.Lock()
         self.jobs: dict[str, Job] = {}
+        self.preparations: list[Callable[[], Any]] = []
 
     def define(self, job: Job) -> None:
         """Add a feature's job (before the queue opens; a name is taken once)."""
@@ -107,6 +108,17 @@ def define(app: Flask, name: str, function: Callable[..., Any],
     `enqueue(name, ...)` queues it, on its own by the schedule `every` (`every_minutes`,
     `daily`), and, `at_start`, once when a worker starts."""
     app.extensions[EXTENSION].define(Job(name, function, every, at_start))
+
+
+def prepare(app: Flask, function: Callable[[], Any]) -> None:
+    """Have each worker process call `function` (within the app's context) as it starts,
+    before it takes a job: loading what the jobs need, so the first one is not the slow one."""
+    app.extensions[EXTENSION].preparations.append(function)
+
+
+def preparations(app: Flask) -> list[Callable[[], Any]]:
+    """What a worker calls as it starts, before it takes a job (see `prepare`)."""
+    return list(app.extensions[EXTENSION].preparations)
 
 
 def start_jobs(app: Flask) -> list[str]:

@@ -81,6 +81,8 @@ def worker_command(workers: int) -> None:
     if not migrate.is_current(app):
         raise click.UsageError("The database is not up to date: run `flask --app webpanel db "
                                "upgrade` first (`make run` does), then start the worker.")
+    for prepare in worker.preparations(app):  # e.g. the PDF renderer: before any job
+        prepare()
     huey = worker.queue(app)
     consumer = huey.create_consumer(workers=workers, periodic=True, **_pace(huey))
     for name in worker.start_jobs(app):  # e.g. the sweeper: what waited while none ran

@@ -1,0 +1,29 @@
+"""Count the SQL statements a page costs, by the table each SELECT reads first."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from sqlalchemy import event
+
+FIRST_TABLE = re.compile(r"\bFROM\s+\"?(\w+)")
+
+
+def selects_by_table(app, client, url: str, headers: dict | None = None) -> Counter:
+    """GET `url` (it must answer 200) and count its SELECTs by the first table each reads."""
+    seen: Counter = Counter()
+
+    def count(_conn, _cursor, statement, *_args):
+        found = FIRST_TABLE.search(statement)
+        if statement.lstrip().upper().startswith("SELECT") and found:
+            seen[found.group(1)] += 1
+
+    engine = app.extensions["webpanel.engine"]
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        page = client.get(url, headers=headers or {})
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert page.status_code == 200, (url, page.status_code)
+    return seen
