@@ -2,7 +2,10 @@
 // type a few letters, pick from the matching customers with the arrow keys and Enter, or pick
 // "Add new customer: <what you typed>", which opens the New customer fields with the name
 // filled in. The <select> stays in the form, hidden, and is what the form sends; without
-// script it is the list itself.
+// script it is the list itself. When the office has more customers than the page lists, the
+// select carries data-choices-url and the box asks the server as the person types (a short
+// pause first; only the newest answer is shown); a customer picked from an answer is added to
+// the select so the form sends its id.
 (function () {
   "use strict";
 
@@ -43,22 +46,58 @@
       input.setAttribute("aria-expanded", show ? "true" : "false");
       if (!show) { active = -1; input.removeAttribute("aria-activedescendant"); }
     }
+    var url = select.dataset.choicesUrl, asked = 0, timer = null, waiting = false, then = null;
+    var hint = document.getElementById(select.id + "-hint");
+    if (url && hint && select.dataset.searchHint) hint.textContent = select.dataset.searchHint;
     function fill() {
+      if (!url) { offer(listed()); return; }
+      cancel();
+      var typed = input.value.trim();
+      waiting = true;
+      timer = setTimeout(function () { ask(typed); }, 150);
+    }
+    function cancel() { clearTimeout(timer); asked += 1; waiting = false; then = null; }
+    function ask(typed) {
+      var mine = asked;
+      fetch(url + "?q=" + encodeURIComponent(typed), { credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok || response.redirected) throw new Error(response.status);  // signed out
+          return response.text();
+        })
+        .then(function (text) {
+          if (mine !== asked) return;  // a newer question is on its way
+          waiting = false;
+          var answer = new DOMParser().parseFromString("<select>" + text + "</select>", "text/html");
+          offer(Array.prototype.map.call(answer.querySelectorAll("option"), pair));
+        })
+        .catch(function () {  // offline: the page's own list
+          if (mine === asked) { waiting = false; offer(listed()); }
+        });
+    }
+    function pair(option) { return { value: option.value, text: option.text }; }
+    function listed() {
+      var words = input.value.trim().toLowerCase();
+      return Array.prototype.filter.call(select.options, function (option) {
+        return option.value && option.value !== newValue &&
+          (!words || option.text.toLowerCase().indexOf(words) !== -1);
+      }).map(pair);
+    }
+    function offer(matches) {
       var typed = input.value.trim(), words = typed.toLowerCase();
       list.textContent = "";
-      Array.prototype.forEach.call(select.options, function (option) {
-        if (!option.value || option.value === newValue) return;
-        if (words && option.text.toLowerCase().indexOf(words) === -1) return;
-        list.appendChild(item(option.value, option.text));
-      });
-      var exact = Array.prototype.some.call(select.options, function (option) {
-        return option.value && option.value !== newValue && option.text.toLowerCase() === words;
-      });
+      matches.forEach(function (match) { list.appendChild(item(match.value, match.text)); });
+      var exact = matches.some(function (match) { return match.text.toLowerCase() === words; });
       if (!exact) {
         list.appendChild(item(newValue, typed ? "Add new " + kind + ": " + typed : "Add new " + kind + "…"));
       }
       move(-1);
       open(true);
+      if (then) { step(then); then = null; }  // an arrow pressed while the answer was coming
+    }
+    function step(key) {
+      var last = options().length - 1;
+      if (key === "ArrowDown") move(active >= last ? 0 : active + 1);
+      else move(active <= 0 ? last : active - 1);
     }
     function item(value, text) {
       var li = document.createElement("li");
@@ -79,6 +118,10 @@
     }
     function choose(li) {
       var typed = input.value.trim();
+      cancel();
+      if (!Array.prototype.some.call(select.options, function (o) { return o.value === li.dataset.value; })) {
+        select.add(new Option(li.textContent, li.dataset.value));  // found by the server
+      }
       select.value = li.dataset.value;
       open(false);
       if (li.dataset.value === newValue) {
@@ -102,18 +145,21 @@
     input.addEventListener("keydown", function (event) {
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();
-        if (list.hidden) fill();
-        var last = options().length - 1;
-        if (event.key === "ArrowDown") move(active >= last ? 0 : active + 1);
-        else move(active <= 0 ? last : active - 1);
+        if (list.hidden) {
+          fill();
+          if (url) { then = event.key; return; }  // the answer opens the list
+        }
+        step(event.key);
       } else if (event.key === "Enter" && !list.hidden && active >= 0) {
         event.preventDefault();  // choosing is not saving
         choose(options()[active]);
-      } else if (event.key === "Escape" && !list.hidden) {
+      } else if (event.key === "Escape" && (!list.hidden || waiting)) {
         event.preventDefault();
         event.stopPropagation();
+        cancel();
         open(false);
       } else if (event.key === "Tab") {
+        cancel();
         open(false);
       }
     });
@@ -122,7 +168,7 @@
       var li = event.target.closest("[role=option]");
       if (li) choose(li);
     });
-    input.addEventListener("blur", function () { open(false); });
+    input.addEventListener("blur", function () { cancel(); open(false); });
   }
 
   function chosenName(select) {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import Column, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -16,6 +18,19 @@ GROUPS = {"customers": "customer", "vendors": "vendor"}
 LABELS = {"customer": ("customer", "Customers"), "vendor": ("vendor", "Vendors")}
 #: By name whatever its case, then by id (the index ix_contacts_kind_lower_name_id holds it).
 BY_NAME = Order((func.lower(Contact.name), Contact.id), Contact.id)
+#: A document form's Customer (Vendor) list holds every contact of the kind up to this many;
+#: past it, the first this many by name (and the chosen one), and the box asks the server.
+CHOICES_IN_PAGE = 100
+#: How many matches the box's server search answers with.
+CHOICES_IN_REPLY = 20
+
+
+@dataclass(frozen=True)
+class ContactChoices:
+    """The (id, name) pairs a document form lists, and whether more contacts of the kind exist."""
+
+    rows: list[tuple[int, str]]
+    more: bool
 
 
 class ContactInUse(Exception):
@@ -42,10 +57,23 @@ def get_contact(contact_id: int, kind: str) -> Contact | None:
     return contact if contact is not None and contact.kind == kind else None
 
 
-def contacts_of_kind(kind: str) -> list[Contact]:
-    """Every customer or every vendor, by name (for the document form's list)."""
-    statement = select(Contact).where(Contact.kind == kind)
-    return list(db.session.scalars(BY_NAME.sorted(statement)))
+def contact_choices(kind: str, chosen: int | None = None,
+                    limit: int = CHOICES_IN_PAGE) -> ContactChoices:
+    """The first `limit` customers (or vendors) by name as (id, name), plus the `chosen` one
+    when it is of `kind` and not among them; `more` when the kind has more than `limit`."""
+    statement = select(Contact.id, Contact.name).where(Contact.kind == kind)
+    rows = [(row.id, row.name) for row in db.session.execute(
+        BY_NAME.sorted(statement).limit(limit + 1))]
+    more, rows = len(rows) > limit, rows[:limit]
+    if chosen is not None and all(row[0] != chosen for row in rows):
+        found = db.session.execute(statement.where(Contact.id == chosen)).first()
+        rows += [(found.id, found.name)] if found else []
+    return ContactChoices(rows, more)
+
+
+def contact_matches(kind: str, words: str) -> list[Contact]:
+    """The first few customers (or vendors) by name that `words` find (all, when empty)."""
+    return search_contacts(kind, words).items[:CHOICES_IN_REPLY]
 
 
 def has_contacts() -> bool:

@@ -27,6 +27,14 @@ def index(group: str):
                        q=words, **_labels(group))
 
 
+@bp.route(f"/{GROUP}/choices")
+@login_required
+def choices(group: str):
+    """The first few customers or vendors that `?q=` finds, as <option>s for a document's box."""
+    found = services.contact_matches(services.GROUPS[group], search_arg())
+    return render_template("contacts/partials/_choices.html", contacts=found)
+
+
 @bp.route(f"/{GROUP}/new")
 @login_required
 def new(group: str):

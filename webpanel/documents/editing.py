@@ -7,7 +7,7 @@ from flask_login import login_required
 from sqlalchemy.exc import IntegrityError
 
 from webpanel import timefmt
-from webpanel.contacts.services import contacts_of_kind
+from webpanel.contacts.services import CHOICES_IN_PAGE, contact_choices
 from webpanel.documents import new_contact, services, slots
 from webpanel.documents.blueprint import bp
 from webpanel.documents.fields import entry_format
@@ -124,9 +124,11 @@ def document_form(kind: str, **kwargs) -> DocumentForm:
     contact_kind = KINDS[kind].contact_kind
     form.contact_kind = contact_kind
     form.contact_id.label.text = contact_kind.capitalize()
+    chosen = form.contact_id.data
+    listed = contact_choices(contact_kind, chosen if isinstance(chosen, int) else None)
     form.contact_id.choices = [("", f"Choose a {contact_kind}…"),
-                               (NEW, f"Add new {contact_kind}…")] + [
-        (contact.id, contact.name) for contact in contacts_of_kind(contact_kind)]
+                               (NEW, f"Add new {contact_kind}…"), *listed.rows]
+    form.more_contacts = listed.more
     new_contact.label(form, contact_kind)
     drop_fields_of_other_kinds(form, kind)
     return form
@@ -166,5 +168,5 @@ def _render(kind: str, document: Document | None, form: DocumentForm, status: in
                        form=form, document=document,
                        action=action, lines_url=lines_url, live_url=live_url,
                        totals=form.live_totals(), amount=line_amount, currency=entry_format()[1],
-                       new_contact=NEW,
+                       new_contact=NEW, choices_in_page=CHOICES_IN_PAGE,
                        **labels, **extra)

@@ -80,6 +80,8 @@ class DocumentForm(FlaskForm):
     contact_kind = "customer"
     lines_error = ""
     failed = False
+    #: Whether the Customer list holds only some of the kind's contacts (the box searches).
+    more_contacts = False
     #: How many item rows the browser posted (the field list itself keeps at most MAX_LINES).
     posted_lines = 0
 
