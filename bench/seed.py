@@ -21,6 +21,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import delete, insert, select, text
 
 from bench.harness import make_panel
+from webpanel.company.services import name_company
 from webpanel.contacts.models import Contact
 from webpanel.documents.kinds import KINDS
 from webpanel.documents.models import Document, DocumentCounter, DocumentLine
@@ -110,6 +111,7 @@ def _analyze(database: str) -> None:
 
 
 def _fill(made: Panel) -> None:
+    name_company("Bench Office LLC", "1 Main Street\nSpringfield")  # set up, as offices are
     _insert(Contact, [_contact(n, "customer") for n in range(CUSTOMERS[made.rows])])
     _insert(Contact, [_contact(n, "vendor") for n in range(VENDORS)])
     customers = db.session.scalars(select(Contact.id).where(Contact.kind == "customer")

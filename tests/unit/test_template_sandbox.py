@@ -190,3 +190,22 @@ def test_the_type_comes_from_the_content(data, expected):
 ])
 def test_file_names_are_made_safe(name, expected):
     assert safe_filename(name) == expected
+
+
+def test_a_template_is_compiled_once_and_filled_anew_for_each_document() -> None:
+    from webpanel.mailtemplates.render import compiled
+
+    source = "Invoice {{ document.number }} for {{ contact.person }} (compiled once)"
+    before = compiled.cache_info()
+    first = render(source, values())
+    second = render(source, values(person="Ann Lee"))
+    after = compiled.cache_info()
+    assert first.endswith("for Zoë Müller (compiled once)")
+    assert second.endswith("for Ann Lee (compiled once)")
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 1)
+
+
+def test_a_bad_template_is_refused_every_time_not_kept() -> None:
+    for _ in range(2):
+        with pytest.raises(TemplateProblem, match="Unknown placeholder"):
+            render("{{ document.secret }}", values())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import TypeVar
 
 from flask import g, has_app_context, url_for
@@ -60,16 +61,24 @@ def read_once(model: type[Row], blank: Callable[[], Row]) -> Row:
     if state is None or state.detached:
         held = db.session.get(model, COMPANY_ROW_ID)
         held = blank() if held is None else held
-    elif state.transient and not same_values(held, blank()):
+    elif state.transient and not same_values(held, blank):
         held = blank()
     rows[model] = held
     return held
 
 
-def same_values(row: Company | OfficeMail, other: Company | OfficeMail) -> bool:
-    """Whether two unsaved rows hold the same values in every column."""
-    return all(getattr(row, column.key) == getattr(other, column.key)
-               for column in inspect(type(row)).column_attrs)
+def same_values(row: Company | OfficeMail, blank: Callable[[], Company | OfficeMail]) -> bool:
+    """Whether an unsaved row still holds `blank`'s values in every column (`blank`'s values are
+    worked out once per process: this runs for every amount on a page)."""
+    columns, values = _blank_values(blank)
+    return all(getattr(row, key) == value for key, value in zip(columns, values, strict=True))
+
+
+@cache
+def _blank_values(blank: Callable[[], Company | OfficeMail]) -> tuple[tuple[str, ...], tuple]:
+    row = blank()
+    columns = tuple(column.key for column in inspect(type(row)).column_attrs)
+    return columns, tuple(getattr(row, key) for key in columns)
 
 
 def form_values(company: Company) -> dict:

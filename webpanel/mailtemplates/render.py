@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes
 from jinja2.exceptions import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -30,6 +31,8 @@ UNREADABLE = ("Check that every {{ has its }} (and every {% if … %} its {% end
               + HINT)
 #: Spaces and tabs at the end of a line (left by a placeholder that came out empty).
 TRAILING = re.compile(r"[ \t]+$", re.M)
+#: How many different templates stay compiled (each text a person saved or typed, a few KB).
+COMPILED_KEPT = 256
 
 
 TOO_DEEP = (f"This template is nested too deeply: blocks, brackets and operators together "
@@ -130,11 +133,24 @@ def _syntax_message(error: TemplateSyntaxError) -> str:
     return f"The template cannot be read ({error.message}). " + UNREADABLE
 
 
-def render(source: str, values: dict) -> str:
-    """Render a checked template with the given values (raises TemplateProblem, never more)."""
+@lru_cache(maxsize=COMPILED_KEPT)
+def compiled(source: str) -> Template:
+    """A checked template, compiled once per process however many emails and pages use it
+    (a problem is raised each time: only good templates are kept)."""
     check(source)
     try:
-        text = environment().from_string(source).render(values)
+        return environment().from_string(source)
+    except TemplateError as error:
+        raise TemplateProblem(f"The template could not be read ({error}).", None) from None
+    except TOO_DEEP_FOR_PYTHON:
+        raise TemplateProblem(TOO_DEEP, None, "it is nested too deeply") from None
+
+
+def render(source: str, values: dict) -> str:
+    """Render a checked template with the given values (raises TemplateProblem, never more)."""
+    template = compiled(source)
+    try:
+        text = template.render(values)
     except TemplateError as error:
         raise TemplateProblem(f"The template could not be filled in ({error}).", None) from None
     except TOO_DEEP_FOR_PYTHON:
