@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager
 
 from webpanel.company.logo import fit, logo_size
 from webpanel.company.models import Company
@@ -53,7 +53,7 @@ def search_documents(kind: str, words: str, after: int | None = None,
     """One page of `kind`'s documents, newest first, whose number or contact name has `words`:
     the page after the document with id `after` or before the one with id `before`."""
     statement = (select(Document).join(Document.contact).where(Document.kind == kind)
-                 .options(selectinload(Document.contact)))
+                 .options(contains_eager(Document.contact)))  # from the join: no query more
     if words:
         statement = statement.where(or_(Document.number.icontains(words, autoescape=True),
                                         Contact.name.icontains(words, autoescape=True)))
