@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, func, or_, select
+from sqlalchemy import Column, func, select
 from sqlalchemy.exc import IntegrityError
 
 from webpanel.company.services import clean_text
@@ -10,6 +10,7 @@ from webpanel.contacts.forms import ContactBasics, ContactForm
 from webpanel.contacts.models import Contact
 from webpanel.extensions import db
 from webpanel.listing import Page, paginate
+from webpanel.search import text_match
 
 #: URL segment -> contact kind
 GROUPS = {"customers": "customer", "vendors": "vendor"}
@@ -24,11 +25,8 @@ def search_contacts(kind: str, words: str, number: int) -> Page:
     """One page of customers or vendors whose name, contact person or email contains `words`."""
     statement = select(Contact).where(Contact.kind == kind)
     if words:
-        statement = statement.where(or_(
-            Contact.name.icontains(words, autoescape=True),
-            Contact.contact_person.icontains(words, autoescape=True),
-            Contact.email.icontains(words, autoescape=True),
-        ))
+        statement = statement.where(text_match(
+            Contact, [Contact.name, Contact.contact_person, Contact.email], words))
     return paginate(statement.order_by(func.lower(Contact.name), Contact.id), number)
 
 

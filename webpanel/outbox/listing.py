@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 
 from webpanel import sending
 from webpanel.extensions import db
@@ -13,6 +13,7 @@ from webpanel.outbox import copying
 from webpanel.outbox.models import STATUS_LABELS, Message
 from webpanel.outbox.records import next_steps, stale_before
 from webpanel.outbox.slots import BOUNCE_OUTCOMES
+from webpanel.search import text_match
 
 PAGE_SIZE = 25
 LIST_COLUMNS = (Message.id, Message.method, Message.status, Message.subject, Message.to_addrs,
@@ -73,9 +74,8 @@ def _filtered(query: Select, page: Page) -> Select:
     elif page.status:
         query = query.where(Message.status == page.status)
     if page.q:
-        pattern = f"%{page.q.replace('%', '').replace('_', '')}%"
-        query = query.where(or_(Message.subject.ilike(pattern), Message.to_addrs.ilike(pattern),
-                                Message.cc_addrs.ilike(pattern)))
+        query = query.where(text_match(
+            Message, [Message.subject, Message.to_addrs, Message.cc_addrs], page.q))
     return query
 
 
