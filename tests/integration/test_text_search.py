@@ -5,14 +5,20 @@ answers from those indexes rather than by reading the whole table."""
 from __future__ import annotations
 
 import datetime
+import logging
+import secrets
 from collections.abc import Iterator
 
+import psycopg
 import pytest
+from alembic import command
 from sqlalchemy import delete, event, select, text, update
 
 from tests.conftest import Htmx
 from tests.support import stacks
-from tests.support.documents import text_of
+from tests.support.documents import add_contact, text_of
+from tests.support.postgres import SUPERUSER
+from webpanel import create_app, migrate
 from webpanel.contacts.models import Contact
 from webpanel.documents.models import Document
 from webpanel.extensions import db
@@ -282,3 +288,37 @@ def test_each_search_answers_from_the_indexes(app, user_client, messages, contac
         postgresql_searches_use_the_trigram_indexes(app, SEARCHES[url])
     else:
         sqlite_searches_read_the_fts_tables(app, user_client, url)
+
+
+def test_downgrade_drops_the_search_indexes_and_upgrade_rebuilds_them(app, contacts):
+    with app.app_context():
+        command.downgrade(migrate.alembic_config(app), "0029")
+    assert made_indexes(app) == {}
+    with app.app_context():
+        migrate.upgrade(app)  # indexes the rows already there
+    assert made_indexes(app)
+    assert contacts_matching(app, "MÜLLER") == {"Acme Müller GmbH", "MÜLLER & Söhne"}
+
+
+def test_without_the_right_to_create_pg_trgm_search_still_works(cluster, instance_dir, caplog):
+    """A role that may make tables but not extensions: the migration warns and goes on
+    without the trigram indexes; searches read the table and find the same rows."""
+    role, name = f"r_{secrets.token_hex(4)}", cluster.create_database()
+    cluster.execute(f"CREATE ROLE {role} LOGIN")
+    with psycopg.connect(host=cluster.host, port=cluster.port, user=SUPERUSER, dbname=name,
+                         autocommit=True) as connection:
+        connection.execute(f"GRANT CREATE ON SCHEMA public TO {role}")
+    app = create_app({"TESTING": True, "DATABASE_URL": f"postgresql+psycopg://{role}@"
+                      f"{cluster.host}:{cluster.port}/{name}"})
+    try:
+        with app.app_context(), caplog.at_level(logging.WARNING, "webpanel.search"):
+            migrate.upgrade(app)
+        assert "CREATE EXTENSION IF NOT EXISTS pg_trgm failed" in caplog.text
+        assert "searches will read whole tables" in caplog.text
+        assert made_indexes(app) == {}
+        add_contact(app, "Acme Müller GmbH")
+        assert contacts_matching(app, "mÜller") == {"Acme Müller GmbH"}
+    finally:
+        app.extensions["webpanel.engine"].dispose()
+        cluster.drop_database(name)
+        cluster.execute(f"DROP ROLE {role}")
