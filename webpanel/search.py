@@ -13,7 +13,17 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, literal_column, or_, select, table, union
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    bindparam,
+    column,
+    literal_column,
+    or_,
+    select,
+    table,
+    union,
+)
 
 from webpanel.extensions import db
 
@@ -24,7 +34,8 @@ _MIGRATION_ONLY = re.compile(r"\w+_fts(_data|_idx|_docsize|_config|_content)?|ix
 
 def text_match(model: Any, columns: Sequence[Any], words: str) -> ColumnElement[bool]:
     """A WHERE clause: true where any of `columns` (attributes of `model`) contains `words`,
-    case-insensitively; `%`, `_`, `\\` and `"` are literal characters."""
+    case-insensitively; `%`, `_`, `\\` and `"` are literal characters. On SQLite, words shorter
+    than a trigram go by LIKE, which folds the case of ASCII letters only."""
     dialect = db.engine.dialect.name
     if dialect == "sqlite" and len(words) >= TRIGRAM:
         return model.id.in_(_fts_rowids(model.__tablename__, columns, words))
@@ -32,6 +43,19 @@ def text_match(model: Any, columns: Sequence[Any], words: str) -> ColumnElement[
         pattern = f"%{_escape_like(words)}%"
         return or_(*(column.ilike(pattern, escape="\\") for column in columns))
     return or_(*(column.icontains(words, autoescape=True) for column in columns))
+
+
+def newest_first(query: Select, model: Any, columns: Sequence[Any], words: str,
+                 below: int | None = None) -> Select:
+    """`query` narrowed by `text_match` (and to ids below `below`, if given), newest (highest
+    id) first. On SQLite the rows come from the FTS table in id order, starting at `below`, so
+    a page of a word found in most rows is read without collecting every match first."""
+    if db.engine.dialect.name != "sqlite" or len(words) < TRIGRAM:
+        query = query.where(text_match(model, columns, words))
+        return (query.where(model.id < below) if below else query).order_by(model.id.desc())
+    fts = table(f"{model.__tablename__}_fts", column("rowid"))
+    query = query.join(fts, fts.c.rowid == model.id).where(_fts_match(fts.name, columns, words))
+    return (query.where(fts.c.rowid < below) if below else query).order_by(fts.c.rowid.desc())
 
 
 def any_of(model: Any, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -56,11 +80,15 @@ def include_name(name: str | None, kind: str, _parents: Any) -> bool:
     return True
 
 
-def _fts_rowids(table_name: str, columns: Sequence[Any], words: str):
+def _fts_rowids(table_name: str, columns: Sequence[Any], words: str) -> Select:
     fts = f"{table_name}_fts"
-    query = bindparam("fts_query", fts_query(columns, words), unique=True)
     return (select(literal_column("rowid")).select_from(table(fts))
-            .where(literal_column(fts).op("MATCH")(query)))
+            .where(_fts_match(fts, columns, words)))
+
+
+def _fts_match(fts: str, columns: Sequence[Any], words: str) -> ColumnElement[bool]:
+    query = bindparam("fts_query", fts_query(columns, words), unique=True)
+    return literal_column(fts).op("MATCH")(query)
 
 
 def _escape_like(words: str) -> str:
