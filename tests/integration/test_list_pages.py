@@ -201,6 +201,11 @@ def pages_and_counts(plans: list[tuple[str, str]], order: str) -> tuple[list[str
             [plan for statement, plan in plans if "count(*)" in statement])
 
 
+def scans(plan: str, table: str) -> bool:
+    """Whether the plan reads the whole table (its search index, `<table>_fts`, is not it)."""
+    return re.search(rf"SCAN {table}\b(?!_fts)", plan) is not None
+
+
 @pytest.mark.sqlite_only("reads SQLite's query plans")
 def test_the_documents_list_reads_its_index_and_never_sorts(app, user_client):
     add_invoices(app, 60, add_contact(app, "Acme Dental"))
@@ -217,7 +222,9 @@ def test_the_documents_list_reads_its_index_and_never_sorts(app, user_client):
     assert any("seq<?" in plan for plan in pages) and any("seq>?" in plan for plan in pages)
     assert all(re.search(r"SEARCH documents USING (COVERING )?INDEX \S+ \(kind=\?\)", plan)
                for plan in counts), counts
-    assert not [plan for _, plan in plans if "TEMP B-TREE" in plan or "SCAN documents" in plan]
+    sorted_or_scanned = [plan for _, plan in plans
+                         if "TEMP B-TREE FOR ORDER BY" in plan or scans(plan, "documents")]
+    assert not sorted_or_scanned  # (a search's UNION of matching ids may use one: it is small)
 
 
 @pytest.mark.sqlite_only("reads SQLite's query plans")
@@ -238,4 +245,6 @@ def test_the_contacts_list_reads_its_index_and_never_sorts(app, user_client):
     assert any("<expr>>?" in plan for plan in pages) and any("<expr><?" in plan for plan in pages)
     assert all("INDEX ix_contacts_kind_lower_name_id (kind=?)" in plan
                for plan in counts), counts
-    assert not [plan for _, plan in plans if "TEMP B-TREE" in plan or "SCAN contacts" in plan]
+    sorted_or_scanned = [plan for _, plan in plans
+                         if "TEMP B-TREE FOR ORDER BY" in plan or scans(plan, "contacts")]
+    assert not sorted_or_scanned  # (a search's UNION of matching ids may use one: it is small)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Column, func, or_, select
+from sqlalchemy import Column, func, select
 from sqlalchemy.exc import IntegrityError
 
 from webpanel.company.services import clean_text
@@ -12,6 +12,7 @@ from webpanel.contacts.forms import ContactBasics, ContactForm
 from webpanel.contacts.models import Contact
 from webpanel.extensions import db
 from webpanel.listing import Order, Page, keyset_page
+from webpanel.search import text_match
 
 #: URL segment -> contact kind
 GROUPS = {"customers": "customer", "vendors": "vendor"}
@@ -43,11 +44,8 @@ def search_contacts(kind: str, words: str, after: int | None = None,
     the page after the contact with id `after` or before the one with id `before`."""
     statement = select(Contact).where(Contact.kind == kind)
     if words:
-        statement = statement.where(or_(
-            Contact.name.icontains(words, autoescape=True),
-            Contact.contact_person.icontains(words, autoescape=True),
-            Contact.email.icontains(words, autoescape=True),
-        ))
+        statement = statement.where(text_match(
+            Contact, [Contact.name, Contact.contact_person, Contact.email], words))
     return keyset_page(statement, BY_NAME, after, before)
 
 

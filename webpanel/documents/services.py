@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from webpanel.company.logo import fit, logo_size
@@ -31,6 +31,7 @@ from webpanel.documents.pdf import (
 from webpanel.documents.totals import compute_totals, line_amount
 from webpanel.extensions import db
 from webpanel.listing import Order, Page, keyset_page
+from webpanel.search import any_of, text_match
 from webpanel.transactions import release
 
 PDF_CACHE_KEY = "webpanel.pdf_cache"
@@ -55,8 +56,10 @@ def search_documents(kind: str, words: str, after: int | None = None,
     statement = (select(Document).join(Document.contact).where(Document.kind == kind)
                  .options(contains_eager(Document.contact)))  # from the join: no query more
     if words:
-        statement = statement.where(or_(Document.number.icontains(words, autoescape=True),
-                                        Contact.name.icontains(words, autoescape=True)))
+        statement = statement.where(any_of(
+            Document, text_match(Document, [Document.number], words),
+            Document.contact_id.in_(select(Contact.id).where(
+                text_match(Contact, [Contact.name], words)))))
     return keyset_page(statement, NEWEST_FIRST, after, before)
 
 

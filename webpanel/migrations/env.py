@@ -10,6 +10,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from webpanel.models import metadata
+from webpanel.search import include_name
 
 config = context.config
 
@@ -38,7 +39,8 @@ def run_online() -> None:
             _sqlite_foreign_keys(connection, on=False)
         try:
             context.configure(connection=connection, target_metadata=metadata,
-                              render_as_batch=True, compare_type=True)
+                              render_as_batch=True, compare_type=True,
+                              include_name=include_name)
             with context.begin_transaction():
                 context.run_migrations()
             connection.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 
 from webpanel import sending
 from webpanel.extensions import db
@@ -13,12 +13,15 @@ from webpanel.outbox import copying
 from webpanel.outbox.models import STATUS_LABELS, Message
 from webpanel.outbox.records import next_steps, stale_before
 from webpanel.outbox.slots import BOUNCE_OUTCOMES
+from webpanel.search import newest_first
 
 PAGE_SIZE = 25
 LIST_COLUMNS = (Message.id, Message.method, Message.status, Message.subject, Message.to_addrs,
                 Message.cc_addrs, Message.created_at, Message.updated_at, Message.document_label,
                 Message.retry_helps, Message.due_at, Message.attempts, Message.user_id,
                 Message.error_step, Message.error_fix_tab)
+#: What a search looks in: the subject and the To and Cc addresses.
+SEARCHED = (Message.subject, Message.to_addrs, Message.cc_addrs)
 
 
 @dataclass
@@ -53,7 +56,7 @@ def load(user_id: int, page: Page) -> Page:
     query = _filtered(select(*LIST_COLUMNS).where(Message.user_id == user_id), page)
     if page.before:
         query = query.where(Message.id < page.before)
-    rows = db.session.execute(query.order_by(Message.id.desc()).limit(PAGE_SIZE + 1)).all()
+    rows = db.session.execute(query.limit(PAGE_SIZE + 1)).all()
     page.rows, extra = rows[:PAGE_SIZE], rows[PAGE_SIZE:]
     page.next_before = page.rows[-1].id if extra else None
     ids = [row.id for row in page.rows]
@@ -72,11 +75,9 @@ def _filtered(query: Select, page: Page) -> Select:
         query = query.where(Message.status == "sending", Message.updated_at >= stale_before())
     elif page.status:
         query = query.where(Message.status == page.status)
-    if page.q:
-        pattern = f"%{page.q.replace('%', '').replace('_', '')}%"
-        query = query.where(or_(Message.subject.ilike(pattern), Message.to_addrs.ilike(pattern),
-                                Message.cc_addrs.ilike(pattern)))
-    return query
+    if page.q:  # newest first, read in that order from the search index
+        return newest_first(query, Message, SEARCHED, page.q, below=page.before)
+    return query.order_by(Message.id.desc())
 
 
 def _choice(value: str, allowed: Mapping[str, str]) -> str:

@@ -1,7 +1,7 @@
 """An index for the customers and vendors lists' order (name whatever its case, then id).
 
 Revision ID: 0031
-Revises: 0029
+Revises: 0030
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0031'
-down_revision: str | Sequence[str] | None = '0029'
+down_revision: str | Sequence[str] | None = '0030'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
