@@ -14,6 +14,7 @@ from sqlalchemy import event, insert
 
 from tests.conftest import Htmx
 from tests.support.documents import add_contact, pager_links, text_of
+from webpanel import maintenance
 from webpanel.contacts.models import Contact
 from webpanel.documents.models import Document, format_number
 from webpanel.extensions import db
@@ -248,3 +249,27 @@ def test_the_contacts_list_reads_its_index_and_never_sorts(app, user_client):
     sorted_or_scanned = [plan for _, plan in plans
                          if "TEMP B-TREE FOR ORDER BY" in plan or scans(plan, "contacts")]
     assert not sorted_or_scanned  # (a search's UNION of matching ids may use one: it is small)
+
+
+@pytest.mark.sqlite_only("SQLite's statistics (PostgreSQL's autovacuum keeps its own)")
+def test_with_the_workers_statistics_a_search_reads_only_the_documents_it_finds(
+        app, user_client):
+    add_invoices(app, 3000, add_contact(app, "Acme Dental"))  # a few years of invoices
+    search = f"{INVOICES}?q=INV-0123"
+
+    def search_plans() -> list[str]:
+        plans = pages_and_counts(plans_of(app, user_client, [search], "documents"),
+                                 "documents.seq")
+        return [plan for found in plans for plan in found]
+
+    before = search_plans()
+    assert len(before) == 2, before
+    assert all(re.search(r"SEARCH documents USING (COVERING )?INDEX \S+ \(kind=\?\)", plan)
+               for plan in before), before  # every invoice, checked against the matches
+    with app.app_context():  # the worker's job, at its start and nightly
+        assert maintenance.refresh_statistics()
+    after = search_plans()
+    assert len(after) == 2 and all(  # the page and the count: not a walk through every invoice
+        "SEARCH documents USING INTEGER PRIMARY KEY" in plan and "(kind=?)" not in plan
+        for plan in after), after
+    assert "INV-0123" in Htmx(user_client, INVOICES).get(search).get_data(as_text=True)

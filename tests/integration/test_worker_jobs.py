@@ -1,6 +1,7 @@
 """What the background worker does by itself, and when: sweeping the outbox every minute,
 reading bounce reports every BOUNCE_CHECK_MINUTES, renewing sign-ins hourly, pruning nightly
-at 03:00 (and, as a worker starts, the sweep and the bounce round)."""
+at 03:00 with SQLite's statistics (and, as a worker starts, the sweep, the bounce round and the
+statistics)."""
 
 from __future__ import annotations
 
@@ -20,12 +21,12 @@ def test_the_schedule(make_app):
     app = make_app(BOUNCE_CHECK_MINUTES=10)
     every_minute = {"outbox.sweep", "reminders.send_due", "recurring.run_due"}
     assert due_at(app, 3, 0) == {*every_minute, "bounces.read-all", "oauth.check-sign-ins",
-                                 "maintenance.prune"}
+                                 "maintenance.prune", "maintenance.statistics"}
     assert due_at(app, 4, 0) == {*every_minute, "bounces.read-all", "oauth.check-sign-ins"}
     assert due_at(app, 14, 10) == {*every_minute, "bounces.read-all"}
     assert due_at(app, 14, 5) == every_minute
     assert worker.start_jobs(app) == ["outbox.sweep", "reminders.send_due", "bounces.read-all",
-                                      "recurring.run_due"]
+                                      "maintenance.statistics", "recurring.run_due"]
     assert due_at(make_app(), 14, 5) >= {"bounces.read-all"}  # every 5 minutes by default
 
 
