@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from webpanel.documents.models import Document
 from webpanel.extensions import db
@@ -45,7 +45,7 @@ class AtRisk:
 def recent_documents(limit: int = RECENT_DOCUMENTS) -> list[Document]:
     """The office's newest documents (changed most recently first)."""
     newest = (select(Document).order_by(Document.updated_at.desc(), Document.id.desc())
-              .limit(limit).options(selectinload(Document.contact)))  # one query for all names
+              .limit(limit).options(joinedload(Document.contact)))  # their names with them
     return list(db.session.scalars(newest))
 
 
@@ -73,18 +73,14 @@ def next_steps(rows: list) -> dict[int, tuple[str, ...]]:
     return {row.id: records.next_steps(row) for row in rows}
 
 
-def reconnects(user_id: int) -> list[Reconnect]:
-    """The person's Gmail/Outlook sign-ins that need signing in again."""
-    rows = db.session.scalars(select(OAuthAccount).where(
-        OAuthAccount.user_id == user_id, OAuthAccount.needs_reconnect.is_(True)))
-    return [Reconnect(providers.TABS[row.provider], providers.WORDS[row.provider]["name"],
-                      row.email, providers.WORDS[row.provider]["sign_in"]) for row in rows]
-
-
-def at_risk(user_id: int) -> list[AtRisk]:
-    """The person's working sign-ins that may stop: a failed renewal, an end date, disuse."""
-    rows = db.session.scalars(select(OAuthAccount).where(
-        OAuthAccount.user_id == user_id, OAuthAccount.needs_reconnect.is_(False))
-        .order_by(OAuthAccount.provider))
-    found = [AtRisk(providers.TABS[row.provider], row, health.risks(row)) for row in rows]
-    return [item for item in found if item.risks]
+def sign_ins(user_id: int) -> tuple[list[Reconnect], list[AtRisk]]:
+    """The person's Gmail/Outlook sign-ins that need signing in again, and the working ones
+    that may stop (a failed renewal, an end date, disuse); one query for both."""
+    rows = db.session.scalars(select(OAuthAccount).where(OAuthAccount.user_id == user_id)
+                              .order_by(OAuthAccount.provider)).all()
+    again = [Reconnect(providers.TABS[row.provider], providers.WORDS[row.provider]["name"],
+                       row.email, providers.WORDS[row.provider]["sign_in"])
+             for row in rows if row.needs_reconnect]
+    found = [AtRisk(providers.TABS[row.provider], row, health.risks(row))
+             for row in rows if not row.needs_reconnect]
+    return again, [item for item in found if item.risks]

@@ -43,6 +43,7 @@ def index():
     """What a person needs when they sign in."""
     settings = settings_services.load(current_user.id)
     documents, unsent = services.recent_documents(), services.to_retry(current_user.id)
+    reconnects, at_risk = services.sign_ins(current_user.id)
     return render_template("home/index.html", status=readiness.check(settings),
                            settings=settings, documents=documents,
                            statuses=_statuses(documents),
@@ -51,8 +52,7 @@ def index():
                            scheduled_limit=services.SCHEDULED,
                            made_drafts=_not_sent(recurring.left_as_drafts()),
                            upcoming_runs=recurring.upcoming(),
-                           reconnects=services.reconnects(current_user.id),
-                           at_risk=services.at_risk(current_user.id),
+                           reconnects=reconnects, at_risk=at_risk,
                            worker_health=worker.health(),
                            next_reminders=reminders.next_batch(get_company().locale),
                            provider_words=providers.WORDS, provider_labels=providers.LABELS)
