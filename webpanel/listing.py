@@ -77,11 +77,13 @@ class Order:
 
 
 def keyset_page(statement: Select, order: Order, after: int | None = None,
-                before: int | None = None, per_page: int = PER_PAGE) -> Page:
+                before: int | None = None, per_page: int = PER_PAGE,
+                counted: Select | None = None) -> Page:
     """One page of `statement`: the rows after the row with id `after`, or before the row with
     id `before`. The first page when neither is given, the row is gone, or fewer than a page
-    come before it; the last page when none come after it."""
-    total = _count(statement, order)
+    come before it; the last page when none come after it. `counted` is the same rows without
+    what only the page needs (a join for names), so counting reads an index alone."""
+    total = _count(statement if counted is None else counted, order)
     cursor = _key_of(order, after if after is not None else before)
     if cursor is not None and after is not None:
         rows = _rows(statement.where(order.beyond(cursor)), order, per_page)

@@ -53,14 +53,14 @@ def search_documents(kind: str, words: str, after: int | None = None,
                      before: int | None = None) -> Page:
     """One page of `kind`'s documents, newest first, whose number or contact name has `words`:
     the page after the document with id `after` or before the one with id `before`."""
-    statement = (select(Document).join(Document.contact).where(Document.kind == kind)
-                 .options(contains_eager(Document.contact)))  # from the join: no query more
+    found = select(Document).where(Document.kind == kind)
     if words:
-        statement = statement.where(any_of(
+        found = found.where(any_of(
             Document, text_match(Document, [Document.number], words),
             Document.contact_id.in_(select(Contact.id).where(
                 text_match(Contact, [Contact.name], words)))))
-    return keyset_page(statement, NEWEST_FIRST, after, before)
+    shown = found.join(Document.contact).options(contains_eager(Document.contact))  # the names
+    return keyset_page(shown, NEWEST_FIRST, after, before, counted=found)
 
 
 def last_tax_rate() -> Decimal:
