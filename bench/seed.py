@@ -28,6 +28,7 @@ from webpanel.documents.kinds import KINDS
 from webpanel.documents.models import Document, DocumentCounter, DocumentLine
 from webpanel.extensions import db
 from webpanel.outbox.models import Message, MessageBody
+from webpanel.settings.models import EmailSettings
 
 SMALL, LARGE = 100, int(os.environ.get("BENCH_LARGE_ROWS", "100000"))
 BATCH = 5_000
@@ -115,6 +116,10 @@ def _analyze(database: str) -> None:
 
 def _fill(made: Panel) -> None:
     name_company("Bench Office LLC", "1 Main Street\nSpringfield")  # set up, as offices are
+    _insert(EmailSettings, [{  # the person who sent the messages has their email set up
+        "user_id": made.uid, "display_name": "Bench Person", "address": "bench@example.com",
+        "smtp_server": "smtp.example.com", "smtp_port": 587, "smtp_username": "bench@example.com",
+        "smtp_check": "ok"}])
     _insert(Contact, [_contact(n, "customer") for n in range(CUSTOMERS[made.rows])])
     _insert(Contact, [_contact(n, "vendor") for n in range(VENDORS)])
     customers = db.session.scalars(select(Contact.id).where(Contact.kind == "customer")
