@@ -56,11 +56,12 @@ def rotate(finish: bool) -> None:
 
 @maintenance_cli.command("prune")
 def prune() -> None:
-    """Remove expired sign-ins, old rate-limit records and old or surplus cached PDFs."""
+    """Remove expired sign-ins, old rate-limit records, spent invitation links and old or
+    surplus cached PDFs."""
     done = maintenance.prune_all()
     click.echo(f"Removed {done.sessions} expired sign-in sessions, {done.rate_events} old "
-               f"rate-limit records and {done.pdfs} cached PDFs "
-               f"({done.pdf_bytes / 1024 / 1024:.1f} MB).")
+               f"rate-limit records, {done.invitations} spent invitation links and {done.pdfs} "
+               f"cached PDFs ({done.pdf_bytes / 1024 / 1024:.1f} MB).")
 
 
 def init_app(app: Flask) -> None:

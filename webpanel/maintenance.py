@@ -1,7 +1,7 @@
 """Pruning, so nothing grows without bound: expired sign-in sessions, rate-limit events older
-than the longest window, and the PDF cache (by age and size). The background worker runs it
-nightly (PRUNE_AT), and `flask maintenance prune` at any time; each sign-in prunes the rows
-itself (`auth.services.prune_expired`).
+than the longest window, invitation links spent a month ago, and the PDF cache (by age and
+size). The background worker runs it nightly (PRUNE_AT), and `flask maintenance prune` at any
+time; each sign-in prunes the sessions and rate events itself (`auth.services.prune_expired`).
 
 Statistics, so SQLite plans its queries by what the tables hold (PostgreSQL's autovacuum keeps
 its own): without them a search walks every invoice instead of reading the few its index
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from flask import Flask
 
 from webpanel import throttle, worker
+from webpanel.auth import invitations
 from webpanel.auth import services as auth_services
 from webpanel.extensions import db
 
@@ -35,6 +36,7 @@ class Pruned:
 
     sessions: int
     rate_events: int
+    invitations: int = 0
     pdfs: int = 0
     pdf_bytes: int = 0
 
@@ -42,7 +44,8 @@ class Pruned:
 def prune_records() -> Pruned:
     """Delete expired sign-in sessions and rate events no window counts (the caller commits)."""
     return Pruned(sessions=auth_services.prune_expired_sessions(),
-                  rate_events=throttle.prune(throttle.longest_window()))
+                  rate_events=throttle.prune(throttle.longest_window()),
+                  invitations=invitations.prune_spent())
 
 
 def prune_all() -> Pruned:
@@ -52,7 +55,7 @@ def prune_all() -> Pruned:
     records = prune_records()
     db.session.commit()
     files, freed = pdf_cache().prune()
-    return Pruned(records.sessions, records.rate_events, files, freed)
+    return Pruned(records.sessions, records.rate_events, records.invitations, files, freed)
 
 
 def init_app(app: Flask) -> None:
@@ -77,6 +80,7 @@ def refresh_statistics() -> bool:
 def nightly() -> Pruned:
     """The worker's prune (the job): everything `prune_all` does, logged."""
     done = prune_all()
-    log.info("pruned %d sign-in sessions, %d rate-limit records, %d cached PDFs (%d bytes)",
-             done.sessions, done.rate_events, done.pdfs, done.pdf_bytes)
+    log.info("pruned %d sign-in sessions, %d rate-limit records, %d used invitations, "
+             "%d cached PDFs (%d bytes)", done.sessions, done.rate_events, done.invitations,
+             done.pdfs, done.pdf_bytes)
     return done

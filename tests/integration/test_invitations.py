@@ -265,3 +265,33 @@ def test_a_switched_off_account_cannot_use_its_link(app, admin_client, admin_id,
     hx.post(f"/users/{user(app).id}/active", {}, htmx=False)
     refused = app.test_client().get(link_in(plain_smtp.messages[0]))
     assert refused.status_code == 403 and "switched off" in refused.get_data(as_text=True)
+
+
+def test_the_nightly_prune_removes_links_spent_a_month_ago_and_keeps_what_people_see(
+        app, make_user):
+    from webpanel import maintenance
+
+    ids = {email: make_user(email) for email in ("used@x.example", "new@x.example",
+                                                 "waiting@x.example", "recent@x.example")}
+    month = utcnow() - invitations.SPENT_KEPT - timedelta(minutes=1)
+    with app.app_context():
+        def invite_now(email: str) -> tuple[Invitation, str]:
+            return invitations.invite(db.session.get(User, ids[email]), None)
+
+        used, used_token = invite_now("used@x.example")
+        replaced, _ = invite_now("new@x.example")
+        invitations.revoke(db.session.get(User, ids["new@x.example"]))
+        newest, _ = invite_now("new@x.example")
+        waiting, _ = invite_now("waiting@x.example")  # expired long ago, never used: shown
+        recent, _ = invite_now("recent@x.example")
+        used.used_at, replaced.revoked_at, recent.used_at = month, month, utcnow()
+        waiting.expires_at = month
+        db.session.commit()
+        kept = {newest.id, waiting.id, recent.id}
+        assert maintenance.prune_records().invitations == 2
+        db.session.commit()
+        assert set(db.session.scalars(select(Invitation.id))) == kept
+        assert set(invitations.waiting()) == {ids["new@x.example"], ids["waiting@x.example"]}
+    gone = app.test_client().get(f"/invitation/{used_token}")
+    assert gone.status_code in (404, 410) and "This link does not work" in gone.get_data(
+        as_text=True)

@@ -129,7 +129,8 @@ def test_flask_maintenance_prune_removes_only_what_is_expired(app, user_id, inst
                              "prune"], capture_output=True, text=True, timeout=60,
                             env=child_env(instance_dir))
     assert result.returncode == 0, result.stderr
-    assert ("Removed 1 expired sign-in sessions, 1 old rate-limit records and 2 cached PDFs"
+    assert ("Removed 1 expired sign-in sessions, 1 old rate-limit records, 0 spent invitation "
+            "links and 2 cached PDFs"
             in result.stdout)
     assert sorted(p.name for p in cache.iterdir()) == ["newest.pdf"]  # by age, then by size
     assert signed_in(live) and session_count(app) == 1

@@ -13,13 +13,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from webpanel.auth.models import Invitation, User
 from webpanel.database import utcnow
 from webpanel.extensions import db
 
 INVITATION_LIFETIME = timedelta(hours=24)
+#: How long a used or replaced link is kept, so that opening it says so ("already used") rather
+#: than "does not work"; the nightly prune removes it after that.
+SPENT_KEPT = timedelta(days=30)
 
 #: What a link that cannot be used says, by why (the person reads it on the link's page).
 UNKNOWN, USED, EXPIRED, REPLACED, SWITCHED_OFF = "unknown", "used", "expired", "replaced", "off"
@@ -119,3 +122,11 @@ def waiting() -> dict[int, Invitation]:
 def is_expired(invitation: Invitation) -> bool:
     """Whether the link's 24 hours are over."""
     return invitation.expires_at <= utcnow()
+
+
+def prune_spent() -> int:
+    """Delete the links used or replaced more than SPENT_KEPT ago; returns how many (the caller
+    commits). Each account's newest waiting or expired link stays: the Users page reads it."""
+    before = utcnow() - SPENT_KEPT
+    spent = (Invitation.used_at <= before) | (Invitation.revoked_at <= before)
+    return db.session.execute(delete(Invitation).where(spent)).rowcount
