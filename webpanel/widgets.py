@@ -12,7 +12,15 @@ from __future__ import annotations
 from typing import Any
 
 from markupsafe import Markup, escape
-from wtforms.widgets import DateInput, Select, TextArea, TextInput
+from wtforms.widgets import (
+    DateInput,
+    EmailInput,
+    RadioInput,
+    Select,
+    TextArea,
+    TextInput,
+    TimeInput,
+)
 from wtforms.widgets.core import clean_key
 
 
@@ -36,6 +44,24 @@ class QuickTextInput(TextInput):
 
 class QuickDateInput(DateInput):
     """A date box (WTForms' DateInput, with quick attributes)."""
+
+    html_params = staticmethod(quick_params)
+
+
+class QuickTimeInput(TimeInput):
+    """A time box (WTForms' TimeInput, with quick attributes)."""
+
+    html_params = staticmethod(quick_params)
+
+
+class QuickEmailInput(EmailInput):
+    """An email address box (WTForms' EmailInput, with quick attributes)."""
+
+    html_params = staticmethod(quick_params)
+
+
+class QuickRadioInput(RadioInput):
+    """One radio button (WTForms' RadioInput, with quick attributes)."""
 
     html_params = staticmethod(quick_params)
 

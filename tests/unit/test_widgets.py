@@ -7,16 +7,27 @@ import datetime
 
 import pytest
 from werkzeug.datastructures import MultiDict
-from wtforms import DateField, Form, SelectField, StringField, TextAreaField
+from wtforms import DateField, EmailField, Form, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
-from wtforms.widgets import DateInput, Select, TextArea, TextInput, html_params
+from wtforms.widgets import (
+    DateInput,
+    EmailInput,
+    Select,
+    TextArea,
+    TextInput,
+    TimeInput,
+    html_params,
+)
 
 from webpanel.widgets import (
     QuickDateInput,
+    QuickEmailInput,
+    QuickRadioInput,
     QuickSelect,
     QuickTextArea,
     QuickTextInput,
+    QuickTimeInput,
     quick_params,
 )
 
@@ -51,7 +62,9 @@ def test_attributes_are_written_as_wtforms_writes_them(attrs):
 @pytest.mark.parametrize("data", [None, "", "plain", HOSTILE])
 def test_text_boxes_and_areas_match(data):
     for field_class, slow, quick in ((StringField, TextInput(), QuickTextInput()),
-                                     (TextAreaField, TextArea(), QuickTextArea())):
+                                     (TextAreaField, TextArea(), QuickTextArea()),
+                                     (EmailField, EmailInput(), QuickEmailInput()),
+                                     (StringField, TimeInput(), QuickTimeInput())):
         form = pair(field_class, slow, quick, validators=[InputRequired(), Length(max=300)])(
             data={"slow_field": data, "quick_field": data})
         html = same(form, aria_describedby="F-hint", aria_invalid=False, maxlength=300)
@@ -88,3 +101,17 @@ def test_select_with_option_attributes_bools_and_groups_match():
     form_class = pair(SelectField, Select(), QuickSelect(), choices=grouped,
                       validators=[InputRequired()])
     assert "<optgroup" in same(form_class(data={"slow_field": "b", "quick_field": "b"}))
+
+
+def test_radio_buttons_match():
+    class Both(Form):
+        slow_field = RadioField(choices=[SelectChoice("now", "Send now"),
+                                         SelectChoice("later", HOSTILE)], default="now")
+        quick_field = RadioField(choices=[SelectChoice("now", "Send now"),
+                                          SelectChoice("later", HOSTILE)], default="now",
+                                 option_widget=QuickRadioInput())
+    form = Both()
+    for slow, quick in zip(form.slow_field, form.quick_field, strict=True):
+        assert str(quick(data_x="1")).replace("quick_field", "F") == \
+            str(slow(data_x="1")).replace("slow_field", "F")
+    assert "checked" in str(next(iter(form.quick_field))())
