@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from markupsafe import Markup, escape
+from wtforms import SelectField
 from wtforms.widgets import (
     DateInput,
     EmailInput,
@@ -85,23 +86,24 @@ class QuickTextArea(TextArea):
 
 
 class QuickSelect(Select):
-    """A <select> whose plain options are written straight. Options with attributes of their
-    own, and grouped lists, go WTForms' way."""
+    """A <select> whose plain options are written straight, its choices read once (WTForms
+    reads them again for `has_groups` and for each option's `selected`). Options with
+    attributes of their own, grouped lists, several choices, and fields that choose their
+    options another way go WTForms' way."""
 
     def __call__(self, field: Any, **kwargs: Any) -> Markup:
-        if field.has_groups():
+        if self.multiple or type(field).iter_choices is not SelectField.iter_choices:
+            return super().__call__(field, **kwargs)
+        choices = field._choices_from_input(field.choices) or []
+        if any(choice.optgroup is not None or choice.render_kw for choice in choices):
             return super().__call__(field, **kwargs)
         kwargs.setdefault("id", field.id)
-        if self.multiple:
-            kwargs["multiple"] = True
         _flag_attrs(self, field, kwargs)
         html = [f"<select {quick_params(name=field.name, **kwargs)}>"]
-        for choice in field._iter_choices_normalized():
-            if choice.render_kw:
-                html.append(self.render_option(choice))
-                continue
+        coerce, data = field.coerce, field.data
+        for choice in choices:
             value = str(choice.value) if isinstance(choice.value, bool) else choice.value
-            flag = "selected " if choice.selected else ""
+            flag = "selected " if coerce(choice.value) == data else ""
             html.append(f'<option {flag}value="{escape(value)}">'
                         f"{escape(choice.label or choice.value)}</option>")
         html.append("</select>")

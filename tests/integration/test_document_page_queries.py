@@ -9,10 +9,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select, text
 
 from tests.integration.test_list_queries import add_messages
 from tests.support.queries import selects_by_table
+from webpanel import maintenance
 from webpanel.contacts.models import Contact
 from webpanel.documents.models import Document, DocumentLine
 from webpanel.extensions import db
@@ -118,3 +119,47 @@ def test_the_saved_customer_past_the_first_hundred_is_chosen_without_a_second_re
 def _contact_id(app, document_id: int) -> int:
     with app.app_context():
         return db.session.get(Document, document_id).contact_id
+
+
+def test_when_a_document_was_last_emailed_is_read_from_its_index(office, user_id):
+    """Most messages about no document (or sent ones everywhere) do not make the edit page's
+    "already emailed" question walk every message sent: it reads the document's own."""
+    from webpanel.outbox.history import ever_sent
+
+    invoice, label, _customer = first_invoice(office)
+    statuses = ("sent", "failed", "handed_off", "cancelled")
+    with office.app_context():  # about no document, of every status
+        db.session.execute(insert(Message), [
+            {"user_id": user_id, "idempotency_key": f"other{n}", "method": "smtp",
+             "status": statuses[n % 4], "subject": "Hello", "to_addrs": "ann@example.com"}
+            for n in range(2000)])
+        db.session.add(Message(user_id=user_id, idempotency_key="about-it", method="smtp",
+                               status="sent", subject="Invoice", to_addrs="ann@example.com",
+                               document_id=invoice, document_label=label))
+        db.session.commit()
+    seen: list[tuple[str, object]] = []
+    engine = office.extensions["webpanel.engine"]
+
+    def keep(_conn, _cursor, statement, parameters, *_args):
+        seen.append((statement, parameters))
+
+    with office.app_context():
+        if office.config["DATABASE_URL"].startswith("sqlite"):
+            maintenance.refresh_statistics()  # as the worker does
+        else:
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
+        event.listen(engine, "before_cursor_execute", keep)
+        try:
+            assert ever_sent(db.session.get(Document, invoice)) is not None
+        finally:
+            event.remove(engine, "before_cursor_execute", keep)
+        [(asked, parameters)] = [(s, p) for s, p in seen if "FROM messages" in s]
+        connection = db.session.connection()
+        if office.config["DATABASE_URL"].startswith("sqlite"):
+            plan = " ".join(str(row[-1]) for row in connection.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {asked}", parameters))
+        else:
+            plan = " ".join(row[0] for row in connection.exec_driver_sql(
+                f"EXPLAIN {asked}", parameters))
+        assert "ix_messages_document_id_id" in plan and "status" not in plan.lower(), plan
