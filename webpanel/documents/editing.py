@@ -7,7 +7,8 @@ from flask_login import login_required
 from sqlalchemy.exc import IntegrityError
 
 from webpanel import timefmt
-from webpanel.contacts.services import CHOICES_IN_PAGE, contact_choices
+from webpanel.contacts.models import Contact
+from webpanel.contacts.services import CHOICES_IN_PAGE, ContactChoices, contact_choices
 from webpanel.documents import new_contact, services, slots
 from webpanel.documents.blueprint import bp
 from webpanel.documents.fields import entry_format
@@ -76,7 +77,8 @@ def new_lines(slug: str):
 def edit(document_id: int):
     """The form of a saved document."""
     document = entry_document(document_id)
-    return _render(document.kind, document, document_form(document.kind, obj=document))
+    return _render(document.kind, document,
+                   document_form(document.kind, document.contact, obj=document))
 
 
 @bp.route("/<id:document_id>/edit", methods=["POST"])
@@ -84,7 +86,7 @@ def edit(document_id: int):
 def update(document_id: int):
     """Save changes to a document."""
     document = entry_document(document_id)
-    form = document_form(document.kind)
+    form = document_form(document.kind, document.contact)
     if not form.validate_on_submit():
         return _render(document.kind, document, form, status=422)
     store_if_new(form, KINDS[document.kind].contact_kind)
@@ -118,14 +120,14 @@ def entry_document(document_id: int) -> Document:
     return document
 
 
-def document_form(kind: str, **kwargs) -> DocumentForm:
-    """The form for `kind`, its contact list limited to the kind's contact kind."""
+def document_form(kind: str, saved: Contact | None = None, **kwargs) -> DocumentForm:
+    """The form for `kind`, its contact list limited to the kind's contact kind (`saved`: the
+    document's contact, already read)."""
     form = DocumentForm(**kwargs)
     contact_kind = KINDS[kind].contact_kind
     form.contact_kind = contact_kind
     form.contact_id.label.text = contact_kind.capitalize()
-    chosen = form.contact_id.data
-    listed = contact_choices(contact_kind, chosen if isinstance(chosen, int) else None)
+    listed = _choices(contact_kind, form.contact_id.data, saved)
     form.contact_id.choices = [("", f"Choose a {contact_kind}…"),
                                (NEW, f"Add new {contact_kind}…"), *listed.rows]
     form.more_contacts = listed.more
@@ -134,8 +136,19 @@ def document_form(kind: str, **kwargs) -> DocumentForm:
     return form
 
 
+def _choices(contact_kind: str, chosen: object, saved: Contact | None) -> ContactChoices:
+    """The Customer list: the first of the kind by name and the chosen one; when the chosen one
+    is the document's saved contact, it is not read again."""
+    if saved is None or saved.id != chosen:
+        return contact_choices(contact_kind, chosen if isinstance(chosen, int) else None)
+    listed = contact_choices(contact_kind)
+    if saved.kind != contact_kind or any(row[0] == saved.id for row in listed.rows):
+        return listed
+    return ContactChoices([*listed.rows, (saved.id, saved.name)], listed.more)
+
+
 def _edit_lines(kind: str, document: Document | None):
-    form = document_form(kind)
+    form = document_form(kind, document.contact if document else None)
     lines_notice, added = "", False
     if request.args.get("live"):
         return _render(kind, document, form, partial=TOTALS)

@@ -6,11 +6,11 @@ from decimal import Decimal
 
 from flask import g
 from wtforms import DateField, Field
-from wtforms.widgets import TextInput
 
 from webpanel.company.services import current_company
 from webpanel.formatting import decimal_hint, editable_in, minor_digits, parse_number
 from webpanel.routing import MAX_DIGITS, MAX_ID
+from webpanel.widgets import QuickDateInput, QuickTextInput
 
 MAX_TEXT = 40
 SYMBOLS = "$€£¥￥%"
@@ -30,7 +30,7 @@ class NumberField(Field):
     Words, negative numbers, NaN, exponents and the wrong decimal sign get a plain message.
     """
 
-    widget = TextInput()
+    widget = QuickTextInput()
 
     def __init__(self, label: str, validators=None, *, what: str, examples: tuple[str, ...],
                  places: int | None, maximum: Decimal, too_large: str, **kwargs) -> None:
@@ -95,6 +95,8 @@ class NumberField(Field):
 class PlainDateField(DateField):
     """A date box (YYYY-MM-DD, as browsers send it) whose error is in plain words."""
 
+    widget = QuickDateInput()
+
     def process_formdata(self, valuelist: list[str]) -> None:
         """Parse the date; nonsense gives a plain message."""
         try:
@@ -111,3 +113,4 @@ def optional_id(value: object) -> int | None:
     if not (text.isascii() and text.isdigit()) or len(text) > MAX_DIGITS:
         return None
     return int(text) if 1 <= int(text) <= MAX_ID else None
+

@@ -19,6 +19,7 @@ from webpanel.documents.new_contact import NEW, contact_choice, new_contact_fiel
 from webpanel.documents.totals import MAX_TOTAL, Totals, compute_totals
 from webpanel.extensions import db
 from webpanel.validators import single_line
+from webpanel.widgets import QuickSelect, QuickTextArea, QuickTextInput
 
 MAX_LINES = 100
 #: The fields only some kinds have; each kind lists its own in `DocumentKind.fields`.
@@ -30,7 +31,8 @@ BILLION = Decimal("1000000000")
 class LineForm(Form):
     """One item row."""
 
-    description = StringField("Description", validators=[Length(max=300), single_line])
+    description = StringField("Description", validators=[Length(max=300), single_line],
+                              widget=QuickTextInput())
     quantity = NumberField(
         "Quantity", what="quantity", examples=("2", "1.5"), places=3, maximum=BILLION,
         too_large="Enter a quantity of at most 1,000,000,000.", default=Decimal(1))
@@ -63,19 +65,21 @@ class DocumentForm(FlaskForm):
 
     date = PlainDateField("Date", validators=[InputRequired("Enter the document's date.")],
                           default=timefmt.today)
-    contact_id = SelectField("Customer", coerce=contact_choice, validate_choice=False)
+    contact_id = SelectField("Customer", coerce=contact_choice, validate_choice=False,
+                             widget=QuickSelect())
     new_contact = new_contact_field()
     lines = FieldList(FormField(LineForm), min_entries=1, max_entries=MAX_LINES)
     tax_rate = NumberField(
         "Tax rate (%)", what="tax rate", examples=("8.25",), places=2, maximum=Decimal(100),
         too_large="Enter a tax rate from 0 to 100.", default=Decimal("0"))
-    notes = TextAreaField("Notes", validators=[Length(max=4000)])
-    payment_terms = SelectField("Payment terms", default="receipt", choices=[
+    notes = TextAreaField("Notes", validators=[Length(max=4000)], widget=QuickTextArea())
+    payment_terms = SelectField("Payment terms", default="receipt", widget=QuickSelect(), choices=[
         SelectChoice(key, label) for key, (label, _days) in PAYMENT_TERMS.items()])
     due_date = PlainDateField("Due date", validators=[Optional()])
     valid_until = PlainDateField("Valid until", validators=[Optional()])
     delivery_date = PlainDateField("Expected delivery", validators=[Optional()])
-    delivery_address = TextAreaField("Delivery address", validators=[Length(max=1000)])
+    delivery_address = TextAreaField("Delivery address", validators=[Length(max=1000)],
+                                     widget=QuickTextArea())
 
     contact_kind = "customer"
     lines_error = ""

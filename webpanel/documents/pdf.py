@@ -22,6 +22,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -191,6 +192,13 @@ def _json_default(value: object) -> str:
     raise TypeError(f"Cannot serialize {type(value).__name__} for a PDF fingerprint")
 
 
+@cache
+def _library_versions() -> tuple[str, str]:
+    """The renderer's versions, read from the installed packages once per process (reading
+    their metadata cost more than the rest of a fingerprint)."""
+    return version("xhtml2pdf"), version("reportlab")
+
+
 def fingerprint(doc: PdfDocument) -> str:
     """SHA-256 over the document, its templates, the fonts and the renderer versions.
 
@@ -200,7 +208,7 @@ def fingerprint(doc: PdfDocument) -> str:
     """
     payload = {
         "render_version": RENDER_VERSION,
-        "libraries": [version("xhtml2pdf"), version("reportlab")],
+        "libraries": list(_library_versions()),
         "document": dataclasses.asdict(doc),
         "templates": _template_sources(doc.kind),
         "fonts": _resolve_fonts().identity(),

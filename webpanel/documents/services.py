@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload
 
 from webpanel.company.logo import fit, logo_size
 from webpanel.company.models import Company
@@ -39,9 +39,13 @@ PDF_CACHE_KEY = "webpanel.pdf_cache"
 LOGO_BOX = (160.0, 60.0)
 
 
-def get_document(document_id: int) -> Document | None:
-    """The document with this id, or None."""
-    return db.session.get(Document, document_id)
+#: A document read with its customer (vendor) and items: one query for a page that shows them.
+WHOLE = (joinedload(Document.contact), joinedload(Document.lines))
+
+
+def get_document(document_id: int, whole: bool = False) -> Document | None:
+    """The document with this id, or None; `whole` reads its contact and items with it."""
+    return db.session.get(Document, document_id, options=WHOLE if whole else None)
 
 
 #: Newest first: seq is unique within a kind (the list's filter), and the unique index

@@ -57,8 +57,9 @@ def kind_labels(kind: str) -> dict:
 
 
 def get_or_404(document_id: int) -> Document:
-    """The document, or a 404 page."""
-    document = services.get_document(document_id)
+    """The document with its contact and items (every page that asks shows or prints them),
+    or a 404 page."""
+    document = services.get_document(document_id, whole=True)
     if document is None:
         abort(404)
     return document

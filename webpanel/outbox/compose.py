@@ -31,11 +31,12 @@ def joined(*lists: str) -> str:
     return ", ".join(dict.fromkeys(addresses))
 
 
-def new_form(document, **kwargs) -> ComposeForm:
+def new_form(document, settings: EmailSettings | None = None, **kwargs) -> ComposeForm:
     """A compose form whose fixed-file choices are the document kind's files, and which
-    knows the signed-in person's way of sending (for what its address fields accept)."""
+    knows the sender's way of sending (for what its address fields accept): from `settings`
+    when the caller has them, else the signed-in person's."""
     form = ComposeForm(**kwargs)
-    form.send_using = settings_services.load(current_user.id).send_using
+    form.send_using = (settings or settings_services.load(current_user.id)).send_using
     form.schedulable = schedulable(form.send_using)
     form.zone_name = current_user.time_zone
     form.template_problem = ""  # set by prefilled_form when the kind's template was unusable
@@ -54,8 +55,8 @@ def prefill(document, settings: EmailSettings) -> tuple[dict[str, str], str]:
     """The dialog's first values (To, Cc, Bcc, Reply address, Subject, Message) from the
     kind's template, the contact and the person's settings; and the template's problem ("" when
     it filled in)."""
-    template = templates.get_template(document.kind)
-    filled = templates.fill_for(document, settings)
+    template = templates.get_template(document.kind)  # read once: its Bcc and its text
+    filled = templates.fill(template, templates.document_values(document, settings))
     contact = document.contact
     own = settings.address if settings.auto_bcc_self else ""
     values = {"to": (contact.email if contact else "") or "",
@@ -69,7 +70,7 @@ def prefill(document, settings: EmailSettings) -> tuple[dict[str, str], str]:
 def prefilled_form(document, settings: EmailSettings, key: str) -> ComposeForm:
     """A compose form filled from the kind's template, the contact and the person's settings."""
     values, problem = prefill(document, settings)
-    form = new_form(document, formdata=None, idempotency_key=key, **values)
+    form = new_form(document, settings, formdata=None, idempotency_key=key, **values)
     form.template_problem = problem
     form.template_files.data = [choice[0] for choice in form.template_files.choices]
     return form

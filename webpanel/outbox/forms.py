@@ -14,11 +14,22 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, DateInput, ListWidget, TimeInput
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from webpanel.mail.international import recipient_refusal
 from webpanel.outbox import schedule
 from webpanel.validators import address_list, email_address, single_line
+from webpanel.widgets import (
+    QuickDateInput,
+    QuickEmailInput,
+    QuickRadioInput,
+    QuickTextArea,
+    QuickTextInput,
+    QuickTimeInput,
+)
+
+#: The dialog's boxes write the same HTML as WTForms' own, for less (webpanel.widgets).
+TEXT = QuickTextInput()
 
 NOT_SCHEDULABLE = ("Send later works only when the panel sends the email itself (SMTP Server, "
                    "Gmail API or Outlook API). With Email Client, you send from your email "
@@ -30,13 +41,14 @@ class ComposeForm(FlaskForm):
     Send now, or Send later at a date and time in the person's time zone."""
 
     to = StringField("To", validators=[InputRequired("Enter at least one recipient."),
-                                       Length(max=2000), address_list])
-    cc = StringField("Cc", validators=[Length(max=2000), address_list])
-    bcc = StringField("Bcc", validators=[Length(max=2000), address_list])
+                                       Length(max=2000), address_list], widget=TEXT)
+    cc = StringField("Cc", validators=[Length(max=2000), address_list], widget=TEXT)
+    bcc = StringField("Bcc", validators=[Length(max=2000), address_list], widget=TEXT)
     subject = StringField("Subject", validators=[InputRequired("Enter a subject."),
-                                                 Length(max=200), single_line])
-    reply_to = EmailField("Reply address", validators=[Length(max=254), single_line, email_address])
-    body = TextAreaField("Message", validators=[Length(max=20000)])
+                                                 Length(max=200), single_line], widget=TEXT)
+    reply_to = EmailField("Reply address", validators=[Length(max=254), single_line, email_address],
+                          widget=QuickEmailInput())
+    body = TextAreaField("Message", validators=[Length(max=20000)], widget=QuickTextArea())
     template_files = SelectMultipleField(
         "Files for every email of this kind", coerce=int, validate_choice=True,
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
@@ -48,9 +60,9 @@ class ComposeForm(FlaskForm):
 
     when = RadioField("When to send", choices=[SelectChoice("now", "Send now"),
                                                SelectChoice("later", "Send later")],
-                      default="now", validate_choice=False)
-    send_date = StringField("Date", widget=DateInput(), validators=[Length(max=20)])
-    send_time = StringField("Time", widget=TimeInput(), validators=[Length(max=20)])
+                      default="now", validate_choice=False, option_widget=QuickRadioInput())
+    send_date = StringField("Date", widget=QuickDateInput(), validators=[Length(max=20)])
+    send_time = StringField("Time", widget=QuickTimeInput(), validators=[Length(max=20)])
 
     #: The way of sending (Email settings → SMTP), set by compose.new_form: the Outlook API
     #: takes no address with accents before the @, and says so at the field.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from webpanel import sending
 from webpanel.auth.models import User
@@ -88,10 +88,12 @@ def _entry(row, user_id: int, copy: SentCopy | None = None, bounces: Any = None,
 
 
 def ever_sent(document) -> datetime | None:
-    """When the document last left (sent or handed to an email client), if ever."""
-    return db.session.scalar(
-        select(func.max(func.coalesce(Message.sent_at, Message.created_at)))
-        .where(_of(document), Message.status.in_(("sent", "handed_off"))))
+    """When the document last left (sent or handed to an email client), if ever. The status
+    is checked inside the max, so the rows are found by the document's index, never by the
+    status index (a scan of every message sent, which SQLite's planner may otherwise pick)."""
+    left = case((Message.status.in_(("sent", "handed_off")),
+                 func.coalesce(Message.sent_at, Message.created_at)))
+    return db.session.scalar(select(func.max(left)).where(_of(document)))
 
 
 def sent_among(documents: list) -> set[int]:

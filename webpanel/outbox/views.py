@@ -74,8 +74,9 @@ def _copy_failed_text(record: SentCopy) -> str:
     return copying.failed_text(record)
 
 
-def _document_or_404(document_id: int):
-    document = documents.get_document(document_id)
+def _document_or_404(document_id: int, whole: bool = False):
+    """The document (`whole`: with its contact and items, which the Email dialog reads)."""
+    document = documents.get_document(document_id, whole)
     if document is None:
         abort(404)
     return document
@@ -97,7 +98,7 @@ COMPOSE_PAGE = "outbox/compose.html"
 @login_required
 def compose_dialog(document_id: int):
     """The Email dialog for a document, prefilled (a page of its own without htmx)."""
-    document = _document_or_404(document_id)
+    document = _document_or_404(document_id, whole=True)
     settings = settings_services.load(current_user.id)
     form = compose.prefilled_form(document, settings, secrets.token_urlsafe(24))
     return render_htmx(COMPOSE_PAGE, "outbox/partials/_compose.html", **compose.context(
@@ -108,9 +109,9 @@ def compose_dialog(document_id: int):
 @login_required
 def send(document_id: int):
     """Send the document (or hand it to the email client); a double click sends once."""
-    document = _document_or_404(document_id)
+    document = _document_or_404(document_id, whole=True)
     settings = settings_services.load(current_user.id)
-    form = compose.new_form(document)
+    form = compose.new_form(document, settings)
     unnamed = company_unnamed(current_user.is_admin)
     if unnamed and form.validate_on_submit():
         return render_htmx(COMPOSE_PAGE, "outbox/partials/_compose_form.html", status=422,

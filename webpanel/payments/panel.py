@@ -3,6 +3,9 @@ with Undo. The documents page gets it through a slot (webpanel.documents.slots).
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
 from flask import g
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,11 +19,14 @@ from webpanel.payments import services
 from webpanel.payments.forms import PaymentForm
 
 
-def form_for(document: Document, formdata: object = None) -> PaymentForm:
-    """Mark as paid for this invoice: today and the whole amount due, unless typed."""
+def form_for(document: Document, formdata: object = None, due: Decimal | None = None,
+             today: datetime.date | None = None) -> PaymentForm:
+    """Mark as paid for this invoice: today and the whole amount due, unless typed (`due` and
+    `today` when the caller has them already)."""
     g.entry_currency = document.currency
-    company, today = get_company(), services.office_today()
-    due = services.amount_due(document)
+    company = get_company()
+    today = today or services.office_today()
+    due = services.amount_due(document) if due is None else due
     kwargs = {} if formdata is not None else {"formdata": None}
     form = PaymentForm(**kwargs).setup(due, document.currency, company.locale, today)
     if formdata is None:
@@ -31,13 +37,18 @@ def form_for(document: Document, formdata: object = None) -> PaymentForm:
 
 def context(document: Document, email_word: str, form: PaymentForm | None = None,
             notice: str = "") -> dict:
-    """What the section shows (params of payments/partials/_panel.html)."""
+    """What the section shows (params of payments/partials/_panel.html): its payments, then
+    what was paid (asked only when there are payments), the status and the form from that."""
     rows = services.payments_of(document)
+    paid = services.paid_totals([document.id]).get(document.id, services.ZERO) if rows \
+        else services.ZERO
+    today = services.office_today()
+    status = services.status_of(document, paid, email_word, today)
     names = dict(db.session.execute(select(User.id, User.email).where(
         User.id.in_({p.recorded_by for p in rows if p.recorded_by}))).all()) if rows else {}
-    return {"document": document, "pay_status": services.status(document, email_word),
-            "payments": rows, "recorded_by": names, "pay_form": form or form_for(document),
-            "email_word": email_word, "pay_notice": notice}
+    return {"document": document, "pay_status": status, "payments": rows,
+            "recorded_by": names, "email_word": email_word, "pay_notice": notice,
+            "pay_form": form or form_for(document, due=status.amount_due, today=today)}
 
 
 def slot(document: Document, email_word: str) -> dict | None:
