@@ -10,7 +10,7 @@ import datetime
 import pytest
 from sqlalchemy import select, update
 
-from tests.conftest import Htmx
+from tests.conftest import Htmx, sign_in
 from tests.support.documents import text_of
 from tests.support.office import first_document, send
 from tests.support.reminders import due_in, later
@@ -242,3 +242,37 @@ def test_a_reminder_claimed_before_mark_as_paid_does_not_go_after_it(
         assert db.session.get(Reminder, reminder_id).status == "skipped"
     assert reminder_subjects(office) == []
     assert "paid before it went" in text_of(sam.client.get(f"/documents/{emailed.id}"))
+
+
+def test_a_reminder_refused_before_it_was_written_says_why_and_retry_sends_it_once_fixed(
+        sam, office, emailed, test_clock, make_user):
+    with office.app_context():  # the customer's address was removed after the invoice went
+        customer = db.session.get(Document, emailed.id).contact
+        address, customer.email = customer.email, ""
+        db.session.commit()
+    later(sam, test_clock, days=2)
+    run(office)
+    page = text_of(sam.client.get(f"/documents/{emailed.id}"))
+    assert "not sent:" in page and "has no email address: add one on their page." in page
+    with office.app_context():
+        reminder = db.session.scalars(select(Reminder)).one()
+        customer = db.session.get(Document, emailed.id).contact
+        customer.email = address
+        db.session.commit()
+    retry = f"/documents/{emailed.id}/reminders/{reminder.id}/retry"
+    assert f'hx-post="{retry}"' in sam.client.get(f"/documents/{emailed.id}").get_data(
+        as_text=True)
+
+    make_user("colleague@example.com")  # not the sender, not an administrator
+    colleague = office.test_client()
+    sign_in(colleague, "colleague@example.com")
+    refused = Htmx(colleague, f"/documents/{emailed.id}").post(retry, {})
+    assert refused.status_code == 403
+    assert 'hx-post="/documents/' not in text_of(colleague.get(f"/documents/{emailed.id}"))
+
+    answer = sam.post(retry, {})  # the job runs where it is queued: sent now
+    assert "emailed, see the email history" in answer.get_data(as_text=True)
+    assert reminder_subjects(office) and reminder_subjects(office)[0].startswith("Reminder")
+    sam.post(retry, {})  # a second press (an old page) finds nothing failed: nothing more
+    assert len(reminder_subjects(office)) == 1
+    assert sum("Reminder:" in (m.parsed()["Subject"] or "") for m in sam.smtp.messages) == 1

@@ -15,7 +15,7 @@ from webpanel.formatting import date_in
 from webpanel.outbox.history import Entry
 from webpanel.payments import services as payments
 from webpanel.reminders import ladder, plan
-from webpanel.reminders.models import Reminder
+from webpanel.reminders.models import FAILED, Reminder
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,11 @@ def last_sender(entries: list[Entry]) -> str | None:
     return next((e.by for e in entries if e.status in ladder.EMAILED), None)
 
 
+def may_retry(reminder: Reminder, user) -> bool:
+    """Whether `user` may send a failed reminder again: its sender, or an administrator."""
+    return reminder.status == FAILED and (user.is_admin or reminder.user_id == user.id)
+
+
 def slot(document: Document, entries: list[Entry]) -> dict | None:
     """The document page's Reminders part for an invoice (None for other kinds), from its
     email history (`entries`, newest first)."""
@@ -73,6 +78,7 @@ def slot(document: Document, entries: list[Entry]) -> dict | None:
     rows = list(db.session.scalars(select(Reminder).where(Reminder.document_id == document.id)
                                    .order_by(Reminder.level)))
     return {"document": document, "reminders_off_reason": none, "reminders": rows,
+            "may_retry": may_retry,
             "next_reminder": None if none or sender is None
             else next_for(document, schedule, sender)}
 

@@ -142,6 +142,21 @@ def _split(*lists: str) -> list[str]:
                               if a.strip()))
 
 
+def retry(reminder: Reminder) -> bool:
+    """Send a reminder that failed before its message was recorded (no address, a PDF that
+    could not be made) once more, through the worker: its claim is taken back with a
+    compare-and-set, so two presses queue it once. False when it was not failed any more."""
+    reminder_id = reminder.id
+    taken = db.session.execute(update(Reminder).where(
+        Reminder.id == reminder_id, Reminder.status == FAILED)
+        .values(status=CLAIMED, reason="", updated_at=utcnow())).rowcount == 1
+    db.session.commit()
+    if taken:
+        worker.enqueue(SEND_JOB, reminder_id)
+        db.session.expire(reminder)  # the job may have moved it on already, in its own session
+    return taken
+
+
 def _failed(reminder_id: int, reason: str, status: str = FAILED) -> int:
     db.session.rollback()
     db.session.execute(update(Reminder).where(Reminder.id == reminder_id)

@@ -1,4 +1,5 @@
-"""The Payment reminders page (administrators) and an invoice's reminders on or off."""
+"""The Payment reminders page (administrators), an invoice's reminders on or off, and a failed
+reminder sent again."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from webpanel.extensions import db, htmx
 from webpanel.fragments import render_htmx
 from webpanel.mailtemplates.kinds import REMINDER_LEVELS, TEMPLATE_KINDS, reminder_key
 from webpanel.outbox import history
-from webpanel.reminders import panel, plan
+from webpanel.reminders import panel, plan, sender
 from webpanel.reminders.blueprint import bp
 from webpanel.reminders.forms import PlanForm
+from webpanel.reminders.models import Reminder
 
 PAGE, PARTIAL = "reminders/plan.html", "reminders/partials/_plan_form.html"
 
@@ -64,6 +66,25 @@ def switch(document_id: int):
         abort(404)
     document.reminders_on = request.form.get("on") == "1"
     db.session.commit()
+    return _panel(document)
+
+
+@bp.route("/documents/<id:document_id>/reminders/<id:reminder_id>/retry", methods=["POST"])
+@login_required
+def retry(document_id: int, reminder_id: int):
+    """Send a failed reminder again (its sender or an administrator: it goes in the sender's
+    name, as planned)."""
+    reminder = db.session.get(Reminder, reminder_id)
+    if reminder is None or reminder.document_id != document_id:
+        abort(404)
+    if not panel.may_retry(reminder, current_user):
+        abort(403)
+    sender.retry(reminder)
+    return _panel(documents.get_document(document_id))
+
+
+def _panel(document):
+    """The invoice's Reminders part again (its page, without htmx)."""
     if not htmx:
         return redirect(url_for("documents.show", document_id=document.id), 303)
     return render_htmx("reminders/invoice.html", "reminders/partials/_invoice.html",
