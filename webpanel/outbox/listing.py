@@ -11,7 +11,7 @@ from webpanel import sending
 from webpanel.extensions import db
 from webpanel.outbox.models import STATUS_LABELS, Message, SentCopy
 from webpanel.outbox.records import next_steps, stale_before
-from webpanel.outbox.slots import BOUNCE_OUTCOMES
+from webpanel.outbox.slots import BOUNCE_OUTCOMES, BOUNCED
 from webpanel.search import newest_first
 
 PAGE_SIZE = 25
@@ -53,18 +53,22 @@ def page_from_request(user_id: int, args: Mapping[str, str], method: str | None 
 
 
 def load(user_id: int, page: Page, also: int | None = None) -> Page:
-    """Fill `page.rows` (newest first, each with its Sent folder copy), `page.next_before`,
-    `page.copies`, `page.bounces` (also of message `also`) and `page.steps`: two queries."""
-    query = _filtered(select(*LIST_COLUMNS, SentCopy).outerjoin(
+    """Fill `page.rows` (newest first, each with its Sent folder copy and whether it bounced),
+    `page.next_before`, `page.copies`, `page.bounces` (also of message `also`) and
+    `page.steps`: one query, and one more when a row bounced or `also` is given."""
+    bounced = BOUNCED(Message.id)
+    columns = (*LIST_COLUMNS, SentCopy) if bounced is None else (
+        *LIST_COLUMNS, SentCopy, bounced.label("bounced"))
+    query = _filtered(select(*columns).outerjoin(
         SentCopy, SentCopy.message_id == Message.id).where(Message.user_id == user_id), page)
     if page.before:
         query = query.where(Message.id < page.before)
     rows = db.session.execute(query.limit(PAGE_SIZE + 1)).all()
     page.rows, extra = rows[:PAGE_SIZE], rows[PAGE_SIZE:]
     page.next_before = page.rows[-1].id if extra else None
-    ids = [row.id for row in page.rows]
     page.copies = {row.id: row.SentCopy for row in page.rows if row.SentCopy is not None}
-    wanted = ids + [also] if also else ids
+    wanted = [row.id for row in page.rows if bounced is None or row.bounced]
+    wanted += [also] if also else []
     page.bounces = BOUNCE_OUTCOMES(wanted) if wanted else {}
     page.steps = {row.id: next_steps(row) for row in page.rows}
     return page

@@ -8,10 +8,11 @@ from email import policy
 from email.message import EmailMessage
 
 import nh3
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from webpanel.extensions import db
 from webpanel.outbox.models import Message, MessageBody, SentCopy
+from webpanel.outbox.slots import BOUNCED
 
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "cid", "data"}
 
@@ -33,22 +34,26 @@ class AttachmentInfo:
 
 @dataclass(frozen=True)
 class Stored:
-    """A message as its preview reads it: the record, its MIME bytes and its Sent folder copy."""
+    """A message as its preview reads it: the record, its MIME bytes, its Sent folder copy,
+    and whether it may have bounce reports (False: surely none)."""
 
     message: Message
     mime: bytes
     copy: SentCopy | None
+    bounced: bool = True
 
 
 def own_stored(user_id: int, message_id: int) -> Stored | None:
-    """One of the user's own messages with its bytes and copy, in one query (another user's id
-    gives None)."""
-    found = db.session.execute(
-        select(Message, MessageBody.mime, SentCopy)
-        .outerjoin(MessageBody, MessageBody.message_id == Message.id)
-        .outerjoin(SentCopy, SentCopy.message_id == Message.id)
-        .where(Message.id == message_id, Message.user_id == user_id)).first()
-    return Stored(found[0], found[1] or b"", found[2]) if found else None
+    """One of the user's own messages with its bytes, copy and whether it bounced, in one
+    query (another user's id gives None)."""
+    bounced = BOUNCED(Message.id)
+    query = (select(Message, MessageBody.mime, SentCopy,
+                    bounced.label("bounced") if bounced is not None else literal(True))
+             .outerjoin(MessageBody, MessageBody.message_id == Message.id)
+             .outerjoin(SentCopy, SentCopy.message_id == Message.id)
+             .where(Message.id == message_id, Message.user_id == user_id))
+    found = db.session.execute(query).first()
+    return Stored(found[0], found[1] or b"", found[2], bool(found[3])) if found else None
 
 
 def parse(mime: bytes) -> EmailMessage:

@@ -289,11 +289,11 @@ def _preview_page(message: Message, status: int = 200, stored: preview.Stored | 
         view = "html"
     context = preview.context(message, stored.mime, view,
                               images=request.args.get("images") == "1")
-    fragment = wants_fragment()
-    bounces = BOUNCE_OUTCOMES([message.id]).get(message.id) if fragment else None
+    fragment, also = wants_fragment(), message.id if stored.bounced else None
+    bounces = BOUNCE_OUTCOMES([message.id]).get(message.id) if fragment and also else None
 
     def page_context() -> dict:
-        page = listing.page_from_request(current_user.id, {}, also=message.id)
+        page = listing.page_from_request(current_user.id, {}, also=also)
         return {"page": page, "message_bounces": page.bounces.get(message.id), **_page_notes()}
 
     return render_htmx("outbox/sent.html", "outbox/partials/_preview.html", status=status,
