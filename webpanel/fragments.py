@@ -16,14 +16,19 @@ def render_htmx(page_template: str, partial: str, status: int = 200,
     `page_context` supplies what only the whole page shows (computed only when it is rendered).
     Both answers share a URL, so the response varies on `HX-Request`.
     """
-    restoring = htmx.history_restore_request if htmx else False
-    wants_fragment = bool(htmx) and not htmx.boosted and not restoring
-    if not wants_fragment and page_context:
+    fragment = wants_fragment()
+    if not fragment and page_context:
         context.update(page_context())
-    template = partial if wants_fragment else page_template
+    template = partial if fragment else page_template
     response = make_response(render_template(template, partial=partial, **context), status)
     response.headers["Vary"] = _add_vary(response.headers.get("Vary"), "HX-Request")
     return response
+
+
+def wants_fragment() -> bool:
+    """Whether `render_htmx` answers this request with the partial alone."""
+    restoring = htmx.history_restore_request if htmx else False
+    return bool(htmx) and not htmx.boosted and not restoring
 
 
 def render_fragment(partial: str, status: int = 200, **context) -> Response:

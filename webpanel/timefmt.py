@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from flask import has_request_context
 from flask_login import current_user
@@ -17,6 +18,8 @@ from flask_login import current_user
 from webpanel import clock
 
 PATTERNS = {"datetime": "d MMM y, HH:mm", "short": "d MMM HH:mm", "date": "d MMM y"}
+#: Parsed once: Babel parses a locale given by name again on every call (a list shows dozens).
+EN_GB = Locale.parse("en_GB")
 
 
 def zone(name: str | None) -> tzinfo:
@@ -28,7 +31,7 @@ def zone(name: str | None) -> tzinfo:
 
 def is_zone(name: str) -> bool:
     """Whether `name` is a time zone this machine knows ("Europe/Paris", "UTC")."""
-    return name in zone_names()
+    return name in _zone_set()
 
 
 @cache
@@ -39,11 +42,16 @@ def zone_names() -> tuple[str, ...]:
     return ("UTC", *names)
 
 
+@cache
+def _zone_set() -> frozenset[str]:
+    return frozenset(zone_names())
+
+
 def local(moment: datetime, zone_name: str | None, style: str = "datetime") -> str:
     """`moment` (naive UTC, or aware) in the zone, with the zone's abbreviation for a time."""
     aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
     place = zone(zone_name)
-    text = format_datetime(aware, PATTERNS[style], tzinfo=place, locale="en_GB")
+    text = format_datetime(aware, PATTERNS[style], tzinfo=place, locale=EN_GB)
     if style == "date":
         return text
     return f"{text} {aware.astimezone(place).tzname()}"
@@ -59,7 +67,7 @@ def today(zone_name: str | None = None) -> date:
 
 def day(value: date) -> str:
     """A calendar day as the panel writes one ("8 Dec 2026")."""
-    return format_date(value, PATTERNS["date"], locale="en_GB")
+    return format_date(value, PATTERNS["date"], locale=EN_GB)
 
 
 def duration(length: timedelta) -> str:

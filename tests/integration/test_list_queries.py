@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import delete, event, select
 
+from tests.support.queries import selects_by_table
 from webpanel.bounces.models import BounceReport
 from webpanel.documents.models import Document
 from webpanel.extensions import db
@@ -40,11 +41,13 @@ def add_messages(app, user_id: int, count: int, documents=()) -> list[int]:
         return [m.id for m in messages]
 
 
-def selects_from(app, client, url: str, table: str) -> tuple[int, str]:
+def selects_from(app, client, url: str, table: str, joined: bool = False) -> tuple[int, str]:
+    """The SELECTs of `url` that read `table` first (`joined`: that read it at all)."""
     seen: list[str] = []
+    wanted = table if joined else f"FROM {table}"
 
     def count(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith("SELECT") and f"FROM {table}" in statement:
+        if statement.lstrip().upper().startswith("SELECT") and wanted in statement:
             seen.append(statement)
 
     engine = app.extensions["webpanel.engine"]
@@ -58,12 +61,49 @@ def selects_from(app, client, url: str, table: str) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize("rows", [1, 25])
-@pytest.mark.parametrize("table", ["sent_copies", "bounce_reports"])
-def test_a_page_of_sent_mail_looks_up_copies_and_bounces_once(app, user_client, user_id,
-                                                              rows, table):
+def test_a_page_of_sent_mail_looks_up_copies_and_bounces_once(app, user_client, user_id, rows):
     add_messages(app, user_id, rows)
-    queries, _ = selects_from(app, user_client, "/sent", table)
-    assert queries == 1
+    joined, _ = selects_from(app, user_client, "/sent", "sent_copies", joined=True)
+    alone, _ = selects_from(app, user_client, "/sent", "sent_copies")
+    assert (joined, alone) == (1, 0)  # the copies are read with the messages (a join)
+    looked_up = selects_by_table(app, user_client, "/sent")["bounce_reports"]
+    assert looked_up == 1  # one look-up for the page's bounced rows
+
+
+def test_a_page_where_nothing_bounced_looks_up_no_bounces(app, user_client, user_id):
+    """Whether each row bounced is read with the rows; the reports only when one did."""
+    add_messages(app, user_id, 25)
+    with app.app_context():
+        db.session.execute(delete(BounceReport))
+        db.session.commit()
+    assert selects_by_table(app, user_client, "/sent")["bounce_reports"] == 0
+    html = user_client.get("/sent").get_data(as_text=True)
+    assert "data-bounce" not in html and html.count('href="/sent/') >= 25
+
+
+@pytest.mark.parametrize("rows", [1, 25])
+def test_a_message_preview_reads_what_it_shows_in_few_queries(app, user_client, user_id, rows):
+    """The preview opened by its own URL: the message with its bytes, copy and whether it
+    bounced in one query, the list beside it in one more, and the bounces in one look-up."""
+    ids = add_messages(app, user_id, max(rows, 2))
+    shown = ids[0]  # its copy failed; ids[1] bounced
+    counts = selects_by_table(app, user_client, f"/sent/{shown}")
+    assert (counts["messages"], counts["bounce_reports"]) == (2, 1), counts
+    assert counts["message_bodies"] == counts["sent_copies"] == 0, counts
+    html = user_client.get(f"/sent/{shown}").get_data(as_text=True)
+    card = html[html.index('class="card message-preview"'):]
+    assert 'data-copy-state="failed"' in card and "Retry copy" in card
+    assert 'data-bounce="failed"' in html[:html.index('class="card message-preview"')]
+
+
+def test_a_bounced_message_s_preview_shows_its_delivery_reports(app, user_client, user_id):
+    bounced = add_messages(app, user_id, 3)[1]
+    for headers in ({}, {"HX-Request": "true"}):  # the whole page, and the preview alone
+        counts = selects_by_table(app, user_client, f"/sent/{bounced}", headers)
+        assert counts["bounce_reports"] == 1, counts
+        html = user_client.get(f"/sent/{bounced}", headers=headers).get_data(as_text=True)
+        card = html[html.index('class="card message-preview"'):]
+        assert "Delivery reports" in card and "550 5.1.1 user unknown" in card
 
 
 def test_each_row_still_shows_its_own_copy_and_bounce(app, user_client, user_id):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, select
 
 from webpanel.bounces.models import BounceReport
 from webpanel.extensions import db
@@ -71,6 +71,12 @@ def _key(address: str) -> str:
     except UnicodeError:
         pass
     return f"{local}@{domain}" if local else domain
+
+
+def reported(message_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """True for a message (its id column) with reports: a list reads it with its rows and
+    asks `outcomes` only about those (most pages have none)."""
+    return exists().where(BounceReport.message_id == message_id)
 
 
 def outcomes(message_ids: Iterable[int]) -> dict[int, Outcome]:

@@ -14,5 +14,6 @@ from webpanel.outbox import slots
 def init_app(app: Flask) -> None:
     """Fill the outbox's bounce slots for ``app``, and give the worker the bounce jobs."""
     slots.BOUNCE_OUTCOMES.fill(app, display.outcomes)
+    slots.BOUNCED.fill(app, display.reported)
     slots.BOUNCE_READING.fill(app, services.reading_for)
     jobs.init_app(app)

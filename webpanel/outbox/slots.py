@@ -13,6 +13,10 @@ from webpanel.slots import Slot
 #: (message ids of one list) -> {message id: its bounce outcome}, one query for the list;
 #: messages without reports are absent.
 BOUNCE_OUTCOMES = Slot("outbox.bounce_outcomes", lambda message_ids: {})
+#: (the messages' id column) -> an SQL condition true for a message with bounce reports, read
+#: with a list's rows so that a page none of whose messages bounced needs no BOUNCE_OUTCOMES
+#: look-up; None (unfilled): every message may have some.
+BOUNCED = Slot("outbox.bounced", lambda message_id: None)
 #: (user id) -> where the reading of the person's bounce reports stands, shown on Sent mail
 #: with its Check now; None when nothing reads their inbox (no IMAP, or no bounces feature).
 BOUNCE_READING = Slot("outbox.bounce_reading", lambda user_id: None)

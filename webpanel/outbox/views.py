@@ -16,7 +16,7 @@ from webpanel.company.services import unnamed as company_unnamed
 from webpanel.database import utcnow
 from webpanel.documents import services as documents
 from webpanel.extensions import htmx
-from webpanel.fragments import render_fragment, render_htmx
+from webpanel.fragments import render_fragment, render_htmx, wants_fragment
 from webpanel.mail import attachments
 from webpanel.mail.hints import STEP_LABELS
 from webpanel.outbox import (
@@ -272,30 +272,38 @@ def sent():
 @login_required
 def message_preview(message_id: int):
     """One message's preview (HTML, Text, Headers, Raw and attachments)."""
-    return _preview_page(_own_message_or_404(message_id))
+    stored = preview.own_stored(current_user.id, message_id)
+    if stored is None:
+        abort(404)
+    return _preview_page(stored.message, stored=stored)
 
 
-def _preview_page(message: Message, status: int = 200, **extra):
-    """The preview (in Sent mail without htmx); `extra`: a Change time refused at its field."""
+def _preview_page(message: Message, status: int = 200, stored: preview.Stored | None = None,
+                  **extra):
+    """The preview (in Sent mail without htmx); `extra`: a Change time refused at its field.
+    The whole page reads the message's bounces with its list's (one query for both)."""
+    if stored is None:
+        stored = preview.Stored(message, records.mime_of(message) or b"",
+                                copying.copy_for(message.id))
     view = request.args.get("view", "html")
     if view not in {"html", "text", "headers", "raw"}:
         view = "html"
-    context = preview.context(message, records.mime_of(message), view,
+    context = preview.context(message, stored.mime, view,
                               images=request.args.get("images") == "1")
+    fragment, also = wants_fragment(), message.id if stored.bounced else None
+    bounces = BOUNCE_OUTCOMES([message.id]).get(message.id) if fragment and also else None
+
+    def page_context() -> dict:
+        page = listing.page_from_request(current_user.id, {}, also=also)
+        return {"page": page, "message_bounces": page.bounces.get(message.id), **_page_notes()}
+
     return render_htmx("outbox/sent.html", "outbox/partials/_preview.html", status=status,
-                       page_context=_newest_page,
+                       page_context=page_context,
                        methods=sending.LABELS, statuses=STATUS_LABELS, message=message,
                        status_name=records.effective_status(message), step_labels=STEP_LABELS,
-                       next_steps=records.next_steps(message),
-                       message_copy=copying.copy_for(message.id),
-                       worker_running=worker.running(),
-                       message_bounces=BOUNCE_OUTCOMES([message.id]).get(message.id),
+                       next_steps=records.next_steps(message), message_copy=stored.copy,
+                       worker_running=worker.running(), message_bounces=bounces,
                        **context, **extra)
-
-
-def _newest_page() -> dict:
-    """The list shown above a preview opened by its own URL."""
-    return {"page": listing.page_from_request(current_user.id, {}), **_page_notes()}
 
 
 def _page_notes() -> dict:
