@@ -160,3 +160,25 @@ def test_a_message_left_sending_by_a_crash_is_listed_as_unknown_with_retry(
     html = user_client.get("/").get_data(as_text=True)
     row = re.search(rf'<tr id="retry-row-{record.id}">.*?</tr>', html, re.S).group(0)
     assert "Unknown – check your mailbox" in row and "Retry" in row
+
+
+def test_the_not_sent_card_lists_newest_first_and_the_scheduled_card_soonest_first(
+        app, user_client, user_id, make_user):
+    someone_else = make_user("other@example.com")
+    soon, later = datetime(2030, 1, 2, 9, 0), datetime(2030, 1, 1, 9, 0)  # inserted in reverse
+    rows = [(user_id, "failed", None, "Failed first"), (user_id, "scheduled", soon, "Goes second"),
+            (user_id, "failed", None, "Failed newest"), (user_id, "scheduled", later, "Goes first"),
+            (someone_else, "failed", None, "Not mine"),
+            (someone_else, "scheduled", later, "Not mine either")]
+    with app.app_context():
+        db.session.add_all(Message(user_id=uid, idempotency_key=f"k{n}", method="smtp",
+                                   status=status, due_at=due, subject=subject,
+                                   to_addrs="ann@example.com")
+                           for n, (uid, status, due, subject) in enumerate(rows))
+        db.session.commit()
+    html = user_client.get("/").get_data(as_text=True)
+    not_sent = html[html.index('id="retry-title"'):html.index('id="scheduled-title"')]
+    scheduled = html[html.index('id="scheduled-title"'):]
+    assert not_sent.index("Failed newest") < not_sent.index("Failed first")
+    assert scheduled.index("Goes first") < scheduled.index("Goes second")
+    assert "Goes" not in not_sent and "Failed" not in scheduled and "Not mine" not in html

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
+from sqlalchemy import literal, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from webpanel.documents.models import Document
@@ -21,6 +21,7 @@ from webpanel.outbox.records import stale_before
 RECENT_DOCUMENTS = 8
 TO_RETRY = 10
 SCHEDULED = 10
+RETRY_CARD, LATER_CARD = 1, 2
 
 
 @dataclass(frozen=True)
@@ -49,22 +50,23 @@ def recent_documents(limit: int = RECENT_DOCUMENTS) -> list[Document]:
     return list(db.session.scalars(newest))
 
 
-def to_retry(user_id: int, limit: int = TO_RETRY) -> list:
-    """The person's messages that failed, wait for an automatic retry, or whose fate is
-    unknown, newest first."""
+def unsent(user_id: int) -> tuple[list, list]:
+    """The person's messages that failed, wait for an automatic retry, or whose fate is unknown
+    (newest first, up to TO_RETRY), and those scheduled with Send later (the soonest first, up
+    to SCHEDULED): one query for both cards."""
     unsettled = or_(Message.status == "failed",
                     (Message.status == "queued") & (Message.attempts > 0)
                     & Message.due_at.is_not(None),
                     (Message.status == "sending") & (Message.updated_at < stale_before()))
-    return list(db.session.execute(select(*LIST_COLUMNS).where(
-        Message.user_id == user_id, unsettled).order_by(Message.id.desc()).limit(limit)))
-
-
-def scheduled(user_id: int, limit: int = SCHEDULED) -> list:
-    """The person's messages scheduled with Send later, the soonest first."""
-    return list(db.session.execute(select(*LIST_COLUMNS).where(
-        Message.user_id == user_id, Message.status == "scheduled")
-        .order_by(Message.due_at, Message.id).limit(limit)))
+    mine = select(*LIST_COLUMNS).where(Message.user_id == user_id)
+    to_retry = (mine.add_columns(literal(RETRY_CARD).label("card")).where(unsettled)
+                .order_by(Message.id.desc()).limit(TO_RETRY).subquery())
+    later = (mine.add_columns(literal(LATER_CARD).label("card"))
+             .where(Message.status == "scheduled")
+             .order_by(Message.due_at, Message.id).limit(SCHEDULED).subquery())
+    rows = db.session.execute(union_all(select(to_retry), select(later))).all()
+    return (sorted((r for r in rows if r.card == RETRY_CARD), key=lambda r: -r.id),
+            sorted((r for r in rows if r.card == LATER_CARD), key=lambda r: (r.due_at, r.id)))
 
 
 def next_steps(rows: list) -> dict[int, tuple[str, ...]]:

@@ -42,13 +42,14 @@ def _time_zone_name() -> str:
 def index():
     """What a person needs when they sign in."""
     settings = settings_services.load(current_user.id)
-    documents, unsent = services.recent_documents(), services.to_retry(current_user.id)
+    documents, (unsent, scheduled) = services.recent_documents(), services.unsent(
+        current_user.id)
     reconnects, at_risk = services.sign_ins(current_user.id)
     return render_template("home/index.html", status=readiness.check(settings),
                            settings=settings, documents=documents,
                            statuses=_statuses(documents),
                            to_retry=unsent, next_steps=services.next_steps(unsent),
-                           scheduled=services.scheduled(current_user.id),
+                           scheduled=scheduled,
                            scheduled_limit=services.SCHEDULED,
                            made_drafts=_not_sent(recurring.left_as_drafts()),
                            upcoming_runs=recurring.upcoming(),
