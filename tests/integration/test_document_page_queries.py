@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event, insert, select, text
 
-from tests.integration.test_list_queries import add_messages
 from tests.support.queries import selects_by_table
+from tests.support.sent_mail import add_messages
 from webpanel import maintenance
 from webpanel.contacts.models import Contact
 from webpanel.documents.models import Document, DocumentLine

@@ -11,34 +11,10 @@ import pytest
 from sqlalchemy import delete, event, select
 
 from tests.support.queries import selects_by_table
+from tests.support.sent_mail import add_messages
 from webpanel.bounces.models import BounceReport
 from webpanel.documents.models import Document
 from webpanel.extensions import db
-from webpanel.outbox.models import COPIED, FAILED, Message, SentCopy
-
-
-def add_messages(app, user_id: int, count: int, documents=()) -> list[int]:
-    """`count` sent messages, about `documents` (id, label) in turn if given; every even one has
-    a Sent folder copy, every third one failed; the second (or only) one bounced."""
-    with app.app_context():
-        about = [documents[n % len(documents)] if documents else (None, "")
-                 for n in range(count)]
-        messages = [Message(user_id=user_id, idempotency_key=f"k{n}", method="smtp",
-                            status="sent", subject=f"Invoice {n}", to_addrs="ann@example.com",
-                            document_id=about[n][0], document_label=about[n][1])
-                    for n in range(count)]
-        db.session.add_all(messages)
-        db.session.flush()
-        for n, message in enumerate(messages):
-            if n % 2 == 0:
-                state = FAILED if n % 3 == 0 else COPIED
-                db.session.add(SentCopy(message_id=message.id, user_id=user_id, state=state,
-                                        folder="Sent", reason="Mailbox is full"))
-        db.session.add(BounceReport(message_id=messages[min(1, count - 1)].id, user_id=user_id,
-                                    recipient="ann@example.com", action="failed",
-                                    status="5.1.1", diagnostic="550 5.1.1 user unknown"))
-        db.session.commit()
-        return [m.id for m in messages]
 
 
 def selects_from(app, client, url: str, table: str, joined: bool = False) -> tuple[int, str]:

@@ -1,5 +1,6 @@
 """After the send, in the tests: the IMAP settings as the SMTP tab saves them, the Sent folder
-copy of a message, and delivery reports as a receiving server writes them."""
+copy of a message, delivery reports as a receiving server writes them, and many messages with
+their copies and a bounce, written at once (`add_messages`)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from email.utils import make_msgid
 from sqlalchemy import select
 
 from tests.support.office import first_document, send
+from webpanel.bounces.models import BounceReport
 from webpanel.extensions import db
 from webpanel.mail import dsn
-from webpanel.outbox.models import Message, MessageBody, SentCopy
+from webpanel.outbox.models import COPIED, FAILED, Message, MessageBody, SentCopy
 from webpanel.settings import imap_settings as sentcopy
 from webpanel.settings.models import EmailSettings
 
@@ -100,3 +102,27 @@ def set_up_imap(app, user_id: int, dovecot, account, password: str | None = None
                   "username": account.user, "folder": ""}
         sentcopy.save(sentcopy.load(user_id), values, db.session.get(EmailSettings, user_id),
                       typed=password or account.password)
+
+
+def add_messages(app, user_id: int, count: int, documents=()) -> list[int]:
+    """`count` sent messages, about `documents` (id, label) in turn if given; every even one has
+    a Sent folder copy, every third one failed; the second (or only) one bounced."""
+    with app.app_context():
+        about = [documents[n % len(documents)] if documents else (None, "")
+                 for n in range(count)]
+        messages = [Message(user_id=user_id, idempotency_key=f"k{n}", method="smtp",
+                            status="sent", subject=f"Invoice {n}", to_addrs="ann@example.com",
+                            document_id=about[n][0], document_label=about[n][1])
+                    for n in range(count)]
+        db.session.add_all(messages)
+        db.session.flush()
+        for n, message in enumerate(messages):
+            if n % 2 == 0:
+                state = FAILED if n % 3 == 0 else COPIED
+                db.session.add(SentCopy(message_id=message.id, user_id=user_id, state=state,
+                                        folder="Sent", reason="Mailbox is full"))
+        db.session.add(BounceReport(message_id=messages[min(1, count - 1)].id, user_id=user_id,
+                                    recipient="ann@example.com", action="failed",
+                                    status="5.1.1", diagnostic="550 5.1.1 user unknown"))
+        db.session.commit()
+        return [m.id for m in messages]
