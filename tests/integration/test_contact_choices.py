@@ -139,3 +139,24 @@ def test_the_choices_are_refused_when_signed_out(app, user_id, client):
     answer = client.get("/customers/choices?q=Acme")
     assert answer.status_code == 302 and "/login" in answer.headers["Location"]
     assert "Acme Dental" not in answer.get_data(as_text=True)
+
+
+def test_a_customers_page_starts_an_invoice_for_them_even_past_the_first_ones(app, user_client):
+    _customers(app, CHOICES_IN_PAGE + 1)
+    _customers(app, 1, kind="vendor")
+    last = _id_of(app, f"Customer {CHOICES_IN_PAGE:04d} Ltd")  # not among the first listed
+    link = f"{NEW_INVOICE}?contact={last}"
+    customer_page = user_client.get(f"/customers/{last}/edit").get_data(as_text=True)
+    assert f'href="{link}">New invoice for Customer {CHOICES_IN_PAGE:04d} Ltd</a>' in customer_page
+    page = user_client.get(link).get_data(as_text=True)
+    assert f'<option selected value="{last}">Customer {CHOICES_IN_PAGE:04d} Ltd</option>' in page
+    vendor = _id_of(app, "Vendor 0000 Ltd")
+    assert 'href="/documents/purchase-orders/new?contact=' in user_client.get(
+        f"/vendors/{vendor}/edit").get_data(as_text=True)
+    chosen = re.compile(r"<option selected[^>]*>[^<]*")
+    plain = chosen.findall(_select(user_client.get(NEW_INVOICE).get_data(as_text=True)))
+    assert plain == ['<option selected value="">Choose a customer…']
+    for wrong in (str(vendor), "999999", "abc", str(2**40)):  # another kind, unknown, nonsense
+        other = user_client.get(f"{NEW_INVOICE}?contact={wrong}")
+        assert other.status_code == 200
+        assert chosen.findall(_select(other.get_data(as_text=True))) == plain, wrong

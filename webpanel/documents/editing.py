@@ -11,7 +11,7 @@ from webpanel.contacts.models import Contact
 from webpanel.contacts.services import CHOICES_IN_PAGE, ContactChoices, contact_choices
 from webpanel.documents import new_contact, services, slots
 from webpanel.documents.blueprint import bp
-from webpanel.documents.fields import entry_format
+from webpanel.documents.fields import entry_format, optional_id
 from webpanel.documents.forms import (
     DocumentForm,
     add_line,
@@ -37,12 +37,17 @@ BUSY = "Another document was saved at the same moment. Press Save again."
 @bp.route(f"/{SLUG}/new")
 @login_required
 def new(slug: str):
-    """An empty form, dated today, with the tax rate of the newest document."""
+    """An empty form, dated today, with the tax rate of the newest document (and the customer
+    or vendor of `?contact=<id>`, as their page's New invoice link gives)."""
     kind = by_slug(slug).key
     today = timefmt.today()
     form = document_form(kind, data={"tax_rate": services.last_tax_rate(),
-                                     "valid_until": services.default_valid_until(today)})
-    if len(form.contact_id.choices) == 2:  # none yet: the new contact's fields are open
+                                     "valid_until": services.default_valid_until(today),
+                                     "contact_id": optional_id(request.args.get("contact"))})
+    listed = {value for value, _label in form.contact_id.choices}
+    if form.contact_id.data not in listed:  # unknown, or of the other kind: not chosen
+        form.contact_id.data = None
+    if len(listed) == 2:  # none yet: the new contact's fields are open
         form.contact_id.data = NEW
     return _render(kind, None, form)
 
