@@ -170,15 +170,21 @@ def test_the_not_sent_card_lists_newest_first_and_the_scheduled_card_soonest_fir
             (user_id, "failed", None, "Failed newest"), (user_id, "scheduled", later, "Goes first"),
             (someone_else, "failed", None, "Not mine"),
             (someone_else, "scheduled", later, "Not mine either")]
+    rows += [(user_id, "sending", None, "Stuck sending"), (user_id, "sending", None, "On its way"),
+             (user_id, "queued", None, "Waiting its turn")]  # only the first is unsettled
     with app.app_context():
         db.session.add_all(Message(user_id=uid, idempotency_key=f"k{n}", method="smtp",
                                    status=status, due_at=due, subject=subject,
                                    to_addrs="ann@example.com")
                            for n, (uid, status, due, subject) in enumerate(rows))
+        db.session.execute(update(Message).where(Message.subject == "Stuck sending")
+                           .values(updated_at=datetime(2020, 1, 1)))
         db.session.commit()
     html = user_client.get("/").get_data(as_text=True)
     not_sent = html[html.index('id="retry-title"'):html.index('id="scheduled-title"')]
     scheduled = html[html.index('id="scheduled-title"'):]
+    assert "On its way" not in html and "Waiting its turn" not in html
+    assert not_sent.index("Stuck sending") < not_sent.index("Failed newest")
     assert not_sent.index("Failed newest") < not_sent.index("Failed first")
     assert scheduled.index("Goes first") < scheduled.index("Goes second")
     assert "Goes" not in not_sent and "Failed" not in scheduled and "Not mine" not in html
