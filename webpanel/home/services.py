@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from sqlalchemy import CompoundSelect, bindparam, literal, select, union_all
+from sqlalchemy import CompoundSelect, Select, bindparam, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
 from webpanel.documents.models import Document
@@ -44,11 +44,18 @@ class AtRisk:
     risks: list[health.Risk] = field(default_factory=list)
 
 
-def recent_documents(limit: int = RECENT_DOCUMENTS) -> list[Document]:
-    """The office's newest documents (changed most recently first)."""
-    newest = (select(Document).order_by(Document.updated_at.desc(), Document.id.desc())
-              .limit(limit).options(joinedload(Document.contact)))  # their names with them
-    return list(db.session.scalars(newest))
+def recent_documents() -> list[Document]:
+    """The office's newest documents (changed most recently first, RECENT_DOCUMENTS of them),
+    with their customers."""
+    return list(db.session.scalars(_recent_query()))
+
+
+@cache
+def _recent_query() -> Select:
+    """`recent_documents`' statement, built once per process (building costs more than running
+    it)."""
+    return (select(Document).order_by(Document.updated_at.desc(), Document.id.desc())
+            .limit(RECENT_DOCUMENTS).options(joinedload(Document.contact)))
 
 
 def unsent(user_id: int) -> tuple[list, list]:
@@ -90,11 +97,17 @@ def next_steps(rows: list) -> dict[int, tuple[str, ...]]:
 def sign_ins(user_id: int) -> tuple[list[Reconnect], list[AtRisk]]:
     """The person's Gmail/Outlook sign-ins that need signing in again, and the working ones
     that may stop (a failed renewal, an end date, disuse); one query for both."""
-    rows = db.session.scalars(select(OAuthAccount).where(OAuthAccount.user_id == user_id)
-                              .order_by(OAuthAccount.provider)).all()
+    rows = db.session.scalars(_sign_ins_query(), {"user_id": user_id}).all()
     again = [Reconnect(providers.TABS[row.provider], providers.WORDS[row.provider]["name"],
                        row.email, providers.WORDS[row.provider]["sign_in"])
              for row in rows if row.needs_reconnect]
     found = [AtRisk(providers.TABS[row.provider], row, health.risks(row))
              for row in rows if not row.needs_reconnect]
     return again, [item for item in found if item.risks]
+
+
+@cache
+def _sign_ins_query() -> Select:
+    """`sign_ins`' statement, built once per process."""
+    return (select(OAuthAccount).where(OAuthAccount.user_id == bindparam("user_id"))
+            .order_by(OAuthAccount.provider))

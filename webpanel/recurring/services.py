@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from webpanel import timefmt
@@ -96,19 +97,31 @@ def of_document(document_id: int) -> Schedule | None:
         .order_by(Schedule.id.desc())).first()
 
 
-def upcoming(limit: int = ON_HOME) -> list[Schedule]:
-    """The next runs of active schedules, the soonest first."""
-    return list(db.session.scalars(select(Schedule).where(Schedule.status == ACTIVE)
-                                   .options(selectinload(Schedule.document))
-                                   .order_by(Schedule.next_run, Schedule.id).limit(limit)))
+def upcoming() -> list[Schedule]:
+    """The next runs of active schedules, the soonest first (ON_HOME of them)."""
+    return list(db.session.scalars(_upcoming_query()))
 
 
-def left_as_drafts(limit: int = ON_HOME) -> list[Run]:
-    """The newest runs whose document was not emailed: left as a draft, or not emailed
-    because of a problem (kept on the run)."""
-    return list(db.session.scalars(select(Run).where(
-        Run.outcome.in_((LEFT_DRAFT, NOT_EMAILED)), Run.document_id.is_not(None))
-        .options(selectinload(Run.document)).order_by(Run.id.desc()).limit(limit)))
+@cache
+def _upcoming_query() -> Select:
+    """`upcoming`'s statement, built once per process (building costs more than running it)."""
+    return (select(Schedule).where(Schedule.status == ACTIVE)
+            .options(selectinload(Schedule.document))
+            .order_by(Schedule.next_run, Schedule.id).limit(ON_HOME))
+
+
+def left_as_drafts() -> list[Run]:
+    """The newest runs whose document was not emailed (ON_HOME of them): left as a draft, or
+    not emailed because of a problem (kept on the run)."""
+    return list(db.session.scalars(_drafts_query()))
+
+
+@cache
+def _drafts_query() -> Select:
+    """`left_as_drafts`' statement, built once per process."""
+    return (select(Run).where(Run.outcome.in_((LEFT_DRAFT, NOT_EMAILED)),
+                              Run.document_id.is_not(None))
+            .options(selectinload(Run.document)).order_by(Run.id.desc()).limit(ON_HOME))
 
 
 def suggested_start(document_date: date, today: date, unit: str) -> date:

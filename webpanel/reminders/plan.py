@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 
 from webpanel import clock, timefmt
 from webpanel.company.services import get_company
@@ -41,9 +42,15 @@ class Schedule:
 def schedule() -> Schedule:
     """The plan as it stands (no levels: no reminders)."""
     company = get_company()
-    rows = db.session.scalars(select(ReminderLevel).order_by(ReminderLevel.level))
+    rows = db.session.scalars(_levels_query())
     return Schedule(tuple((row.level, row.days) for row in rows), company.reminder_hour,
                     company.time_zone or "UTC")
+
+
+@cache
+def _levels_query() -> Select:
+    """`schedule`'s statement, built once per process (every page with a reminder line asks)."""
+    return select(ReminderLevel).order_by(ReminderLevel.level)
 
 
 def save(days: list[int], hour: int, zone: str) -> None:
