@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, bindparam, case, func, select
 
 from webpanel import sending
 from webpanel.auth.models import User
@@ -113,11 +114,18 @@ def list_statuses(documents: list) -> dict[int, str]:
     labels = {document.id: document.label for document in documents}
     if not labels:
         return {}
-    newest = (select(func.max(Message.id)).where(Message.document_id.in_(labels))
-              .group_by(Message.document_id, Message.document_label))
-    rows = db.session.execute(select(Message.document_id, Message.document_label,
-                                     Message.status, Message.updated_at)
-                              .where(Message.id.in_(newest)))
+    rows = db.session.execute(_newest_query(), {"ids": list(labels)})
     found = {row.document_id: LIST_STATUS.get(effective_status(row), NOT_SENT) for row in rows
              if labels.get(row.document_id) == row.document_label}
     return {document_id: found.get(document_id, NOT_SENT) for document_id in labels}
+
+
+@cache
+def _newest_query() -> Select:
+    """`list_statuses`' statement, built once per process (building it cost more than running
+    it): each document's newest message under its present label."""
+    newest = (select(func.max(Message.id))
+              .where(Message.document_id.in_(bindparam("ids", expanding=True)))
+              .group_by(Message.document_id, Message.document_label))
+    return (select(Message.document_id, Message.document_label, Message.status,
+                   Message.updated_at).where(Message.id.in_(newest)))
