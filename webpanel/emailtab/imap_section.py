@@ -39,9 +39,11 @@ def provider_note(smtp: EmailSettings) -> str | None:
     return imap.provider_copy(smtp.send_using, smtp.smtp_server or "")
 
 
-def context(user_id: int, form: ImapForm | None = None, **extra: Any) -> dict[str, Any]:
-    """Everything the section's template needs."""
-    smtp, row = settings_services.load(user_id), services.load(user_id)
+def context(user_id: int, form: ImapForm | None = None, row: ImapSettings | None = None,
+            **extra: Any) -> dict[str, Any]:
+    """Everything the section's template needs (`row`: the person's IMAP settings, when the
+    caller has read them already)."""
+    smtp, row = settings_services.load(user_id), row or services.load(user_id)
     if form is None:
         form = form_for(row)
         office_start(form, row)

@@ -32,7 +32,7 @@ def imap_setup(user_id: int):
                                                  services.saved_values(row).items()})
     form.imap_enabled.data = True
     imap_section.office_start(form, row)
-    return _section(owner.id, form=form, imap_expanded=True)
+    return _section(owner.id, form=form, row=row, imap_expanded=True)
 
 
 @bp.route(TAB, methods=["POST"])
