@@ -9,7 +9,7 @@ THREADS ?= 24
 APT_PACKAGES_RUN  := fonts-dejavu-core fonts-ipaexfont-gothic fonts-droid-fallback fonts-freefont-ttf
 APT_PACKAGES_TEST := chromium fonts-dejavu-core fonts-ipaexfont-gothic fonts-droid-fallback fonts-freefont-ttf dovecot-imapd poppler-utils postgresql redis-server
 
-.PHONY: run test test-sqlite test-postgresql lint bench install install-test system-run system-test clean
+.PHONY: run test test-sqlite test-postgresql test-e2e lint bench install install-test system-run system-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,15 +47,19 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-# Every test on SQLite and, side by side, the integration and unit tests again on a throwaway
-# PostgreSQL; each run prints when it ends. Each hands out its own ports (below the range the
-# system picks from), so their servers never meet.
+# The tests without a browser on SQLite and, side by side, the integration and unit tests again
+# on a throwaway PostgreSQL (each run prints when it ends; each hands out its own ports, below
+# the range the system picks from, so their servers never meet); then the browser tests alone,
+# on a machine no longer busy with the other two.
 test: install-test system-test lint
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
+	$(MAKE) --no-print-directory test-e2e
 test-sqlite: install-test
-	WEBPANEL_TEST_PORTS=20000-25999 $(BIN)/python -m pytest
+	WEBPANEL_TEST_PORTS=20000-25999 $(BIN)/python -m pytest --ignore=tests/e2e
 test-postgresql: install-test
 	WEBPANEL_TEST_PORTS=26000-31999 $(BIN)/python -m pytest tests/integration tests/unit --database=postgresql
+test-e2e: install-test
+	WEBPANEL_TEST_PORTS=20000-25999 $(BIN)/python -m pytest tests/e2e
 
 bench: install-test
 	$(BIN)/python -m bench
